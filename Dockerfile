@@ -1,0 +1,13 @@
+# One image for web, worker and beat (docker-compose.yml picks the command).
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DUET_VAR_DIR=/var/lib/duet
+WORKDIR /app
+COPY pyproject.toml ./
+RUN pip install --no-cache-dir . && useradd --system --home /app duet \
+    && mkdir -p /var/lib/duet && chown duet /var/lib/duet
+COPY . .
+RUN DUET_VAR_DIR=/tmp/build SECRET_KEY=build-only-secret-key-not-used-at-runtime-000 \
+    python manage.py collectstatic --noinput
+USER duet
+EXPOSE 8000
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]

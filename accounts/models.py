@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.timezones import validate_time_zone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields) -> User:
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        fields.setdefault("full_name", "Administrator")
+        fields.setdefault("role", User.Role.CLINIC_ADMIN)
+        return self._create(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Each partner of a couple has their own account; there is no couple login."""
+
+    class Role(models.TextChoices):
+        CLIENT = "client", "Client"
+        THERAPIST = "therapist", "Therapist"
+        CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    display_name = models.CharField(
+        max_length=60, blank=True, help_text="What others in a session see. Defaults to first name."
+    )
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CLIENT)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    @property
+    def name(self) -> str:
+        return self.display_name or (self.full_name.split()[0] if self.full_name else self.email)
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def is_client(self) -> bool:
+        return self.role == self.Role.CLIENT
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == self.Role.THERAPIST
+
+    @property
+    def is_clinic_admin(self) -> bool:
+        return self.role == self.Role.CLINIC_ADMIN
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.name
+
+
+class Couple(models.Model):
+    """Two partners in therapy together. History stays when a partner leaves."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        names = " & ".join(m.user.name for m in self.active_memberships())
+        return names or f"Couple #{self.pk}"
+
+    def active_memberships(self):
+        return [m for m in self.memberships.all() if m.left_at is None]
+
+    @property
+    def partners(self) -> list[User]:
+        return [m.user for m in self.active_memberships()]
+
+    def partner_of(self, user: User) -> User | None:
+        return next((p for p in self.partners if p.pk != user.pk), None)
+
+
+class CoupleMembership(models.Model):
+    """A person's place in a couple. ``seat`` 1 or 2 makes a third partner impossible."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="couple_memberships"
+    )
+    seat = models.PositiveSmallIntegerField(choices=[(1, "1"), (2, "2")])
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["seat"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(left_at__isnull=True),
+                name="one_active_couple_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["couple", "seat"],
+                condition=Q(left_at__isnull=True),
+                name="two_seats_per_couple",
+            ),
+            models.CheckConstraint(condition=Q(seat__in=[1, 2]), name="seat_is_1_or_2"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.couple_id}"
+
+
+class PartnerInvitation(models.Model):
+    """An emailed, signed, expiring, single-use link to join a couple."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to couple {self.couple_id}"
+
+    def is_pending(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now

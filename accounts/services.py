@@ -1,0 +1,209 @@
+"""Writes for accounts and couples. Keyword-only, ``<entity>_<action>``."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Couple, CoupleMembership, PartnerInvitation, User
+from accounts.selectors import active_couple_for
+from accounts.tokens import InvalidLink, make_link_token, read_link_token
+from config.errors import Conflict, DomainError, Forbidden
+
+INVITE_KIND = "partner"
+
+
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    full_name: str,
+    time_zone: str = "UTC",
+    display_name: str = "",
+    role: str = User.Role.CLIENT,
+) -> User:
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict("An account with this email already exists.", code="email_taken")
+    try:
+        return User.objects.create_user(
+            email=email,
+            password=password,
+            full_name=full_name.strip(),
+            display_name=display_name.strip(),
+            time_zone=time_zone,
+            role=role,
+        )
+    except IntegrityError:  # a concurrent sign-up with the same email won the race
+        raise Conflict("An account with this email already exists.", code="email_taken") from None
+
+
+def user_update_profile(*, user: User, full_name: str, display_name: str, time_zone: str) -> User:
+    user.full_name = full_name.strip()
+    user.display_name = display_name.strip()
+    user.time_zone = time_zone
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["full_name", "display_name", "time_zone"])
+    return user
+
+
+def couple_create(*, user: User, now: datetime | None = None) -> Couple:
+    now = now or timezone.now()
+    if not user.is_client:
+        raise Forbidden("Only clients can start a couple.", code="not_a_client")
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=user.pk)
+        if active_couple_for(user) is not None:
+            raise Conflict("You are already in a couple. Leave it first.", code="already_in_couple")
+        couple = Couple.objects.create(created_by=user, created_at=now)
+        CoupleMembership.objects.create(couple=couple, user=user, seat=1, joined_at=now)
+    return couple
+
+
+def partner_invitation_link(invitation: PartnerInvitation) -> str:
+    token = make_link_token(INVITE_KIND, invitation.pk)
+    return settings.SITE_URL + reverse("accounts:invitation", args=[token])
+
+
+def partner_invitation_create(
+    *, couple: Couple, invited_by: User, email: str, now: datetime | None = None
+) -> PartnerInvitation:
+    now = now or timezone.now()
+    email = User.objects.normalize_email(email).lower()
+    if invited_by.pk not in {p.pk for p in couple.partners}:
+        raise Forbidden("You can only invite a partner to your own couple.", code="not_your_couple")
+    if email == invited_by.email:
+        raise DomainError("Invite your partner's email address, not your own.", code="own_email")
+    if len(couple.partners) >= 2:
+        raise Conflict("Your couple already has two partners.", code="couple_full")
+    with transaction.atomic():
+        # One pending invitation at a time: a new one replaces the old link.
+        PartnerInvitation.objects.filter(
+            couple=couple, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        invitation = PartnerInvitation.objects.create(
+            couple=couple,
+            email=email,
+            invited_by=invited_by,
+            created_at=now,
+            expires_at=now + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
+        )
+        link = partner_invitation_link(invitation)
+        context = {"inviter": invited_by, "link": link, "days": settings.INVITATION_MAX_AGE_DAYS}
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=f"{invited_by.name} invited you to Duet",
+                message=render_to_string("emails/partner_invitation.txt", context),
+                html_message=render_to_string("emails/partner_invitation.html", context),
+                from_email=None,
+                recipient_list=[email],
+            )
+        )
+    return invitation
+
+
+def partner_invitation_check(
+    *, token: str, user: User | None, now: datetime | None = None
+) -> PartnerInvitation:
+    """The invitation behind ``token`` if ``user`` may accept it now; else a DomainError."""
+    now = now or timezone.now()
+    pk = read_link_token(
+        INVITE_KIND, token, max_age=timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    )
+    invitation = (
+        PartnerInvitation.objects.select_related("couple", "invited_by").filter(pk=pk).first()
+    )
+    if invitation is None:
+        raise InvalidLink("This invitation no longer exists.", code="invalid", status=404)
+    if invitation.accepted_at is not None:
+        raise InvalidLink(
+            "This invitation has already been used. Each link works once; "
+            "if that was not you, ask your partner for a new one.",
+            code="used",
+            status=410,
+        )
+    if invitation.revoked_at is not None:
+        raise InvalidLink(
+            "This invitation was replaced by a newer one. Use the latest email from your partner.",
+            code="revoked",
+            status=410,
+        )
+    if invitation.expires_at <= now:
+        raise InvalidLink(
+            "This invitation link has expired. Ask your partner to send a new one.",
+            code="expired",
+            status=410,
+        )
+    if user is not None and user.is_authenticated and user.email.lower() != invitation.email:
+        raise InvalidLink(
+            f"This invitation was sent to a different email address than the one you are "
+            f"logged in with ({user.email}). Log out and open the link again with the "
+            f"invited account.",
+            code="wrong_user",
+            status=403,
+        )
+    return invitation
+
+
+def partner_invitation_accept(*, token: str, user: User, now: datetime | None = None) -> Couple:
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = partner_invitation_check(token=token, user=user, now=now)
+        # Lock, re-check, write: two tabs accepting at once get one membership.
+        invitation = PartnerInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None:
+            raise InvalidLink("This invitation has already been used.", code="used", status=410)
+        if not user.is_client:
+            raise Forbidden(
+                "Therapist and clinic accounts cannot join a couple.", code="not_a_client"
+            )
+        if active_couple_for(user) is not None:
+            raise Conflict(
+                "You are already in a couple. Leave it before accepting this invitation.",
+                code="already_in_couple",
+            )
+        couple = invitation.couple
+        taken = set(
+            CoupleMembership.objects.filter(couple=couple, left_at__isnull=True).values_list(
+                "seat", flat=True
+            )
+        )
+        free = [seat for seat in (1, 2) if seat not in taken]
+        if not free:
+            raise Conflict("This couple already has two partners.", code="couple_full")
+        try:
+            with transaction.atomic():
+                CoupleMembership.objects.create(
+                    couple=couple, user=user, seat=free[0], joined_at=now
+                )
+        except IntegrityError:
+            raise Conflict(
+                "This couple changed while you were accepting. Try again.", code="couple_changed"
+            ) from None
+        invitation.accepted_at = now
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return couple
+
+
+def couple_leave(*, user: User, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    with transaction.atomic():
+        membership = (
+            CoupleMembership.objects.select_for_update()
+            .filter(user=user, left_at__isnull=True)
+            .first()
+        )
+        if membership is None:
+            raise DomainError("You are not in a couple.", code="not_in_couple")
+        membership.left_at = now
+        membership.save(update_fields=["left_at"])
+        PartnerInvitation.objects.filter(
+            couple_id=membership.couple_id, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)

@@ -1,0 +1,32 @@
+"""IANA time zones: validation and the choices offered on forms."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+
+
+@lru_cache(maxsize=1)
+def all_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+@lru_cache(maxsize=1)
+def time_zone_choices() -> list[tuple[str, str]]:
+    # Region/City names only: legacy aliases such as "US/Pacific" or "EST5EDT"
+    # are valid but confusing in a picker.
+    names = sorted(
+        z for z in all_time_zones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/"))
+    )
+    return [("UTC", "UTC"), *((z, z.replace("_", " ")) for z in names)]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in all_time_zones():
+        raise ValidationError(
+            "%(value)s is not a known time zone; pick one like Europe/Warsaw.",
+            code="invalid_time_zone",
+            params={"value": value},
+        )

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.forms import InviteForm
+from accounts.selectors import active_couple_for, pending_invitation_for
+from accounts.services import (
+    couple_create,
+    couple_leave,
+    partner_invitation_accept,
+    partner_invitation_check,
+    partner_invitation_create,
+)
+from config.errors import DomainError
+
+
+@role_required("client")
+def couple(request: HttpRequest) -> HttpResponse:
+    current = active_couple_for(request.user)
+    form = InviteForm()
+    if request.method == "POST" and current is not None:
+        form = InviteForm(request.POST)
+        if form.is_valid():
+            try:
+                invitation = partner_invitation_create(
+                    couple=current, invited_by=request.user, email=form.cleaned_data["email"]
+                )
+            except DomainError as exc:
+                form.add_error("email", exc.detail)
+            else:
+                messages.success(
+                    request, f"Invitation sent to {invitation.email}. The link works for 7 days."
+                )
+                return redirect("accounts:couple")
+    context = {
+        "couple": current,
+        "partner": current.partner_of(request.user) if current else None,
+        "pending": pending_invitation_for(current) if current else None,
+        "form": form,
+    }
+    return render(request, "accounts/couple.html", context)
+
+
+@require_POST
+@role_required("client")
+def couple_start(request: HttpRequest) -> HttpResponse:
+    try:
+        couple_create(user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "Your couple is set up. Now invite your partner.")
+    return redirect("accounts:couple")
+
+
+@require_POST
+@role_required("client")
+def couple_leave_view(request: HttpRequest) -> HttpResponse:
+    try:
+        couple_leave(user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "You have left the couple. Your own account and data stay yours.")
+    return redirect("accounts:couple")
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Open an invitation link: show who invited you, then accept (logged in) or sign up."""
+    try:
+        invite = partner_invitation_check(token=token, user=request.user)
+    except DomainError as exc:
+        return render(
+            request,
+            "accounts/invitation_problem.html",
+            {"problem": exc, "token": token},
+            status=exc.status,
+        )
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"/login/?next={request.path}")
+        try:
+            partner_invitation_accept(token=token, user=request.user)
+        except DomainError as exc:
+            return render(
+                request,
+                "accounts/invitation_problem.html",
+                {"problem": exc, "token": token},
+                status=exc.status,
+            )
+        messages.success(request, f"You joined {invite.invited_by.name} on Duet.")
+        return redirect("accounts:dashboard")
+    return render(request, "accounts/invitation.html", {"invite": invite})
+
+
+@require_POST
+@login_required
+def invitation_switch_account(request: HttpRequest, token: str) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:invitation", token=token)

@@ -1,0 +1,48 @@
+"""Error pages in the product's own look, with a next step."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    return render(
+        request,
+        "errors/error.html",
+        {"status": status, "title": title, "message": message},
+        status=status,
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(request, 400, "That request was not understood", "Go back and try again.")
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(
+        request,
+        403,
+        "You don't have access to this page",
+        str(exception)
+        if exception and str(exception)
+        else "It belongs to another account. If you think this is a mistake, contact your clinic.",
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(
+        request,
+        404,
+        "We couldn't find that page",
+        "It may have moved, or the link may be incomplete.",
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _page(
+        request,
+        500,
+        "Something went wrong on our side",
+        "We have been notified. Please try again in a moment.",
+    )

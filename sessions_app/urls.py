@@ -1,0 +1,3 @@
+app_name = "sessions_app"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+# Room presence and admission state for video sessions live here.

@@ -1,0 +1,62 @@
+"""docker-compose.yml has every service the app needs, started the way `make run` starts it."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def _command(service: dict) -> str:
+    cmd = service["command"]
+    return " ".join(cmd) if isinstance(cmd, list) else cmd
+
+
+def _makefile_run() -> str:
+    text = (ROOT / "Makefile").read_text()
+    return re.search(r"^run:.*?(?=^\S)", text, re.S | re.M).group(0)
+
+
+def test_every_needed_service_is_there_with_a_health_check():
+    services = _compose()["services"]
+    assert {"postgres", "redis", "web", "worker", "beat", "turn", "mail"} <= set(services)
+    for name, service in services.items():
+        assert "healthcheck" in service, name
+
+
+def test_commands_match_the_makefile():
+    services = _compose()["services"]
+    run = _makefile_run()
+    for name, needle in {
+        "web": "daphne",
+        "worker": "celery -A config worker",
+        "beat": "celery -A config beat",
+    }.items():
+        assert needle in _command(services[name]), name
+        assert needle in run, f"make run does not start {needle}"
+    assert "config.asgi:application" in _command(services["web"])
+    assert "config.asgi:application" in run
+    assert "migrate" in _command(services["web"])
+
+
+def test_app_is_configured_only_through_the_environment():
+    services = _compose()["services"]
+    env = services["web"]["environment"]
+    assert env["DATABASE_URL"].startswith("postgres://")
+    assert env["REDIS_URL"].startswith("redis://")
+    assert services["worker"]["environment"] == env == services["beat"]["environment"]
+    readme = (ROOT / "README.md").read_text()
+    for variable in env:
+        assert f"`{variable}`" in readme, f"{variable} is not documented in the README"
+
+
+def test_turn_uses_rest_secret_and_denies_private_peers():
+    turn = " ".join(_compose()["services"]["turn"]["command"])
+    assert "--use-auth-secret" in turn
+    for private in ("10.0.0.0", "172.16.0.0", "192.168.0.0", "127.0.0.0"):
+        assert f"--denied-peer-ip={private}" in turn
