@@ -30,7 +30,6 @@ from scheduling.models import (
     WorkingHours,
 )
 from scheduling.selectors import (
-    active_bookings,
     available_slots,
     clinic_of,
     is_bookable_therapist,
@@ -83,14 +82,14 @@ def _check_slot(
     use_horizon: bool = True,
 ) -> None:
     """Raise unless ``starts_at`` is a slot this couple may book right now."""
-    kwargs = dict(
-        therapist=therapist,
-        couple=couple,
-        session_type=session_type,
-        now=now,
-        exclude_booking_ids=exclude_ids,
-        use_horizon=use_horizon,
-    )
+    kwargs = {
+        "therapist": therapist,
+        "couple": couple,
+        "session_type": session_type,
+        "now": now,
+        "exclude_booking_ids": exclude_ids,
+        "use_horizon": use_horizon,
+    }
     here = available_slots(start=starts_at, end=starts_at + timedelta(seconds=1), **kwargs)
     if here and here[0][0] == starts_at:
         return
@@ -366,7 +365,9 @@ def read_reschedule_token(token: str) -> tuple[int, int]:
     try:
         data = signing.loads(token, salt="duet.reschedule", max_age=timedelta(days=400))
     except signing.BadSignature:
-        raise DomainError("This reschedule link is not valid.", code="invalid_link", status=404)
+        raise DomainError(
+            "This reschedule link is not valid.", code="invalid_link", status=404
+        ) from None
     return int(data["id"]), int(data["v"])
 
 
@@ -484,7 +485,7 @@ def _reschedule_following(
             continue
         plan.append((occ, new_start))
     session_type = booking.session_type
-    for occ, new_start in plan:
+    for _occ, new_start in plan:
         try:
             _check_slot(
                 therapist=booking.therapist,
@@ -582,15 +583,15 @@ def series_preview(
     starts = [s for _, s in plan if s is not None]
     if not starts:
         return [Occurrence(None, d, False, "dst_gap") for d, _ in plan]
-    common = dict(
-        therapist=therapist,
-        couple=couple,
-        session_type=session_type,
-        start=min(starts),
-        end=max(starts) + timedelta(seconds=1),
-        now=now,
-        use_horizon=False,
-    )
+    common = {
+        "therapist": therapist,
+        "couple": couple,
+        "session_type": session_type,
+        "start": min(starts),
+        "end": max(starts) + timedelta(seconds=1),
+        "now": now,
+        "use_horizon": False,
+    }
     free = {s for s, _ in available_slots(**common)}
     offered = {s for s, _ in available_slots(ignore_bookings=True, **common)}
     out = []

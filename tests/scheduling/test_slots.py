@@ -19,7 +19,7 @@ from scheduling.slots import (
 
 LA = ZoneInfo("America/Los_Angeles")
 EVERY_DAY = {d: [(time(0), time(23, 59))] for d in range(7)}
-NO_NOTICE = dict(notice=timedelta(0), horizon=None)
+NO_NOTICE = {"notice": timedelta(0), "horizon": None}
 
 
 def utc(*args) -> datetime:
@@ -146,7 +146,7 @@ def test_three_party_intersection_across_los_angeles_and_tokyo():
     rules = SlotRules(length=timedelta(minutes=50), step=timedelta(minutes=30), **NO_NOTICE)
     slots = slots_on(date(2026, 6, 2), therapist, rules, partners=[sam, aiko])
     assert slots
-    for s, e in slots:
+    for s, _e in slots:
         # Tue 17:00-22:00 in LA = Wed 09:00-14:00 Tokyo; Kolkata mornings from 06:00
         assert time(17) <= s.astimezone(ZoneInfo("America/Los_Angeles")).time()
         assert time(6) <= s.astimezone(ZoneInfo("Asia/Kolkata")).time()
