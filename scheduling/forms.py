@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from datetime import time
+from itertools import pairwise
 
 from django import forms
 
