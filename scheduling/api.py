@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from accounts.models import Couple, User
 from config.errors import DomainError, Forbidden
@@ -407,7 +407,7 @@ def _booking_args(request: HttpRequest, payload: BookingIn) -> dict:
 
 @router.post("/holds", response={201: BookingOut}, summary="Hold a slot for a few minutes")
 def hold_create(request: HttpRequest, payload: BookingIn):
-    return 201, _booking_out(services.booking_hold(**_booking_args(request, payload)))
+    return Status(201, _booking_out(services.booking_hold(**_booking_args(request, payload))))
 
 
 @router.post("/holds/{booking_id}/confirm", response=BookingOut, summary="Confirm a hold")
@@ -422,12 +422,12 @@ def hold_confirm(request: HttpRequest, booking_id: int):
 def hold_delete(request: HttpRequest, booking_id: int):
     booking = _visible_booking(request.user, booking_id)
     services.hold_release(user=request.user, booking=booking)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/bookings", response={201: BookingOut}, summary="Book a slot")
 def booking_create(request: HttpRequest, payload: BookingIn):
-    return 201, _booking_out(services.booking_create(**_booking_args(request, payload)))
+    return Status(201, _booking_out(services.booking_create(**_booking_args(request, payload))))
 
 
 @router.get("/bookings", response=list[BookingOut], summary="Your sessions")
@@ -522,12 +522,15 @@ def series_create(request: HttpRequest, payload: SeriesIn):
         format=payload.format,
     )
     bookings = [selectors.booking_visible_to(request.user, b.pk) for b in series.bookings.all()]
-    return 201, {
-        "id": series.pk,
-        "frequency": series.frequency,
-        "occurrences": _occ_out(occurrences),
-        "bookings": [_booking_out(b) for b in bookings],
-    }
+    return Status(
+        201,
+        {
+            "id": series.pk,
+            "frequency": series.frequency,
+            "occurrences": _occ_out(occurrences),
+            "bookings": [_booking_out(b) for b in bookings],
+        },
+    )
 
 
 @router.get("/series/{series_id}", response=SeriesOut, summary="A series and its sessions")
