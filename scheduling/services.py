@@ -604,12 +604,6 @@ def series_preview(
             out.append(Occurrence(start, day, False, "slot_taken"))
         else:
             out.append(Occurrence(start, day, False, "slot_not_offered"))
-    if not out[0].ok:
-        raise DomainError(
-            "The first session's time is not free. Pick a time from the list.",
-            code="slot_not_offered",
-            field="starts_at",
-        )
     return out
 
 
@@ -648,7 +642,7 @@ def series_create(
         until=until,
     )
     conflicts = [o for o in occurrences if not o.ok]
-    if conflicts and not skip_conflicts:
+    if conflicts and (not skip_conflicts or len(conflicts) == len(occurrences)):
         raise Conflict(
             f"{len(conflicts)} of {len(occurrences)} sessions cannot be booked.",
             code="series_conflict",
