@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
+from django.db.models.functions import Coalesce
+
 from accounts.models import Couple, User
 from scheduling.models import (
     AttendanceWindow,
@@ -142,11 +144,16 @@ def partner_schedule(user: User) -> WeeklySchedule:
     return WeeklySchedule(zone=user.time_zone, weekly=dict(weekly), always_free=not weekly)
 
 
-def _busy(qs) -> list[Busy]:
-    return [
-        Busy(s, e, bs or s, be or e)
-        for s, e, bs, be in qs.values_list("starts_at", "ends_at", "blocked_start", "blocked_end")
-    ]
+def _therapist_busy(qs) -> list[Busy]:
+    """Only the blocked ranges (session plus its buffers) matter on the therapist's side."""
+    rows = qs.values_list(
+        Coalesce("blocked_start", "starts_at"), Coalesce("blocked_end", "ends_at")
+    )
+    return [Busy(bs, be, bs, be) for bs, be in rows]
+
+
+def _couple_busy(qs) -> list[Busy]:
+    return [Busy(s, e) for s, e in qs.values_list("starts_at", "ends_at")]
 
 
 def slot_rules(session_type: SessionType, *, use_horizon: bool = True) -> SlotRules:
@@ -182,9 +189,9 @@ def available_slots(
     if not ignore_bookings:
         window = active_bookings(now).filter(starts_at__lt=span_end, ends_at__gt=span_start)
         window = window.exclude(pk__in=exclude_booking_ids)
-        therapist_busy = _busy(window.filter(therapist=therapist))
+        therapist_busy = _therapist_busy(window.filter(therapist=therapist))
         if couple is not None:
-            couple_busy = _busy(window.filter(couple=couple))
+            couple_busy = _couple_busy(window.filter(couple=couple))
     return compute_slots(
         therapist=schedule,
         partners=partners,

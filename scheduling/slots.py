@@ -221,6 +221,15 @@ def _grid_starts(schedule: WeeklySchedule, start: datetime, end: datetime, step:
                 if rng[1] > rng[0]
                 else datetime.combine(day + ONE_DAY, rng[1])
             )
+            offsets = {_offset(local, tz, 0), _offset(local, tz, 1), _offset(stop, tz, 0)}
+            offsets.add(_offset(stop, tz, 1))
+            if len(offsets) == 1:
+                # No DST change inside this range (the usual case): one fixed offset.
+                (off,) = offsets
+                while local < stop:
+                    yield (local - off).replace(tzinfo=UTC)
+                    local += step
+                continue
             while local < stop:
                 utc = local_to_utc(local, tz)
                 if utc is not None:
