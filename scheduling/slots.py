@@ -208,8 +208,14 @@ def schedule_intervals(schedule: WeeklySchedule, start: datetime, end: datetime)
 # --- slots -------------------------------------------------------------------------------
 
 
-def _grid_starts(schedule: WeeklySchedule, start: datetime, end: datetime, step: timedelta):
-    """Wall-clock grid points of the therapist's ranges, as UTC instants, once each."""
+def _grid_ranges(schedule: WeeklySchedule, start: datetime, end: datetime, step: timedelta):
+    """The therapist's ranges near ``[start, end)``, for placing wall-clock grid points.
+
+    Yields ``("fixed", first_utc, stop_utc)`` for a range with one UTC offset (the usual
+    case: its grid is first + k * step), or ``("point", utc, None)`` for each existing
+    grid point of a range that contains a DST change (gap points are skipped; fold
+    points are taken once, at their first occurrence).
+    """
     tz = schedule.tz
     day = start.astimezone(tz).date() - ONE_DAY
     last = end.astimezone(tz).date()
@@ -224,16 +230,13 @@ def _grid_starts(schedule: WeeklySchedule, start: datetime, end: datetime, step:
             offsets = {_offset(local, tz, 0), _offset(local, tz, 1), _offset(stop, tz, 0)}
             offsets.add(_offset(stop, tz, 1))
             if len(offsets) == 1:
-                # No DST change inside this range (the usual case): one fixed offset.
                 (off,) = offsets
-                while local < stop:
-                    yield (local - off).replace(tzinfo=UTC)
-                    local += step
+                yield "fixed", (local - off).replace(tzinfo=UTC), (stop - off).replace(tzinfo=UTC)
                 continue
             while local < stop:
                 utc = local_to_utc(local, tz)
                 if utc is not None:
-                    yield utc
+                    yield "point", utc, None
                 local += step
         day += ONE_DAY
 
@@ -300,17 +303,26 @@ def compute_slots(
         end=latest,
     )
     starts = [s for s, _ in free]
-    seen: set[datetime] = set()
-    out: list[Interval] = []
-    for s in _grid_starts(therapist, earliest, latest, rules.step):
-        if s < earliest or s >= latest or s in seen:
+    length, step = rules.length, rules.step
+    found: set[datetime] = set()
+    for kind, first, stop in _grid_ranges(therapist, earliest, latest, step):
+        if kind == "point":
+            if earliest <= first < latest and _fits(free, starts, first, first + length):
+                found.add(first)
             continue
-        e = s + rules.length
-        if _fits(free, starts, s, e):
-            seen.add(s)
-            out.append((s, e))
-    out.sort()
-    return out
+        # Fixed offset: walk only the free intervals overlapping this range.
+        lo_bound = max(first, earliest)
+        j = max(bisect_right(starts, lo_bound) - 1, 0)
+        while j < len(free) and free[j][0] < stop and free[j][0] < latest:
+            lo = max(free[j][0], lo_bound)
+            last_start = min(free[j][1], stop) - length
+            k = -((first - lo) // step)  # ceil: first grid point at or after lo
+            s = first + step * k
+            while s <= last_start and s < latest:
+                found.add(s)
+                s += step
+            j += 1
+    return [(s, s + length) for s in sorted(found)]
 
 
 def nearest(slots: Sequence[Interval], target: datetime, count: int = 3) -> list[Interval]:

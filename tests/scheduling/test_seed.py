@@ -17,10 +17,16 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_is_idempotent_and_booking_works_right_away():
     call_command("seed_demo", "--quiet-logins")
-    counts = (SessionType.objects.count(), WorkingHours.objects.count(), AttendanceWindow.objects.count())
+    counts = (
+        SessionType.objects.count(),
+        WorkingHours.objects.count(),
+        AttendanceWindow.objects.count(),
+    )
     call_command("seed_demo", "--quiet-logins")
     assert counts == (
-        SessionType.objects.count(), WorkingHours.objects.count(), AttendanceWindow.objects.count()
+        SessionType.objects.count(),
+        WorkingHours.objects.count(),
+        AttendanceWindow.objects.count(),
     )
     assert all(counts)
     hale = User.objects.get(email="dr.hale@riverside.example")
@@ -30,8 +36,11 @@ def test_seed_is_idempotent_and_booking_works_right_away():
     couple = active_couple_for(sam)
     now = timezone.now()
     slots = available_slots(
-        therapist=hale, couple=couple,
+        therapist=hale,
+        couple=couple,
         session_type=SessionType.objects.get(therapist=hale, name="Couples session"),
-        start=now, end=now + timedelta(days=14), now=now,
+        start=now,
+        end=now + timedelta(days=14),
+        now=now,
     )
     assert slots

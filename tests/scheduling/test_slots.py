@@ -13,6 +13,7 @@ from scheduling.slots import (
     SlotRules,
     WeeklySchedule,
     compute_slots,
+    free_intervals,
     local_to_utc,
     wall_range_to_utc,
 )
@@ -317,3 +318,72 @@ def test_local_utc_local_round_trips(zone, anchor, minute):
         return
     assert instant.astimezone(tz).replace(tzinfo=None) == naive
     assert local_to_utc(instant.astimezone(tz).replace(tzinfo=None), tz) == instant
+
+
+def reference_slots(therapist, partners, busy, rules, start, end, now):
+    """The plain algorithm: every wall-clock grid point, checked one by one."""
+    earliest = max(start, now + rules.notice)
+    latest = min(end, now + rules.horizon)
+    free = free_intervals(
+        therapist=therapist,
+        partners=partners,
+        therapist_busy=busy,
+        couple_busy=[],
+        rules=rules,
+        start=earliest,
+        end=latest,
+    )
+    tz = therapist.tz
+    found = set()
+    day = earliest.astimezone(tz).date() - timedelta(days=1)
+    while day <= latest.astimezone(tz).date():
+        for a, b in therapist.ranges_on(day):
+            local = datetime.combine(day, a)
+            while local < datetime.combine(day, b):
+                s = local_to_utc(local, tz)
+                if s is not None and earliest <= s < latest:
+                    e = s + rules.length
+                    if any(fs <= s and e <= fe for fs, fe in free):
+                        found.add(s)
+                local += rules.step
+        day += timedelta(days=1)
+    return [(s, s + rules.length) for s in sorted(found)]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    zones=st.lists(st.sampled_from(ZONES), min_size=2, max_size=2),
+    weeklies=st.lists(weekly_ranges(), min_size=2, max_size=2),
+    anchor=st.sampled_from(ANCHORS),
+    length=st.sampled_from([30, 50, 80]),
+    step=st.sampled_from([15, 30, 60]),
+    bookings=st.lists(st.integers(0, 4 * 24 * 4), max_size=6),
+)
+def test_no_offerable_slot_is_missed(zones, weeklies, anchor, length, step, bookings):
+    therapist = WeeklySchedule(zones[0], weeklies[0])
+    partner = WeeklySchedule(zones[1], weeklies[1])
+    start = datetime.combine(anchor - timedelta(days=1), time(0), tzinfo=UTC)
+    end = start + timedelta(days=3)
+    busy = [
+        Busy(start + timedelta(minutes=15 * q), start + timedelta(minutes=15 * q + 50))
+        for q in bookings
+    ]
+    rules = SlotRules(
+        length=timedelta(minutes=length),
+        step=timedelta(minutes=step),
+        buffer_after=timedelta(minutes=10),
+        notice=timedelta(hours=1),
+        horizon=timedelta(days=2),
+    )
+    now = start - timedelta(hours=2)
+    got = compute_slots(
+        therapist=therapist,
+        partners=[partner],
+        therapist_busy=busy,
+        couple_busy=[],
+        rules=rules,
+        start=start,
+        end=end,
+        now=now,
+    )
+    assert got == reference_slots(therapist, [partner], busy, rules, start, end, now)
