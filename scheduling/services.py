@@ -573,6 +573,7 @@ def series_preview(
     now: datetime,
     count: int | None = None,
     until=None,
+    exclude_ids: tuple[int, ...] = (),
 ) -> list[Occurrence]:
     """Each occurrence with whether it can be booked, before anything is written."""
     _require_partner(user, couple)
@@ -591,6 +592,7 @@ def series_preview(
         "end": max(starts) + timedelta(seconds=1),
         "now": now,
         "use_horizon": False,
+        "exclude_booking_ids": exclude_ids,
     }
     free = {s for s, _ in available_slots(**common)}
     offered = {s for s, _ in available_slots(ignore_bookings=True, **common)}
@@ -685,6 +687,41 @@ def series_create(
         signals.booking_confirmed.send(sender=Booking, booking=booking)
     _after_commit_email([b.pk for b in created], "confirmed", user.pk)
     return series, occurrences
+
+
+@transaction.atomic
+def series_create_from_hold(
+    *,
+    user: User,
+    hold: Booking,
+    frequency: str,
+    count: int,
+    now: datetime,
+    skip_conflicts: bool = False,
+) -> tuple[BookingSeries, list[Occurrence]]:
+    """Turn a held slot into the first session of a series, atomically.
+
+    The hold gives way to the series inside the same transaction; if the series
+    cannot be made, the rollback keeps the hold.
+    """
+    _require_partner(user, hold.couple)
+    _lock(hold.therapist_id, hold.couple_id)
+    hold = Booking.objects.select_related("therapist", "couple", "session_type").get(pk=hold.pk)
+    if hold.status != Booking.Status.HELD:
+        raise Conflict("This hold was already used or released.", code="hold_not_active")
+    Booking.objects.filter(pk=hold.pk).delete()
+    return series_create(
+        user=user,
+        therapist=hold.therapist,
+        couple=hold.couple,
+        session_type=hold.session_type,
+        first_start=hold.starts_at,
+        frequency=frequency,
+        now=now,
+        count=count,
+        skip_conflicts=skip_conflicts,
+        format=hold.format,
+    )
 
 
 # --- availability editing ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("book/<int:therapist_id>/", views.book, name="book"),
     path("book/<int:therapist_id>/hold/", views.hold, name="hold"),
     path("holds/<int:pk>/", views.confirm, name="confirm"),
+    path("holds/<int:pk>/series/", views.series, name="series"),
     path("sessions/<int:pk>/", views.booking_detail, name="booking"),
     path("sessions/<int:pk>/calendar.ics", views.booking_ics, name="booking_ics"),
     path("sessions/<int:pk>/cancel/", views.cancel, name="cancel"),

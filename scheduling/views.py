@@ -205,6 +205,10 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("scheduling:booking", pk=booking.pk)
     now = timezone.now()
     if request.method == "POST":
+        if request.POST.get("action") == "series":
+            query = f"frequency={request.POST.get('frequency', 'weekly')}"
+            query += f"&count={request.POST.get('count', '6')}"
+            return redirect(f"{reverse('scheduling:series', args=[booking.pk])}?{query}")
         if request.POST.get("action") == "release":
             services.hold_release(user=request.user, booking=booking)
             messages.info(request, "The time was released.")
@@ -225,6 +229,79 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
             "clinic": clinic,
             "expires_in": max(0, int((booking.hold_expires_at - now).total_seconds())),
             "where": office_address(booking),
+        },
+    )
+
+
+def _series_params(data) -> tuple[str, int]:
+    frequency = data.get("frequency", "weekly")
+    if frequency not in ("weekly", "biweekly"):
+        frequency = "weekly"
+    try:
+        count = min(max(int(data.get("count", 6)), 2), services.MAX_SERIES)
+    except (TypeError, ValueError):
+        count = 6
+    return frequency, count
+
+
+@role_required("client")
+def series(request: HttpRequest, pk: int) -> HttpResponse:
+    """A held slot made recurring: every occurrence checked before anything is booked."""
+    hold = selectors.booking_visible_to(request.user, pk)
+    if hold is None or hold.status != Booking.Status.HELD:
+        raise Http404
+    now = timezone.now()
+    frequency, count = _series_params(request.POST if request.method == "POST" else request.GET)
+    if request.method == "POST":
+        try:
+            created, _occ = services.series_create_from_hold(
+                user=request.user,
+                hold=hold,
+                frequency=frequency,
+                count=count,
+                now=now,
+                skip_conflicts=request.POST.get("skip_conflicts") == "1",
+            )
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            return redirect(f"{request.path}?frequency={frequency}&count={count}")
+        first = created.bookings.order_by("starts_at").first()
+        return redirect(f"{reverse('scheduling:booking', args=[first.pk])}?booked=1")
+    try:
+        occurrences = services.series_preview(
+            user=request.user,
+            therapist=hold.therapist,
+            couple=hold.couple,
+            session_type=hold.session_type,
+            first_start=hold.starts_at,
+            frequency=frequency,
+            now=now,
+            count=count,
+            exclude_ids=(hold.pk,),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect("scheduling:confirm", pk=hold.pk)
+    other = hold.couple.partner_of(request.user)
+    rows = [
+        {
+            "occ": o,
+            "mine": o.starts_at.astimezone(request.user.tz) if o.starts_at else None,
+            "theirs": o.starts_at.astimezone(other.tz) if o.starts_at and other else None,
+        }
+        for o in occurrences
+    ]
+    return render(
+        request,
+        "scheduling/series.html",
+        {
+            "hold": hold,
+            "rows": rows,
+            "other": other,
+            "frequency": frequency,
+            "count": count,
+            "conflicts": sum(1 for o in occurrences if not o.ok),
+            "bookable": sum(1 for o in occurrences if o.ok),
         },
     )
 
@@ -329,6 +406,7 @@ def _reschedule_page(request: HttpRequest, booking: Booking, token: str) -> Http
         "terms": services.cancellation_terms(booking, user=request.user, now=now),
         "therapist": booking.therapist,
         "session_type": session_type,
+        "scope": "following" if request.GET.get("scope") == "following" else "one",
     }
     if session_type is not None:
         context.update(

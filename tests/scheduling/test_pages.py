@@ -215,3 +215,26 @@ def test_private_feed_is_revocable(client, partner_a, couple, therapist, open_ty
     client.logout()
     assert client.get(reverse("scheduling:feed", args=[token])).status_code == 404
     assert client.get(reverse("scheduling:feed", args=["guess"])).status_code == 404
+
+
+def test_a_hold_becomes_a_checked_recurring_series(client, partner_a, couple, therapist, open_type):
+    client.force_login(partner_a)
+    start = _first_slot(therapist, open_type, couple)
+    client.post(
+        reverse("scheduling:hold", args=[therapist.pk]),
+        {"starts_at": start.isoformat(), "type": open_type.pk},
+    )
+    hold = Booking.objects.get(couple=couple)
+    r = client.post(
+        reverse("scheduling:confirm", args=[hold.pk]),
+        {"action": "series", "frequency": "weekly", "count": "3"},
+    )
+    page = client.get(r.url).content.decode()
+    assert page.count("Free") == 3 and "for Aiko" in page
+    r = client.post(
+        reverse("scheduling:series", args=[hold.pk]), {"frequency": "weekly", "count": "3"}
+    )
+    sessions = Booking.objects.filter(couple=couple).order_by("starts_at")
+    assert [b.status for b in sessions] == ["confirmed"] * 3
+    assert sessions[0].starts_at == start and sessions[0].series_id is not None
+    assert not Booking.objects.filter(pk=hold.pk).exists()
