@@ -398,6 +398,7 @@ def booking_reschedule(
     """
     _require_participant(user, booking)
     _lock(booking.therapist_id, booking.couple_id)
+    _drop_expired_holds(therapist_id=booking.therapist_id, couple_id=booking.couple_id, now=now)
     booking = Booking.objects.select_related(
         "couple", "therapist", "clinic", "session_type", "series"
     ).get(pk=booking.pk)
