@@ -50,9 +50,17 @@ def bookings_for_therapist_on_day(therapist: User, *, now: datetime) -> list[Boo
 
 
 def clients_of_therapist(therapist: User) -> list[Couple]:
+    # One filter() call so both conditions apply to the same booking: a couple with a
+    # pending hold elsewhere is still a client.
     return list(
-        Couple.objects.filter(bookings__therapist=therapist)
-        .exclude(bookings__status=Booking.Status.HELD)
+        Couple.objects.filter(
+            bookings__therapist=therapist,
+            bookings__status__in=(
+                Booking.Status.CONFIRMED,
+                Booking.Status.COMPLETED,
+                Booking.Status.LATE_CANCELLED,
+            ),
+        )
         .prefetch_related("memberships__user")
         .distinct()
     )

@@ -545,8 +545,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
     current: dict[int, list] = {}
     for wh in therapist.working_hours.all():
         current.setdefault(wh.weekday, []).append((wh.start_time, wh.end_time))
+    schedule = selectors.therapist_schedule(therapist, start, end)
     for day in days:
-        day["hours"] = current.get(day["date"].weekday(), [])
+        day["hours"] = schedule.ranges_on(day["date"])
+        day["off"] = day["date"] in schedule.days_off
+        day["override"] = day["date"] in schedule.overrides
     action = request.POST.get("action") if request.method == "POST" else None
     hours_form = WeeklyForm(
         request.POST if action == "hours" else None, initial_weekly=current, prefix="hours"

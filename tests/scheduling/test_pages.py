@@ -238,3 +238,17 @@ def test_a_hold_becomes_a_checked_recurring_series(client, partner_a, couple, th
     assert [b.status for b in sessions] == ["confirmed"] * 3
     assert sessions[0].starts_at == start and sessions[0].series_id is not None
     assert not Booking.objects.filter(pk=hold.pk).exists()
+
+
+def test_calendar_week_shows_overrides_and_time_off(client, therapist, open_type):
+    from datetime import date, time
+
+    services.date_override_set(
+        therapist=therapist, date=date(2030, 1, 7), ranges=[(time(10), time(11))]
+    )
+    services.time_off_add(
+        therapist=therapist, start_date=date(2030, 1, 9), end_date=date(2030, 1, 10)
+    )
+    client.force_login(therapist)
+    html = client.get(reverse("scheduling:calendar"), {"week": "2030-01-07"}).content.decode()
+    assert "Changed hours" in html and "10:00–11:00" in html and "Time off" in html

@@ -412,3 +412,28 @@ def test_postgres_constraint_forbids_overlap_but_allows_back_to_back(
     Booking.objects.create(
         therapist=therapist, couple=couple, starts_at=start, ends_at=start + timedelta(minutes=50)
     )
+
+
+def test_clients_of_therapist_keeps_a_couple_with_a_pending_hold(
+    partner_a, couple, other_partner, other_couple, therapist, session_type, now
+):
+    from scheduling.selectors import clients_of_therapist
+
+    _book(partner_a, therapist, couple, session_type, la(2026, 10, 20, 9), now)
+    services.booking_hold(
+        user=partner_a,
+        therapist=therapist,
+        couple=couple,
+        session_type=session_type,
+        starts_at=la(2026, 10, 21, 9),
+        now=now,
+    )
+    services.booking_hold(
+        user=other_partner,
+        therapist=therapist,
+        couple=other_couple,
+        session_type=session_type,
+        starts_at=la(2026, 10, 22, 9),
+        now=now,
+    )
+    assert clients_of_therapist(therapist) == [couple]
