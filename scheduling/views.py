@@ -180,9 +180,18 @@ def hold(request: HttpRequest, therapist_id: int) -> HttpResponse:
             now=timezone.now(),
         )
     except DomainError as exc:
-        messages.error(request, exc.detail)
+        messages.error(request, exc.detail + _suggestion_text(exc, request.user))
         return redirect(back)
     return redirect("scheduling:confirm", pk=booking.pk)
+
+
+def _suggestion_text(exc: DomainError, user: User) -> str:
+    """The nearest free times from a conflict, in the viewer's zone."""
+    times = []
+    for item in exc.extra.get("suggestions", []):
+        local = datetime.fromisoformat(item["starts_at"]).astimezone(user.tz)
+        times.append(f"{local:%a %-d %b %H:%M}")
+    return f" Nearest free: {', '.join(times)}." if times else ""
 
 
 def _participant_times(booking: Booking) -> list[dict]:

@@ -95,7 +95,7 @@ def test_taken_slot_shows_a_clear_message(
         {"starts_at": booking.starts_at.isoformat(), "type": open_type.pk},
         follow=True,
     )
-    assert "just taken" in r.content.decode()
+    assert "just taken" in r.content.decode() and "Nearest free:" in r.content.decode()
     assert not Booking.objects.filter(couple=other_couple).exists()
 
 

@@ -437,3 +437,29 @@ def test_clients_of_therapist_keeps_a_couple_with_a_pending_hold(
         now=now,
     )
     assert clients_of_therapist(therapist) == [couple]
+
+
+def test_reschedule_and_cancel_emails_update_the_same_calendar_event(
+    partner_a, partner_b, couple, therapist, session_type, now, django_capture_on_commit_callbacks
+):
+    booking = _book(partner_a, therapist, couple, session_type, la(2026, 10, 22, 9), now)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_reschedule(
+            user=partner_a, booking=booking, starts_at=la(2026, 10, 22, 11), now=now
+        )
+    moved = {m.to[0]: m for m in mail.outbox}
+    ics = moved[partner_b.email].attachments[0][1]
+    ics = ics.decode() if isinstance(ics, bytes) else ics
+    assert f"UID:{booking.ical_uid}" in ics and "SEQUENCE:1" in ics and "METHOD:REQUEST" in ics
+    assert "Sam moved" in moved[partner_b.email].body
+    assert "/scheduling/reschedule/" in moved[partner_b.email].body
+    mail.outbox.clear()
+    booking.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(user=partner_b, booking=booking, now=now)
+    cancelled = {m.to[0]: m for m in mail.outbox}
+    ics = cancelled[partner_a.email].attachments[0][1]
+    ics = ics.decode() if isinstance(ics, bytes) else ics
+    assert f"UID:{booking.ical_uid}" in ics and "SEQUENCE:2" in ics
+    assert "METHOD:CANCEL" in ics and "STATUS:CANCELLED" in ics
+    assert "Aiko cancelled" in cancelled[partner_a.email].body
