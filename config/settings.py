@@ -179,6 +179,12 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Apps add their periodic tasks here (see each app's ``tasks.py``).
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["scheduling-expire-holds"] = {
+    "task": "scheduling.tasks.expire_holds",
+    "schedule": 60.0,
+}
+# How long a picked slot is reserved while the booker confirms.
+SCHEDULING_HOLD_MINUTES = env_int("SCHEDULING_HOLD_MINUTES", 5, minimum=1)
 
 # --- Auth -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Couple, CoupleMembership, User
 from scheduling.models import Booking
+from scheduling.seed import seed_scheduling
 from therapists.models import Clinic, ClinicMembership, TherapistProfile
 
 PASSWORD = "duet-demo-2026"  # noqa: S105 - published demo password, demo data only
@@ -114,6 +116,10 @@ class Command(BaseCommand):
         if not CoupleMembership.objects.filter(user=aiko, left_at__isnull=True).exists():
             CoupleMembership.objects.create(couple=couple, user=aiko, seat=2)
 
+        seed_scheduling(
+            therapists=[users["dr.hale@riverside.example"], users["dr.nowak@riverside.example"]],
+            partners=[sam, aiko],
+        )
         self._ensure_session_soon(
             couple=couple,
             therapist=users["dr.hale@riverside.example"],
@@ -138,6 +144,18 @@ class Command(BaseCommand):
         ).exists():
             return
         start = (now + timedelta(minutes=5)).replace(second=0, microsecond=0)
+        # A session still running (or a booked one) in that time keeps its place:
+        # PostgreSQL would refuse an overlapping one.
+        if (
+            Booking.objects.filter(
+                status__in=Booking.ACTIVE_STATUSES,
+                starts_at__lt=start + timedelta(minutes=60),
+                ends_at__gt=start - timedelta(minutes=10),
+            )
+            .filter(Q(therapist=therapist) | Q(couple=couple))
+            .exists()
+        ):
+            return
         Booking.objects.create(
             therapist=therapist,
             couple=couple,

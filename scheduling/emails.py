@@ -1,0 +1,77 @@
+"""Emails about sessions, each with an .ics attachment in the recipient's zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from scheduling.ics import calendar_for, office_address
+from scheduling.models import Booking
+
+SUBJECTS = {
+    "confirmed": "Session booked with {therapist}",
+    "rescheduled": "Session moved: {therapist}",
+    "cancelled": "Session cancelled: {therapist}",
+}
+
+
+def send_booking_emails(
+    booking_ids: list[int], kind: str, actor_id: int | None, previous: str | None = None
+) -> int:
+    """Email both partners and the therapist. Returns the number of emails sent."""
+    from scheduling.services import reschedule_token
+
+    bookings = list(
+        Booking.objects.filter(pk__in=booking_ids)
+        .select_related("therapist", "couple", "clinic", "booked_by", "cancelled_by")
+        .prefetch_related("couple__memberships__user")
+        .order_by("starts_at")
+    )
+    if not bookings:
+        return 0
+    first = bookings[0]
+    people = [*first.couple.partners, first.therapist]
+    actor = next((p for p in people if p.pk == actor_id), None)
+    method = "CANCEL" if kind == "cancelled" else "REQUEST"
+    sent = 0
+    for person in people:
+        tz = person.tz
+        context = {
+            "person": person,
+            "actor": actor,
+            "kind": kind,
+            "bookings": [
+                {
+                    "booking": b,
+                    "local_start": b.starts_at.astimezone(tz),
+                    "local_end": b.ends_at.astimezone(tz),
+                }
+                for b in bookings
+            ],
+            "previous": datetime.fromisoformat(previous).astimezone(tz) if previous else None,
+            "zone": person.time_zone,
+            "where": office_address(first) if first.format == "in_person" else "Video (Duet)",
+            "session_url": settings.SITE_URL + reverse("scheduling:booking", args=[first.pk]),
+            "reschedule_url": (
+                settings.SITE_URL
+                + reverse("scheduling:reschedule_link", args=[reschedule_token(first)])
+                if kind != "cancelled" and person.pk != first.therapist_id
+                else ""
+            ),
+            "fee": first.late_cancel_fee,
+            "currency": first.fee_currency,
+        }
+        message = EmailMultiAlternatives(
+            subject=SUBJECTS[kind].format(therapist=first.therapist.full_name),
+            body=render_to_string("emails/booking.txt", context),
+            to=[person.email],
+        )
+        ics = calendar_for(bookings, zone=person.time_zone, method=method)
+        message.attach("session.ics", ics, f"text/calendar; charset=utf-8; method={method}")
+        message.send(fail_silently=False)
+        sent += 1
+    return sent

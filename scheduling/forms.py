@@ -1,0 +1,119 @@
+"""Forms for availability editing. Ranges are typed as "09:00-12:00, 13:00-17:00"."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from itertools import pairwise
+
+from django import forms
+
+from scheduling.models import Booking, SessionType, Weekday
+
+RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_ranges(text: str) -> list[tuple[time, time]]:
+    """Parse "09:00-12:00, 13:00-17:00"; raise a ValidationError a person can act on."""
+    out = []
+    for part in [p for p in re.split(r"[,;]", text or "") if p.strip()]:
+        m = RANGE.match(part)
+        if not m:
+            raise forms.ValidationError(f"“{part.strip()}” is not like 09:00-17:00.")
+        h1, m1, h2, m2 = (int(g) for g in m.groups())
+        if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
+            raise forms.ValidationError(f"“{part.strip()}” is not a time of day.")
+        end = time(23, 59) if h2 == 24 else time(h2, m2)
+        start = time(h1, m1)
+        if end <= start:
+            raise forms.ValidationError(f"“{part.strip()}”: the end must be after the start.")
+        out.append((start, end))
+    out.sort()
+    for a, b in pairwise(out):
+        if b[0] < a[1]:
+            raise forms.ValidationError("Ranges on one day must not overlap.")
+    return out
+
+
+def format_ranges(ranges: list[tuple[time, time]]) -> str:
+    return ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in ranges)
+
+
+class WeeklyForm(forms.Form):
+    """One text box per weekday."""
+
+    def __init__(self, *args, initial_weekly: dict[int, list] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for day in Weekday:
+            self.fields[f"day_{day.value}"] = forms.CharField(
+                label=day.label,
+                required=False,
+                initial=format_ranges((initial_weekly or {}).get(day.value, [])),
+                widget=forms.TextInput(attrs={"placeholder": "e.g. 09:00-12:00, 13:00-17:00"}),
+            )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        weekly = {}
+        for day in Weekday:
+            key = f"day_{day.value}"
+            try:
+                weekly[day.value] = parse_ranges(data.get(key, ""))
+            except forms.ValidationError as exc:
+                self.add_error(key, exc)
+        data["weekly"] = weekly
+        return data
+
+
+class OverrideForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.CharField(
+        required=False,
+        help_text="Leave empty to be unavailable all day.",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. 10:00-14:00"}),
+    )
+
+    def clean_hours(self) -> list:
+        return parse_ranges(self.cleaned_data.get("hours", ""))
+
+
+class TimeOffForm(forms.Form):
+    start_date = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="Last day", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(required=False, max_length=120)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (
+            data.get("start_date")
+            and data.get("end_date")
+            and data["end_date"] < data["start_date"]
+        ):
+            self.add_error("end_date", "The last day must not be before the first.")
+        return data
+
+
+class SessionTypeForm(forms.ModelForm):
+    class Meta:
+        model = SessionType
+        fields = [
+            "name",
+            "length_minutes",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "min_notice_minutes",
+            "horizon_days",
+            "step_minutes",
+            "format",
+        ]
+        labels = {
+            "length_minutes": "Length (minutes)",
+            "buffer_before_minutes": "Buffer before (minutes)",
+            "buffer_after_minutes": "Buffer after (minutes)",
+            "min_notice_minutes": "Minimum notice (minutes)",
+            "horizon_days": "Bookable up to (days ahead)",
+            "step_minutes": "Start times every (minutes)",
+        }
+
+
+FORMAT_CHOICES = Booking.Format.choices

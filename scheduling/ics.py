@@ -1,0 +1,66 @@
+"""iCalendar files: one VEVENT per session with a stable UID and a rising SEQUENCE,
+so calendar apps update or cancel the same event instead of adding another."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import reverse
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from scheduling.models import Booking
+
+PRODID = "-//Duet//Couples therapy sessions//EN"
+
+
+def _location(booking: Booking) -> str:
+    if booking.format == Booking.Format.IN_PERSON:
+        return office_address(booking)
+    return f"Duet video room: {settings.SITE_URL}{reverse('scheduling:booking', args=[booking.pk])}"
+
+
+def office_address(booking: Booking) -> str:
+    """The therapist's office for in-person sessions (the clinic's name until an address exists)."""
+    profile = getattr(booking.therapist, "therapist_profile", None)
+    address = getattr(profile, "office_address", "") if profile else ""
+    clinic = booking.clinic
+    return address or (clinic.name if clinic else "The therapist's office")
+
+
+def _event(booking: Booking, tz: ZoneInfo, *, cancelled: bool) -> Event:
+    event = Event()
+    event.add("uid", booking.ical_uid)
+    event.add("sequence", booking.sequence)
+    event.add("dtstamp", booking.created_at)
+    event.add("dtstart", booking.starts_at.astimezone(tz))
+    event.add("dtend", booking.ends_at.astimezone(tz))
+    event.add("summary", f"Couples session with {booking.therapist.full_name}")
+    event.add("location", vText(_location(booking)))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    organizer = vCalAddress(f"mailto:{booking.therapist.email}")
+    organizer.params["cn"] = vText(booking.therapist.full_name)
+    event.add("organizer", organizer)
+    for partner in booking.couple.partners:
+        attendee = vCalAddress(f"mailto:{partner.email}")
+        attendee.params["cn"] = vText(partner.full_name)
+        event.add("attendee", attendee, encode=0)
+    return event
+
+
+def calendar_for(bookings: Iterable[Booking], *, zone: str, method: str | None = None) -> bytes:
+    """An .ics document with the events in ``zone`` (VTIMEZONE included)."""
+    tz = ZoneInfo(zone)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    cal.add("x-wr-timezone", zone)
+    for booking in bookings:
+        cancelled = booking.is_cancelled or method == "CANCEL"
+        cal.add_component(_event(booking, tz, cancelled=cancelled))
+    cal.add_missing_timezones()
+    return cal.to_ical()
