@@ -1,4 +1,5 @@
 # Duet: `make run` to try it, `make test` to check it. Needs only Python 3.11.
+SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
