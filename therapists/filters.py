@@ -90,7 +90,9 @@ def _codes(data: Mapping, name: str, table: dict[str, str], example: str) -> tup
         if name == "language":
             code = value.lower()
         if code not in table:
-            raise InvalidFilter(f"Unknown {name.replace('_', ' ')} “{value}”. {example}", field=name)
+            raise InvalidFilter(
+                f"Unknown {name.replace('_', ' ')} “{value}”. {example}", field=name
+            )
         if code not in codes:
             codes.append(code)
     if len(codes) > 10:
@@ -146,9 +148,7 @@ def parse_filters(data: Mapping) -> DirectoryFilters:
         raise InvalidFilter("accepting must be true or false.", field="accepting")
     sort = _single(data, "sort") or "name"
     if sort not in SORTS:
-        raise InvalidFilter(
-            f"Unknown sort “{sort}”. Use one of: {', '.join(SORTS)}.", field="sort"
-        )
+        raise InvalidFilter(f"Unknown sort “{sort}”. Use one of: {', '.join(SORTS)}.", field="sort")
     page_raw = _single(data, "page") or "1"
     if not page_raw.isdigit() or not 1 <= int(page_raw) <= MAX_PAGE:
         raise InvalidFilter("page must be a whole number from 1.", field="page")

@@ -18,7 +18,7 @@ class ProfileForm(forms.Form):
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 7}),
-        help_text="How you work and who you work best with. Plain text; blank lines make paragraphs.",
+        help_text="How you work and who you work best with. Blank lines start paragraphs.",
     )
     photo = forms.FileField(
         required=False,

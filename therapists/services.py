@@ -114,7 +114,9 @@ def therapist_profile_update(
     if not is_self and not is_admin_of(editor, profile.clinic_id):
         raise Forbidden("You can only edit your own profile.", code="not_your_profile")
     facets = {
-        ProfileFacet.Kind.SPECIALTY: _check_codes("specialties", data.specialties, catalog.SPECIALTIES),
+        ProfileFacet.Kind.SPECIALTY: _check_codes(
+            "specialties", data.specialties, catalog.SPECIALTIES
+        ),
         ProfileFacet.Kind.APPROACH: _check_codes("approaches", data.approaches, catalog.APPROACHES),
         ProfileFacet.Kind.LANGUAGE: _check_codes("languages", data.languages, catalog.languages()),
         ProfileFacet.Kind.JURISDICTION: _check_codes(
@@ -219,9 +221,12 @@ def therapist_invitation_create(
             "work email instead.",
             code="not_a_therapist_account",
         )
-    if existing is not None and ClinicMembership.objects.filter(
-        clinic=clinic, user=existing, role=ClinicMembership.Role.THERAPIST
-    ).exists():
+    if (
+        existing is not None
+        and ClinicMembership.objects.filter(
+            clinic=clinic, user=existing, role=ClinicMembership.Role.THERAPIST
+        ).exists()
+    ):
         raise Conflict(
             f"{existing.full_name} is already on this roster. Reactivate them instead.",
             code="already_member",
@@ -257,8 +262,8 @@ def therapist_invitation_create(
         transaction.on_commit(
             lambda: send_mail(
                 subject=f"{clinic.name} invited you to Duet",
-                message=render_to_string("emails/therapist_invitation.txt", context),
-                html_message=render_to_string("emails/therapist_invitation.html", context),
+                message=render_to_string("therapists/emails/invitation.txt", context),
+                html_message=render_to_string("therapists/emails/invitation.html", context),
                 from_email=None,
                 recipient_list=[email],
             )

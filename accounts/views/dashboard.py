@@ -11,7 +11,7 @@ from scheduling.selectors import (
     clients_of_therapist,
     upcoming_bookings_for_couple,
 )
-from therapists.selectors import roster_for_admin
+from therapists.views.roster import roster_context
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -31,7 +31,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         return render(request, "dashboards/therapist.html", context)
     if user.is_clinic_admin:
-        return render(request, "dashboards/clinic_admin.html", {"roster": roster_for_admin(user)})
+        return render(request, "dashboards/clinic_admin.html", roster_context(user, now=now))
     couple = active_couple_for(user)
     context = {
         "couple": couple,

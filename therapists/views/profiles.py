@@ -16,9 +16,12 @@ from therapists.services import therapist_profile_ensure, therapist_profile_upda
 
 @role_required("therapist")
 def my_profile(request: HttpRequest) -> HttpResponse:
-    membership = request.user.clinic_memberships.filter(role="therapist").order_by(
-        "-is_active"
-    ).select_related("clinic").first()
+    membership = (
+        request.user.clinic_memberships.filter(role="therapist")
+        .order_by("-is_active")
+        .select_related("clinic")
+        .first()
+    )
     profile = therapist_profile_ensure(
         user=request.user, clinic=membership.clinic if membership else None
     )
@@ -62,6 +65,4 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("therapist")
 def clients(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "therapists/clients.html", {"clients": therapist_clients(request.user)}
-    )
+    return render(request, "therapists/clients.html", {"clients": therapist_clients(request.user)})

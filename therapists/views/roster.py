@@ -155,7 +155,9 @@ def invite(request: HttpRequest) -> HttpResponse:
                 f"{invitation.expires_at:%d %b %Y}.",
             )
             return redirect("accounts:dashboard")
-    return render(request, "therapists/invite.html", {"form": form}, status=422 if form.errors else 200)
+    return render(
+        request, "therapists/invite.html", {"form": form}, status=422 if form.errors else 200
+    )
 
 
 @role_required("clinic_admin")
@@ -210,9 +212,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = therapist_invitation_check(token=token, user=request.user)
     except DomainError as exc:
-        return render(
-            request, "therapists/join_problem.html", {"problem": exc}, status=exc.status
-        )
+        return render(request, "therapists/join_problem.html", {"problem": exc}, status=exc.status)
     has_account = User.objects.filter(email__iexact=invitation.email).exists()
     form = None
     if not request.user.is_authenticated and not has_account:
