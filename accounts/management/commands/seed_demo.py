@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Couple, CoupleMembership, User
 from scheduling.models import Booking
+from therapists.demo import seed_directory, seed_history
 from therapists.models import Clinic, ClinicMembership, TherapistProfile
 
 PASSWORD = "duet-demo-2026"  # noqa: S105 - published demo password, demo data only
@@ -113,6 +114,10 @@ class Command(BaseCommand):
             CoupleMembership.objects.create(couple=couple, user=sam, seat=1)
         if not CoupleMembership.objects.filter(user=aiko, left_at__isnull=True).exists():
             CoupleMembership.objects.create(couple=couple, user=aiko, seat=2)
+
+        riverside_therapist = users["dr.hale@riverside.example"]
+        seed_directory(riverside=clinic, admin=admin)
+        seed_history(clinic=clinic, couple=couple, therapist=riverside_therapist, admin=admin)
 
         self._ensure_session_soon(
             couple=couple,
