@@ -10,7 +10,6 @@ import pytest
 from PIL import Image
 
 
-
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Personas are created with a password; a cheap hasher keeps this suite quick.
