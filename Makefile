@@ -28,10 +28,12 @@ seed: migrate
 # group; Ctrl-C (or any of them exiting) stops all three.
 run: seed
 	@echo "Starting Duet on http://$(HOST):$(PORT) (Ctrl-C stops everything)"
-	@trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait' INT TERM EXIT; \
-	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 & \
-	$(BIN)/celery -A config beat --loglevel=INFO & \
-	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application & \
+	@pids=""; \
+	stop() { trap - INT TERM EXIT; kill $$pids 2>/dev/null; wait; }; \
+	trap stop INT TERM EXIT; \
+	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 & pids="$$pids $$!"; \
+	$(BIN)/celery -A config beat --loglevel=INFO & pids="$$pids $$!"; \
+	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application & pids="$$pids $$!"; \
 	sleep 1; echo; echo "Duet is running at http://$(HOST):$(PORT)"; \
 	$(BIN)/python manage.py seed_demo | sed -n '/:/p'; echo; \
 	wait -n; exit 0
