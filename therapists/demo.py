@@ -194,9 +194,12 @@ def seed_directory(*, riverside: Clinic, admin: User) -> list[User]:
         profile, _ = TherapistProfile.objects.update_or_create(
             user=user, defaults={"clinic": clinic, **spec["profile"]}
         )
-        wanted = {(kind, code) for kind, codes in spec["facets"].items() for code in codes}
-        have = set(profile.facets.values_list("kind", "code"))
-        if wanted != have:
+        # A list, not a set: the order given is the order shown (main language first).
+        wanted = [(kind, code) for kind, codes in spec["facets"].items() for code in codes]
+        have = list(profile.facets.order_by("kind", "id").values_list("kind", "code"))
+        if sorted(wanted) != sorted(have) or [w for w in wanted if w in have] != [
+            h for h in have if h in wanted
+        ]:
             profile.facets.all().delete()
             ProfileFacet.objects.bulk_create(
                 ProfileFacet(profile=profile, kind=kind, code=code) for kind, code in wanted

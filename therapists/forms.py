@@ -70,7 +70,9 @@ class ProfileForm(forms.Form):
         required=False,
         label="Fee per session",
     )
-    currency = forms.ChoiceField(choices=lambda: catalog.choices(catalog.currencies()))
+    currency = forms.ChoiceField(
+        choices=lambda: [(code, f"{code} · {name}") for code, name in catalog.currencies().items()]
+    )
     years_in_practice = forms.IntegerField(min_value=0, max_value=70, required=False)
     accepting_new_couples = forms.BooleanField(required=False)
 

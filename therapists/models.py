@@ -77,6 +77,9 @@ class ClinicMembership(models.Model):
         return f"{self.user} — {self.get_role_display()} at {self.clinic}"
 
 
+TITLES = {"dr", "prof", "mr", "mrs", "ms", "mx"}
+
+
 class TherapistProfile(models.Model):
     """What couples see in the directory. The therapist's time zone is their account's."""
 
@@ -140,6 +143,12 @@ class TherapistProfile(models.Model):
     @property
     def formats(self) -> list[tuple[str, str]]:
         return self._labelled(ProfileFacet.Kind.FORMAT)
+
+    @property
+    def initial(self) -> str:
+        # "Dr. Elena Hale" -> "E": a title is not a person.
+        words = [w for w in self.user.full_name.split() if w.rstrip(".").lower() not in TITLES]
+        return (words[0][:1] if words else self.user.name[:1]).upper()
 
     @property
     def offers_in_person(self) -> bool:
