@@ -195,6 +195,34 @@ def _couple_label(couple) -> str:
     return f"{couple}{suffix}"
 
 
+class ClinicSettingsForm(forms.ModelForm):
+    time_zone = TimeZoneField(label="Clinic time zone")
+    currency = forms.ChoiceField(
+        choices=lambda: [(code, f"{code} · {name}") for code, name in catalog.currencies().items()]
+    )
+
+    class Meta:
+        from therapists.models import Clinic
+
+        model = Clinic
+        fields = [
+            "name",
+            "time_zone",
+            "late_cancel_hours",
+            "late_cancel_fee",
+            "currency",
+            "private_messages",
+            "serves_outside_license",
+        ]
+        labels = {
+            "late_cancel_hours": "Late-cancellation window (hours)",
+            "late_cancel_fee": "Late-cancellation fee",
+            "private_messages": "Private messages",
+            "serves_outside_license": "Serve couples outside therapists' licences",
+        }
+        widgets = {"private_messages": forms.RadioSelect}
+
+
 class WeeklyHoursForm(forms.Form):
     hours = forms.IntegerField(
         min_value=0, max_value=80, required=False, label="Weekly clinical hours"

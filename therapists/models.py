@@ -271,6 +271,7 @@ class RosterChange(models.Model):
         TRANSFERRED = "transferred", "Transferred a couple"
         HOURS_CHANGED = "hours_changed", "Changed weekly hours"
         PROFILE_EDITED = "profile_edited", "Edited a profile"
+        SETTINGS_CHANGED = "settings_changed", "Changed clinic settings"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="roster_changes")
     actor = models.ForeignKey(

@@ -492,6 +492,46 @@ def therapist_set_weekly_hours(
     return membership
 
 
+CLINIC_SETTINGS = (
+    "name",
+    "time_zone",
+    "late_cancel_hours",
+    "late_cancel_fee",
+    "currency",
+    "private_messages",
+    "serves_outside_license",
+)
+
+
+def clinic_update_settings(
+    *, clinic: Clinic, by: User, data: dict, now: datetime | None = None
+) -> Clinic:
+    """Change a clinic's policy; the log names each changed setting."""
+    now = now or timezone.now()
+    _require_admin(by, clinic)
+    with transaction.atomic():
+        clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
+        changed = [f for f in CLINIC_SETTINGS if f in data and getattr(clinic, f) != data[f]]
+        for name in changed:
+            setattr(clinic, name, data[name])
+        try:
+            clinic.full_clean(exclude=["slug"])
+        except ValidationError as exc:
+            first_field, messages = next(iter(exc.message_dict.items()))
+            raise DomainError(messages[0], code="invalid", status=422, field=first_field) from None
+        if changed:
+            clinic.save(update_fields=changed)
+            labels = ", ".join(Clinic._meta.get_field(f).verbose_name for f in changed)
+            _log(
+                clinic=clinic,
+                actor=by,
+                action=RosterChange.Action.SETTINGS_CHANGED,
+                summary=f"{by.full_name} changed clinic settings: {labels}",
+                now=now,
+            )
+    return clinic
+
+
 def _active_therapist(clinic: Clinic, therapist: User) -> None:
     if not ClinicMembership.objects.filter(
         clinic=clinic, user=therapist, role=ClinicMembership.Role.THERAPIST, is_active=True

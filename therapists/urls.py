@@ -14,6 +14,7 @@ urlpatterns = [
     path("roster/invite/", roster.invite, name="invite"),
     path("roster/assign/", roster.assign, name="assign"),
     path("roster/log/", roster.change_log, name="change_log"),
+    path("clinic/<int:clinic_id>/settings/", roster.clinic_settings, name="clinic_settings"),
     path("roster/<int:membership_id>/", roster.therapist_detail, name="roster_therapist"),
     path("roster/<int:membership_id>/deactivate/", roster.deactivate, name="deactivate"),
     path("roster/<int:membership_id>/reactivate/", roster.reactivate, name="reactivate"),

@@ -8,9 +8,9 @@ from django.utils import timezone
 from accounts.selectors import active_couple_for, pending_invitation_for
 from scheduling.selectors import (
     bookings_for_therapist_on_day,
-    clients_of_therapist,
     upcoming_bookings_for_couple,
 )
+from therapists.selectors import therapist_clients
 from therapists.views.roster import roster_context
 
 
@@ -27,7 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if user.is_therapist:
         context = {
             "today": bookings_for_therapist_on_day(user, now=now),
-            "clients": clients_of_therapist(user),
+            "clients": therapist_clients(user),
         }
         return render(request, "dashboards/therapist.html", context)
     if user.is_clinic_admin:

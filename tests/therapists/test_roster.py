@@ -321,3 +321,35 @@ def test_roster_query_count_is_bounded(
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get("/dashboard/").content.decode()
     assert page.count('data-testid="roster-row"') == 15
+
+
+def test_clinic_settings_are_edited_by_its_admin_and_logged(
+    client, clinic, clinic_admin, other_admin, therapist
+):
+    url = f"/therapists/clinic/{clinic.pk}/settings/"
+    data = {
+        "name": "Riverside",
+        "time_zone": "America/Los_Angeles",
+        "late_cancel_hours": "48",
+        "late_cancel_fee": "75",
+        "currency": "USD",
+        "private_messages": "shared",
+    }
+    client.force_login(other_admin)
+    assert client.get(url).status_code == 404
+    assert client.post(url, data).status_code == 404
+    client.force_login(therapist)
+    assert client.get(url).status_code == 403
+    client.force_login(clinic_admin)
+    assert client.post(url, data).status_code == 302
+    clinic.refresh_from_db()
+    assert (clinic.late_cancel_hours, clinic.private_messages) == (48, "shared")
+    assert not clinic.serves_outside_license
+    change = RosterChange.objects.get()
+    assert change.action == "settings_changed" and "late cancel hours" in change.summary
+    bad = client.post(url, {**data, "late_cancel_fee": "-1", "time_zone": "Mars/Olympus"})
+    assert bad.status_code == 422
+    page = bad.content.decode()
+    assert "Mars/Olympus" in page and "greater than or equal to 0" in page
+    clinic.refresh_from_db()
+    assert clinic.late_cancel_fee == 75 and RosterChange.objects.count() == 1

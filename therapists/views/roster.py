@@ -12,7 +12,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from config.errors import DomainError
-from therapists.forms import AssignForm, InviteTherapistForm, JoinForm, WeeklyHoursForm
+from therapists.forms import (
+    AssignForm,
+    ClinicSettingsForm,
+    InviteTherapistForm,
+    JoinForm,
+    WeeklyHoursForm,
+)
+from therapists.models import Clinic
 from therapists.selectors import (
     active_therapists_of,
     assignment_history,
@@ -25,6 +32,7 @@ from therapists.selectors import (
     roster_rows,
 )
 from therapists.services import (
+    clinic_update_settings,
     couple_assign,
     therapist_deactivate,
     therapist_invitation_accept,
@@ -195,6 +203,29 @@ def assign(request: HttpRequest) -> HttpResponse:
         "history": assignment_history([clinic.pk]),
     }
     return render(request, "therapists/assign.html", context, status=422 if form.errors else 200)
+
+
+@role_required("clinic_admin")
+def clinic_settings(request: HttpRequest, clinic_id: int) -> HttpResponse:
+    clinic = clinics_administered_by(request.user).filter(pk=clinic_id).first()
+    if clinic is None:
+        raise Http404
+    form = ClinicSettingsForm(request.POST or None, instance=clinic)
+    if request.method == "POST" and form.is_valid():
+        try:
+            clinic_update_settings(clinic=clinic, by=request.user, data=form.cleaned_data)
+        except DomainError as exc:
+            field = exc.extra.get("field")
+            form.add_error(field if field in form.fields else None, exc.detail)
+        else:
+            messages.success(request, "Clinic settings saved.")
+            return redirect("therapists:clinic_settings", clinic_id=clinic.pk)
+    return render(
+        request,
+        "therapists/clinic_settings.html",
+        {"form": form, "clinic": Clinic.objects.get(pk=clinic.pk)},
+        status=422 if form.errors else 200,
+    )
 
 
 @role_required("clinic_admin")
