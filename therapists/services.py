@@ -160,7 +160,7 @@ def therapist_profile_update(
         if new_photo is not None:
             profile.photo.save(new_photo.name, new_photo, save=False)
         elif remove_photo:
-            profile.photo = None
+            profile.photo = ""
         profile.save()
         profile.facets.all().delete()
         ProfileFacet.objects.bulk_create(
