@@ -3,11 +3,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.timezones import validate_time_zone
+from therapists import catalog
 
 
 class Clinic(models.Model):
@@ -27,6 +29,13 @@ class Clinic(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     private_messages = models.CharField(
         max_length=10, choices=PrivateMessages.choices, default=PrivateMessages.ALLOWED
+    )
+    serves_outside_license = models.BooleanField(
+        default=False,
+        help_text=(
+            "List this clinic's therapists for couples living outside the places they are "
+            "licensed in (for example coaching, or where the law allows it)."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -50,6 +59,12 @@ class ClinicMembership(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role.choices)
     is_active = models.BooleanField(default=True)
+    weekly_hours = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(80)],
+        help_text="Clinical hours per week agreed with the clinic; the base of utilization.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -62,6 +77,9 @@ class ClinicMembership(models.Model):
         return f"{self.user} — {self.get_role_display()} at {self.clinic}"
 
 
+TITLES = {"dr", "prof", "mr", "mrs", "ms", "mx"}
+
+
 class TherapistProfile(models.Model):
     """What couples see in the directory. The therapist's time zone is their account's."""
 
@@ -72,11 +90,216 @@ class TherapistProfile(models.Model):
         Clinic, on_delete=models.SET_NULL, null=True, blank=True, related_name="therapists"
     )
     headline = models.CharField(max_length=160, blank=True)
-    bio = models.TextField(blank=True)
+    bio = models.TextField(blank=True, max_length=4000)
+    photo = models.ImageField(upload_to="therapists/photos/", blank=True)
+    office_address = models.TextField(
+        blank=True, max_length=400, help_text="Where in-person sessions take place."
+    )
+    fee = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Fee per session.",
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    years_in_practice = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(70)]
+    )
     accepting_new_couples = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["user__full_name"]
+        indexes = [models.Index(fields=["fee"])]
 
     def __str__(self) -> str:
         return self.user.full_name
+
+    def _codes(self, kind: str) -> list[str]:
+        # Reads the prefetched facets, so a page of profiles costs one query for all.
+        return [f.code for f in self.facets.all() if f.kind == kind]
+
+    def _labelled(self, kind: str) -> list[tuple[str, str]]:
+        return [(code, catalog.label(kind, code)) for code in self._codes(kind)]
+
+    @property
+    def specialties(self) -> list[tuple[str, str]]:
+        return self._labelled(ProfileFacet.Kind.SPECIALTY)
+
+    @property
+    def approaches(self) -> list[tuple[str, str]]:
+        return self._labelled(ProfileFacet.Kind.APPROACH)
+
+    @property
+    def languages(self) -> list[tuple[str, str]]:
+        return self._labelled(ProfileFacet.Kind.LANGUAGE)
+
+    @property
+    def jurisdictions(self) -> list[tuple[str, str]]:
+        return self._labelled(ProfileFacet.Kind.JURISDICTION)
+
+    @property
+    def formats(self) -> list[tuple[str, str]]:
+        return self._labelled(ProfileFacet.Kind.FORMAT)
+
+    @property
+    def initial(self) -> str:
+        # "Dr. Elena Hale" -> "E": a title is not a person.
+        words = [w for w in self.user.full_name.split() if w.rstrip(".").lower() not in TITLES]
+        return (words[0][:1] if words else self.user.name[:1]).upper()
+
+    @property
+    def offers_in_person(self) -> bool:
+        return any(code in ("in_person", "hybrid") for code, _ in self.formats)
+
+
+class ProfileFacet(models.Model):
+    """One searchable trait of a profile (a language, a licence, a specialty...).
+
+    Rows rather than a JSON list: the directory filters with ``EXISTS`` on an
+    index, the same way on PostgreSQL and SQLite.
+    """
+
+    class Kind(models.TextChoices):
+        SPECIALTY = "specialty", "Specialty"
+        APPROACH = "approach", "Approach"
+        LANGUAGE = "language", "Language"
+        JURISDICTION = "jurisdiction", "Licensed in"
+        FORMAT = "format", "Format"
+
+    profile = models.ForeignKey(TherapistProfile, on_delete=models.CASCADE, related_name="facets")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    code = models.CharField(max_length=16)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "kind", "code"], name="one_facet_per_code")
+        ]
+        indexes = [models.Index(fields=["kind", "code", "profile"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {catalog.label(self.kind, self.code)}"
+
+
+class TherapistInvitation(models.Model):
+    """A clinic admin's emailed, signed, expiring, single-use invitation to join as therapist."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    full_name = models.CharField(max_length=150, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.clinic}"
+
+    def is_pending(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class CoupleAssignment(models.Model):
+    """A couple's therapist over a period. Transfers end one row and open the next."""
+
+    couple = models.ForeignKey(
+        "accounts.Couple", on_delete=models.CASCADE, related_name="therapist_assignments"
+    )
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="couple_assignments"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="assignments")
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple"],
+                condition=Q(ended_at__isnull=True),
+                name="one_current_therapist_per_couple",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="assignment_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["therapist", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"Couple {self.couple_id} with {self.therapist}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The roster change log is append-only.")
+
+    def delete(self):
+        raise TypeError("The roster change log is append-only.")
+
+
+class RosterChange(models.Model):
+    """Who changed the roster, what, and when. Rows are written once and never edited."""
+
+    class Action(models.TextChoices):
+        INVITED = "invited", "Invited a therapist"
+        JOINED = "joined", "Therapist joined"
+        DEACTIVATED = "deactivated", "Deactivated a therapist"
+        REACTIVATED = "reactivated", "Reactivated a therapist"
+        ASSIGNED = "assigned", "Assigned a couple"
+        TRANSFERRED = "transferred", "Transferred a couple"
+        HOURS_CHANGED = "hours_changed", "Changed weekly hours"
+        PROFILE_EDITED = "profile_edited", "Edited a profile"
+        SETTINGS_CHANGED = "settings_changed", "Changed clinic settings"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="roster_changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    couple = models.ForeignKey(
+        "accounts.Couple", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    summary = models.CharField(max_length=300)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["clinic", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise TypeError("The roster change log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The roster change log is append-only.")

@@ -8,10 +8,10 @@ from django.utils import timezone
 from accounts.selectors import active_couple_for, pending_invitation_for
 from scheduling.selectors import (
     bookings_for_therapist_on_day,
-    clients_of_therapist,
     upcoming_bookings_for_couple,
 )
-from therapists.selectors import roster_for_admin
+from therapists.selectors import therapist_clients
+from therapists.views.roster import roster_context
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -27,11 +27,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if user.is_therapist:
         context = {
             "today": bookings_for_therapist_on_day(user, now=now),
-            "clients": clients_of_therapist(user),
+            "clients": therapist_clients(user),
         }
         return render(request, "dashboards/therapist.html", context)
     if user.is_clinic_admin:
-        return render(request, "dashboards/clinic_admin.html", {"roster": roster_for_admin(user)})
+        return render(request, "dashboards/clinic_admin.html", roster_context(user, now=now))
     couple = active_couple_for(user)
     context = {
         "couple": couple,

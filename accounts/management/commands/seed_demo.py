@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Couple, CoupleMembership, User
 from scheduling.models import Booking
 from scheduling.seed import seed_scheduling
+from therapists.demo import seed_directory, seed_history
 from therapists.models import Clinic, ClinicMembership, TherapistProfile
 
 PASSWORD = "duet-demo-2026"  # noqa: S105 - published demo password, demo data only
@@ -120,6 +121,10 @@ class Command(BaseCommand):
             therapists=[users["dr.hale@riverside.example"], users["dr.nowak@riverside.example"]],
             partners=[sam, aiko],
         )
+        riverside_therapist = users["dr.hale@riverside.example"]
+        seed_directory(riverside=clinic, admin=admin)
+        seed_history(clinic=clinic, couple=couple, therapist=riverside_therapist, admin=admin)
+
         self._ensure_session_soon(
             couple=couple,
             therapist=users["dr.hale@riverside.example"],

@@ -1,0 +1,14 @@
+// Long multi-selects (languages, licences) hide what is chosen once scrolled:
+// show the choices in words under each one, updated as they change.
+for (const select of document.querySelectorAll("select[multiple]")) {
+  const note = document.createElement("p");
+  note.className = "chosen";
+  note.setAttribute("aria-live", "polite");
+  select.insertAdjacentElement("afterend", note);
+  const update = () => {
+    const names = [...select.selectedOptions].map((o) => o.textContent.trim());
+    note.textContent = names.length ? `Chosen: ${names.join(", ")}` : "None chosen yet";
+  };
+  select.addEventListener("change", update);
+  update();
+}

@@ -1,0 +1,215 @@
+"""Directory filters: parse what a couple (or an API client) asked for, or say clearly why not.
+
+The page and the API share this parser, so both answer the same message for the
+same mistake. Errors are ``DomainError`` with status 422 naming the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from config.errors import DomainError
+from therapists import catalog
+
+PAGE_SIZE = 12
+MAX_PAGE = 10_000
+SORTS = {
+    "name": "Name (A–Z)",
+    "soonest": "Soonest availability",
+    "fee": "Fee (lowest first)",
+    "-fee": "Fee (highest first)",
+}
+# "Has a free slot within N days": the choices offered on the page; the API takes 1-60.
+FREE_WITHIN = {7: "Within a week", 14: "Within 2 weeks", 30: "Within a month"}
+MAX_FREE_WITHIN_DAYS = 60
+MULTI = ("specialty", "approach", "language", "lives_in")
+SINGLE = (
+    "format",
+    "fee_min",
+    "fee_max",
+    "currency",
+    "accepting",
+    "sort",
+    "page",
+    "q",
+    "free_within_days",
+)
+KNOWN = frozenset(MULTI + SINGLE)
+
+
+class InvalidFilter(DomainError):
+    status = 422
+
+    def __init__(self, detail: str, field: str) -> None:
+        super().__init__(detail, code="invalid_filter", field=field)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    specialties: tuple[str, ...] = ()
+    approaches: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    lives_in: tuple[str, ...] = ()
+    format: str = ""
+    fee_min: Decimal | None = None
+    fee_max: Decimal | None = None
+    currency: str = ""
+    accepting: bool | None = None
+    q: str = ""
+    free_within_days: int | None = None
+    sort: str = "name"
+    page: int = 1
+
+    @property
+    def needs_availability(self) -> bool:
+        return self.free_within_days is not None or self.sort == "soonest"
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(
+            (
+                self.specialties,
+                self.approaches,
+                self.languages,
+                self.lives_in,
+                self.format,
+                self.fee_min is not None,
+                self.fee_max is not None,
+                self.currency,
+                self.accepting is not None,
+                self.q,
+                self.free_within_days is not None,
+            )
+        )
+
+
+def _values(data: Mapping, name: str) -> list[str]:
+    getlist = getattr(data, "getlist", None)
+    raw = getlist(name) if getlist else data.get(name, [])
+    if isinstance(raw, str):
+        raw = [raw]
+    values: list[str] = []
+    for item in raw or []:
+        # Accept both ?language=en&language=ja and ?language=en,ja.
+        values.extend(v.strip() for v in str(item).split(",") if v.strip())
+    return values
+
+
+def _single(data: Mapping, name: str) -> str:
+    values = _values(data, name) if name != "q" else [str(data.get("q", "") or "").strip()]
+    if len(values) > 1:
+        raise InvalidFilter(f"Give one value for {name}, not {len(values)}.", field=name)
+    return values[0] if values else ""
+
+
+def _codes(data: Mapping, name: str, table: dict[str, str], example: str) -> tuple[str, ...]:
+    codes = []
+    for value in _values(data, name):
+        code = value if name != "lives_in" else value.upper()
+        if name == "language":
+            code = value.lower()
+        if code not in table:
+            raise InvalidFilter(
+                f"Unknown {name.replace('_', ' ')} “{value}”. {example}", field=name
+            )
+        if code not in codes:
+            codes.append(code)
+    if len(codes) > 10:
+        raise InvalidFilter(f"Choose at most 10 values for {name}.", field=name)
+    return tuple(codes)
+
+
+def _money(data: Mapping, name: str) -> Decimal | None:
+    value = _single(data, name)
+    if not value:
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise InvalidFilter(f"{name} must be a number, like 120.", field=name) from None
+    if not amount.is_finite():
+        raise InvalidFilter(f"{name} must be a number, like 120.", field=name)
+    if amount < 0:
+        raise InvalidFilter("A fee cannot be negative.", field=name)
+    if amount > Decimal("1000000"):
+        raise InvalidFilter(f"{name} is larger than any fee on Duet.", field=name)
+    return amount
+
+
+def parse_filters(data: Mapping) -> DirectoryFilters:
+    """Turn query parameters into filters; raise ``InvalidFilter`` naming the bad field."""
+    unknown = sorted(set(data.keys()) - KNOWN)
+    if unknown:
+        raise InvalidFilter(
+            f"Unknown filter “{unknown[0]}”. Known filters: {', '.join(sorted(KNOWN))}.",
+            field=unknown[0],
+        )
+    fmt = _single(data, "format")
+    if fmt and fmt not in catalog.FORMATS:
+        raise InvalidFilter(
+            f"Unknown format “{fmt}”. Use one of: {', '.join(catalog.FORMATS)}.", field="format"
+        )
+    fee_min, fee_max = _money(data, "fee_min"), _money(data, "fee_max")
+    if fee_min is not None and fee_max is not None and fee_min > fee_max:
+        raise InvalidFilter(
+            "The lowest fee is above the highest fee. Swap them or widen the range.",
+            field="fee_min",
+        )
+    currency = _single(data, "currency").upper()
+    if currency and currency not in catalog.currencies():
+        raise InvalidFilter(
+            f"Unknown currency “{currency}”. Use an ISO 4217 code such as USD, EUR, GBP, PLN.",
+            field="currency",
+        )
+    accepting_raw = _single(data, "accepting").lower()
+    accepting_map = {"": None, "true": True, "1": True, "yes": True, "false": False, "0": False}
+    if accepting_raw not in accepting_map:
+        raise InvalidFilter("accepting must be true or false.", field="accepting")
+    sort = _single(data, "sort") or "name"
+    if sort not in SORTS:
+        raise InvalidFilter(f"Unknown sort “{sort}”. Use one of: {', '.join(SORTS)}.", field="sort")
+    page_raw = _single(data, "page") or "1"
+    if not page_raw.isdigit() or not 1 <= int(page_raw) <= MAX_PAGE:
+        raise InvalidFilter("page must be a whole number from 1.", field="page")
+    free_raw = _single(data, "free_within_days")
+    if free_raw and (not free_raw.isdigit() or not 1 <= int(free_raw) <= MAX_FREE_WITHIN_DAYS):
+        raise InvalidFilter(
+            f"free_within_days must be a whole number of days from 1 to {MAX_FREE_WITHIN_DAYS}.",
+            field="free_within_days",
+        )
+    q = _single(data, "q")
+    if len(q) > 100:
+        raise InvalidFilter("Search text is limited to 100 characters.", field="q")
+    return DirectoryFilters(
+        specialties=_codes(
+            data, "specialty", catalog.SPECIALTIES, f"Use one of: {', '.join(catalog.SPECIALTIES)}."
+        ),
+        approaches=_codes(
+            data, "approach", catalog.APPROACHES, f"Use one of: {', '.join(catalog.APPROACHES)}."
+        ),
+        languages=_codes(
+            data,
+            "language",
+            catalog.languages(),
+            "Use an ISO 639-1 code such as en, ja or pl.",
+        ),
+        lives_in=_codes(
+            data,
+            "lives_in",
+            catalog.jurisdictions(),
+            "Use a country code such as GB or PL, or a US state, Canadian province or "
+            "Australian state such as US-CA.",
+        ),
+        format=fmt,
+        fee_min=fee_min,
+        fee_max=fee_max,
+        currency=currency,
+        accepting=accepting_map[accepting_raw],
+        q=q,
+        free_within_days=int(free_raw) if free_raw else None,
+        sort=sort,
+        page=int(page_raw),
+    )

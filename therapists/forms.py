@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+from django import forms
+
+from accounts.forms import TimeZoneField
+from therapists import catalog
+from therapists.photos import MAX_PHOTO_BYTES
+from therapists.services import ProfileData
+
+
+class ProfileForm(forms.Form):
+    headline = forms.CharField(
+        max_length=160,
+        required=False,
+        help_text="One line couples see first, e.g. “Gottman-informed therapy for busy parents”.",
+    )
+    bio = forms.CharField(
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text="How you work and who you work best with. Blank lines start paragraphs.",
+    )
+    photo = forms.FileField(
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=f"JPEG, PNG or WebP, up to {MAX_PHOTO_BYTES // 1024 // 1024} MB. "
+        "We crop it square and remove location data.",
+    )
+    remove_photo = forms.BooleanField(required=False, label="Remove the current photo")
+    specialties = forms.MultipleChoiceField(
+        choices=catalog.choices(catalog.SPECIALTIES),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    approaches = forms.MultipleChoiceField(
+        choices=catalog.choices(catalog.APPROACHES),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    languages = forms.MultipleChoiceField(
+        choices=lambda: catalog.choices(catalog.languages()),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Every language you can hold a session in. Hold Ctrl or ⌘ to pick several.",
+    )
+    jurisdictions = forms.MultipleChoiceField(
+        choices=lambda: catalog.choices(catalog.jurisdictions()),
+        required=False,
+        label="Licensed in",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Countries, or US states, Canadian provinces and Australian states "
+        "where you hold a licence. Couples living elsewhere won't find you.",
+    )
+    formats = forms.MultipleChoiceField(
+        choices=catalog.choices(catalog.FORMATS),
+        required=False,
+        label="Formats offered",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    office_address = forms.CharField(
+        max_length=400,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when you offer in-person or hybrid sessions.",
+    )
+    fee = forms.DecimalField(
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        label="Fee per session",
+    )
+    currency = forms.ChoiceField(
+        choices=lambda: [(code, f"{code} · {name}") for code, name in catalog.currencies().items()]
+    )
+    years_in_practice = forms.IntegerField(min_value=0, max_value=70, required=False)
+    accepting_new_couples = forms.BooleanField(required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        formats = set(data.get("formats") or [])
+        if formats & {"in_person", "hybrid"} and not (data.get("office_address") or "").strip():
+            self.add_error(
+                "office_address", "Add the office address where in-person sessions take place."
+            )
+        if data.get("photo") and data.get("remove_photo"):
+            self.add_error("remove_photo", "Upload a new photo or remove the old one, not both.")
+        return data
+
+    def to_data(self) -> ProfileData:
+        d = self.cleaned_data
+        return ProfileData(
+            headline=d["headline"],
+            bio=d["bio"],
+            office_address=d["office_address"],
+            fee=d["fee"],
+            currency=d["currency"],
+            years_in_practice=d["years_in_practice"],
+            accepting_new_couples=d["accepting_new_couples"],
+            specialties=d["specialties"],
+            approaches=d["approaches"],
+            languages=d["languages"],
+            jurisdictions=d["jurisdictions"],
+            formats=d["formats"],
+        )
+
+    @classmethod
+    def initial_for(cls, profile) -> dict:
+        return {
+            "headline": profile.headline,
+            "bio": profile.bio,
+            "office_address": profile.office_address,
+            "fee": profile.fee,
+            "currency": profile.currency,
+            "years_in_practice": profile.years_in_practice,
+            "accepting_new_couples": profile.accepting_new_couples,
+            "specialties": [c for c, _ in profile.specialties],
+            "approaches": [c for c, _ in profile.approaches],
+            "languages": [c for c, _ in profile.languages],
+            "jurisdictions": [c for c, _ in profile.jurisdictions],
+            "formats": [c for c, _ in profile.formats],
+        }
+
+
+class InviteTherapistForm(forms.Form):
+    email = forms.EmailField(label="Therapist's work email")
+    full_name = forms.CharField(max_length=150, required=False, label="Their name")
+
+    def __init__(self, *args, clinics=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        clinics = list(clinics)
+        if len(clinics) > 1:
+            self.fields["clinic"] = forms.ChoiceField(choices=[(c.pk, c.name) for c in clinics])
+
+
+class JoinForm(forms.Form):
+    full_name = forms.CharField(max_length=150, label="Full name")
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password.",
+    )
+    password2 = forms.CharField(
+        label="Repeat password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    time_zone = TimeZoneField(
+        label="Your time zone",
+        initial="UTC",
+        help_text="Your working hours and sessions are shown in this zone.",
+    )
+
+    def __init__(self, *args, email: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict:
+        from django.contrib.auth import password_validation
+
+        from accounts.models import User
+
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords do not match.")
+        elif p1:
+            probe = User(email=self.email, full_name=data.get("full_name", ""))
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class AssignForm(forms.Form):
+    couple = forms.TypedChoiceField(coerce=int, label="Couple")
+    therapist = forms.TypedChoiceField(coerce=int, label="Therapist")
+    note = forms.CharField(max_length=300, required=False, label="Note for the record")
+
+    def __init__(self, *args, couples=(), therapists=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["couple"].choices = [("", "Choose a couple")] + [
+            (c.pk, _couple_label(c)) for c in couples
+        ]
+        self.fields["therapist"].choices = [("", "Choose a therapist")] + [
+            (t.pk, t.full_name) for t in therapists
+        ]
+
+
+def _couple_label(couple) -> str:
+    current = getattr(couple, "current_assignments", [])
+    suffix = f" — now with {current[0].therapist.full_name}" if current else " — no therapist"
+    return f"{couple}{suffix}"
+
+
+class ClinicSettingsForm(forms.ModelForm):
+    time_zone = TimeZoneField(label="Clinic time zone")
+    currency = forms.ChoiceField(
+        choices=lambda: [(code, f"{code} · {name}") for code, name in catalog.currencies().items()]
+    )
+
+    class Meta:
+        from therapists.models import Clinic
+
+        model = Clinic
+        fields = [
+            "name",
+            "time_zone",
+            "late_cancel_hours",
+            "late_cancel_fee",
+            "currency",
+            "private_messages",
+            "serves_outside_license",
+        ]
+        labels = {
+            "late_cancel_hours": "Late-cancellation window (hours)",
+            "late_cancel_fee": "Late-cancellation fee",
+            "private_messages": "Private messages",
+            "serves_outside_license": "Serve couples outside therapists' licences",
+        }
+        widgets = {"private_messages": forms.RadioSelect}
+
+
+class WeeklyHoursForm(forms.Form):
+    hours = forms.IntegerField(
+        min_value=0, max_value=80, required=False, label="Weekly clinical hours"
+    )

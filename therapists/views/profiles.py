@@ -1,0 +1,68 @@
+"""Editing a profile: the therapist themselves, or an admin of their clinic."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.decorators import role_required
+from config.errors import DomainError
+from therapists.forms import ProfileForm
+from therapists.selectors import profile_for_editor, therapist_clients
+from therapists.services import therapist_profile_ensure, therapist_profile_update
+
+
+@role_required("therapist")
+def my_profile(request: HttpRequest) -> HttpResponse:
+    membership = (
+        request.user.clinic_memberships.filter(role="therapist")
+        .order_by("-is_active")
+        .select_related("clinic")
+        .first()
+    )
+    profile = therapist_profile_ensure(
+        user=request.user, clinic=membership.clinic if membership else None
+    )
+    return redirect("therapists:profile_edit", pk=profile.pk)
+
+
+@login_required
+def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = profile_for_editor(request.user, pk)
+    if profile is None:
+        # Someone else's profile: the same answer whether or not it exists.
+        raise Http404
+    is_self = profile.user_id == request.user.pk
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                therapist_profile_update(
+                    profile=profile,
+                    editor=request.user,
+                    data=form.to_data(),
+                    photo=form.cleaned_data.get("photo"),
+                    remove_photo=form.cleaned_data.get("remove_photo", False),
+                )
+            except DomainError as exc:
+                field = exc.extra.get("field")
+                form.add_error(field if field in form.fields else None, exc.detail)
+            else:
+                who = "Your profile" if is_self else f"{profile.user.full_name}'s profile"
+                messages.success(request, f"{who} is saved.")
+                return redirect("therapists:profile_edit", pk=profile.pk)
+    else:
+        form = ProfileForm(initial=ProfileForm.initial_for(profile))
+    return render(
+        request,
+        "therapists/profile_edit.html",
+        {"form": form, "profile": profile, "is_self": is_self},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@role_required("therapist")
+def clients(request: HttpRequest) -> HttpResponse:
+    return render(request, "therapists/clients.html", {"clients": therapist_clients(request.user)})
