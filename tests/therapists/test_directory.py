@@ -92,7 +92,7 @@ def test_sort_by_fee_puts_unpriced_last(directory, clinic):
         ("fee_min=300&fee_max=100", "fee_min", "above the highest"),
         ("currency=XYZ", "currency", "Unknown currency"),
         ("accepting=maybe", "accepting", "true or false"),
-        ("sort=soonest", "sort", "Unknown sort"),
+        ("sort=random", "sort", "Unknown sort"),
         ("page=0", "page", "page must be"),
         ("page=two", "page", "page must be"),
         ("langauge=en", "langauge", "Unknown filter “langauge”"),
@@ -176,7 +176,7 @@ def test_api_shape_and_names(client, directory):
 
 
 @pytest.mark.parametrize(
-    "query", ["language=xx", "fee_min=-10", "fee_min=5&fee_max=1", "bogus=1", "sort=soonest"]
+    "query", ["language=xx", "fee_min=-10", "fee_min=5&fee_max=1", "bogus=1", "sort=random"]
 )
 def test_api_answers_422_with_detail_code_and_field(client, directory, query):
     response = client.get(f"/api/therapists/?{query}")
@@ -206,7 +206,7 @@ def test_facets_endpoint_lists_names(client):
     assert {"code": "pl", "name": "Polish"} in body["languages"]
     assert {"code": "US-CA", "name": "California, United States"} in body["jurisdictions"]
     assert {"code": "GB", "name": "United Kingdom"} in body["jurisdictions"]
-    assert [s["code"] for s in body["sorts"]] == ["name", "fee", "-fee"]
+    assert [s["code"] for s in body["sorts"]] == ["name", "soonest", "fee", "-fee"]
 
 
 def test_profile_page_has_book_button_and_names(client, directory):
