@@ -19,6 +19,7 @@ from uuid import UUID
 
 from django.apps import apps
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -115,5 +116,8 @@ def user_data_zip(user, now: datetime | None = None) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README.format(now=now.isoformat(), email=user.email))
         for label, rows in user_data(user).items():
-            archive.writestr(f"{label}.json", json.dumps(rows, indent=2, ensure_ascii=False))
+            archive.writestr(
+                f"{label}.json",
+                json.dumps(rows, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder),
+            )
     return buffer.getvalue()

@@ -104,7 +104,7 @@ def test_password_change_ends_every_session(
     laptop = _signed_in(password_login, partner_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = laptop.post(
-        "/account/security/password/",
+            "/account/security/password/",
             {
                 "old_password": "correct-horse-battery-staple",
                 "new_password1": "a-brand-new-passphrase-9",
