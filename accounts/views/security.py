@@ -24,7 +24,7 @@ from accounts.forms import LoginForm
 from accounts.middleware import ENROL_REQUIRED
 from accounts.models import User
 from accounts.security_models import TotpDevice
-from accounts.session_control import user_sessions_revoke
+from accounts.session_control import IDLE_SECONDS, idle_seconds_for, user_sessions_revoke
 from config.errors import DomainError
 
 PENDING = "_duet_pending_2fa"
@@ -138,6 +138,7 @@ def security(request: HttpRequest) -> HttpResponse:
             "codes_left": twofactor.recovery_codes_left(user),
             "sessions": user.tracked_sessions.order_by("-created_at"),
             "current_key": request.session.session_key,
+            "idle_minutes": (request.session.get(IDLE_SECONDS) or idle_seconds_for(user)) // 60,
         },
     )
 
