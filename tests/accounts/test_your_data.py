@@ -102,7 +102,7 @@ def test_deleting_removes_my_data_keeps_partner_and_clinic_records(
     response = client.post("/account/delete/", {"password": PASSWORD, "confirm": "DELETE"})
     assert response.status_code == 302
     gone = User.objects.get(pk=partner_a.pk)
-    assert gone.full_name == "Deleted user" and "a@example.com" != gone.email
+    assert gone.full_name == "Deleted user" and gone.email != "a@example.com"
     assert not gone.is_active and not gone.has_usable_password()
     assert not Reflection.objects.filter(user=gone).exists()
     assert not Message.objects.filter(author=gone).exists()

@@ -61,7 +61,7 @@ def _fill_value(f: models.Field, ctx: dict, mark: str):
         label = rel._meta.label_lower
         if label == "accounts.user":
             return ctx["therapist"] if "therapist" in f.name else ctx["partner_a"]
-        for key, obj in ctx.items():
+        for obj in ctx.values():
             if isinstance(obj, rel):
                 return obj
         found = rel._default_manager.first()
