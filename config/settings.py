@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "channels",
     "django_otp",  # issue 7: 2FA primitives (our TotpDevice encrypts its secret)
     "csp",  # issue 7: Content-Security-Policy with nonces
+    "ninja",  # issue 7: serve /api/docs assets locally (the CDN page breaks the CSP)
     "accounts",
     "therapists",
     "scheduling",

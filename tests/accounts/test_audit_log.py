@@ -80,3 +80,27 @@ def test_admin_sees_and_filters_only_their_clinic(
 def test_only_clinic_admins_open_the_log(client, persona, request):
     client.force_login(request.getfixturevalue(persona))
     assert client.get("/account/audit/").status_code == 403
+
+
+def test_api_audit_is_for_clinic_admins_of_that_clinic(
+    client, clinic, other_clinic, clinic_admin, therapist, partner_a
+):
+    audit_record(actor=therapist, action="sessionnote.read", clinic_id=clinic.pk)
+    audit_record(actor=therapist, action="sessionnote.read", clinic_id=other_clinic.pk)
+    client.force_login(clinic_admin)
+    rows = client.get("/api/accounts/audit", {"action": "sessionnote"}).json()
+    assert len(rows) == 1 and rows[0]["actor_label"] == therapist.email
+    client.force_login(partner_a)
+    response = client.get("/api/accounts/audit")
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+
+
+def test_api_security_status(client, partner_a):
+    client.force_login(partner_a)
+    body = client.get("/api/accounts/security").json()
+    assert body == {
+        "two_factor_enabled": False,
+        "two_factor_required": False,
+        "recovery_codes_left": 0,
+        "idle_timeout_minutes": 30,
+    }
