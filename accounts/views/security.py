@@ -45,8 +45,13 @@ class CodeForm(forms.Form):
 
 
 def _safe_next(request: HttpRequest, target: str | None) -> str | None:
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """Only a local path is followed after sign-in (never a view name or another host)."""
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return None
@@ -67,7 +72,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.cleaned_data = {}
             form.add_error(None, throttle.LOCKED_ERROR)
             audit_record(actor=None, action="auth.login_blocked", request=request, outcome="denied")
-            return render(request, "accounts/login.html", {"form": form, "next": next_url})
+            return render(request, "accounts/login.html", {"form": form, "next": next_url or ""})
         if form.is_valid():
             user = form.get_user()
             throttle.login_failures_clear(email=email)
@@ -83,7 +88,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return redirect(next_url or "accounts:dashboard")
         throttle.login_failure_record(email=email, ip=ip)
         audit_record(actor=None, action="auth.login_failed", request=request, outcome="denied")
-    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+    return render(request, "accounts/login.html", {"form": form, "next": next_url or ""})
 
 
 def login_verify(request: HttpRequest) -> HttpResponse:
