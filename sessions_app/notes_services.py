@@ -120,7 +120,14 @@ def note_emergency_access(
             granted_at=now,
             expires_at=now + timedelta(minutes=EMERGENCY_ACCESS_MINUTES),
         )
-        audit_record(actor=admin, action="sessionnote.emergency_access", obj=note, request=request)
+        audit_record(
+            actor=admin,
+            action="sessionnote.emergency_access",
+            obj=grant,
+            request=request,
+            clinic_id=note.clinic_id,
+            couple_id=note.couple_id,
+        )
     return grant
 
 

@@ -114,4 +114,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if data["until"]:
             events = events.filter(at__lte=datetime.combine(data["until"], time.max, UTC))
     audit_record(actor=request.user, action="audit.view", request=request)
-    return render(request, "accounts/audit_log.html", {"form": form, "events": events[:300]})
+    events = list(events[:300])
+    reasons = _emergency_reasons(events, clinic_ids)
+    for event in events:
+        event.reason = reasons.get(event.object_id, "")
+    return render(request, "accounts/audit_log.html", {"form": form, "events": events})
+
+
+def _emergency_reasons(events: list[AuditEvent], clinic_ids: list[int]) -> dict[str, str]:
+    """The reasons admins gave for emergency access, shown next to those entries."""
+    from sessions_app.notes_models import EmergencyAccess
+
+    ids = [e.object_id for e in events if e.object_type == "sessions_app.emergencyaccess"]
+    grants = EmergencyAccess.objects.filter(pk__in=ids, note__clinic_id__in=clinic_ids)
+    return {str(g.pk): g.reason for g in grants}

@@ -136,3 +136,25 @@ def test_other_people_keep_their_sessions(partner_a, partner_b, password_login):
     b = _signed_in(password_login, partner_b)
     a.post("/logout/")
     assert b.get("/dashboard/").status_code == 200
+
+
+def test_password_reset_ends_every_session(
+    partner_a, password_login, revoked, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    phone = _signed_in(password_login, partner_a)
+    partner_a.refresh_from_db()
+    uid = urlsafe_base64_encode(force_bytes(partner_a.pk))
+    token = default_token_generator.make_token(partner_a)
+    stranger = Client()
+    form_url = stranger.get(f"/password-reset/{uid}/{token}/")["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        stranger.post(
+            form_url,
+            {"new_password1": "reset-passphrase-42", "new_password2": "reset-passphrase-42"},
+        )
+    assert phone.get("/dashboard/")["Location"].startswith("/login/")
+    assert (partner_a.pk, "password_changed") in revoked

@@ -13,7 +13,7 @@ from config.errors import Conflict, DomainError, Forbidden
 from sessions_app import notes_selectors, notes_services
 from sessions_app.notes_models import SessionNote
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
 MARKER = "MARKER-note-affair-disclosed-91c2"
 
@@ -142,6 +142,8 @@ def test_emergency_access_needs_a_reason_is_time_limited_and_audited(
     actions = list(AuditEvent.objects.values_list("action", flat=True))
     assert "sessionnote.emergency_access" in actions and "sessionnote.read" in actions
     assert not AuditEvent.objects.filter(object_id__contains="crisis").exists()
+    log = client.get("/account/audit/").content.decode()
+    assert "Reason: Client in crisis, therapist unreachable by phone" in log
     clock.advance(timedelta(minutes=61))
     with pytest.raises(Forbidden):
         notes_selectors.note_for_reader(note_id=note.pk, user=clinic_admin, now=clock.now)
