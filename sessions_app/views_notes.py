@@ -23,11 +23,12 @@ class NewNoteForm(forms.Form):
         label="Template", choices=SessionNote.Template.choices, initial="soap"
     )
 
-    def __init__(self, bookings, *args, **kwargs) -> None:
+    def __init__(self, bookings, *args, tz=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.bookings = {str(b.pk): b for b in bookings}
         self.fields["booking"].choices = [
-            (str(b.pk), f"{b.starts_at:%Y-%m-%d %H:%M} UTC · {b.couple}") for b in bookings
+            (str(b.pk), f"{b.starts_at.astimezone(tz):%a %d %b %Y, %H:%M %Z} · {b.couple}")
+            for b in bookings
         ]
 
 
@@ -54,7 +55,7 @@ def _load(request: HttpRequest, note_id) -> SessionNote:
 @role_required("therapist")
 def note_list(request: HttpRequest) -> HttpResponse:
     bookings = list(selectors.therapist_bookings_for_notes(request.user))
-    form = NewNoteForm(bookings, request.POST or None)
+    form = NewNoteForm(bookings, request.POST or None, tz=request.user.tz)
     if request.method == "POST" and form.is_valid():
         try:
             note = services.note_create(
