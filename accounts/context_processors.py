@@ -21,17 +21,21 @@ NAV = {
         ("Find a therapist", "therapists:directory"),
         ("My sessions", "scheduling:my_sessions"),
         ("Couple", "accounts:couple"),
+        ("Messages", "sessions_app:inbox"),
     ],
     "therapist": [
         ("Today", "accounts:dashboard"),
         ("Calendar", "scheduling:calendar"),
         ("Clients", "therapists:clients"),
         ("Directory", "therapists:directory"),
+        ("Notes", "sessions_app:notes"),
+        ("Messages", "sessions_app:inbox"),
     ],
     "clinic_admin": [
         ("Roster", "accounts:dashboard"),
         ("Overview", "therapists:overview"),
         ("Directory", "therapists:directory"),
+        ("Audit log", "accounts:audit_log"),
     ],
     "anonymous": [("Find a therapist", "therapists:directory")],
 }

@@ -174,3 +174,25 @@ class PartnerInvitation(models.Model):
     def is_pending(self, now=None) -> bool:
         now = now or timezone.now()
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+# Security models (2FA, throttling, sessions, audit) live in their own module.
+from accounts.security_models import (  # noqa: E402
+    AuditEvent,
+    AuthFailure,
+    RecoveryCode,
+    TotpDevice,
+    UserSession,
+)
+
+__all__ = [
+    "AuditEvent",
+    "AuthFailure",
+    "Couple",
+    "CoupleMembership",
+    "PartnerInvitation",
+    "RecoveryCode",
+    "TotpDevice",
+    "User",
+    "UserSession",
+]

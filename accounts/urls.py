@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.views import auth, couples, dashboard, profile
+from accounts.views import auth, couples, dashboard, profile, security, your_data
 
 app_name = "accounts"
 
@@ -8,8 +8,23 @@ urlpatterns = [
     path("", dashboard.home, name="home"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("signup/", auth.signup, name="signup"),
-    path("login/", auth.LoginView.as_view(), name="login"),
-    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    # Sign-in, 2FA and session security (issue 7)
+    path("login/", security.login_view, name="login"),
+    path("login/verify/", security.login_verify, name="login_verify"),
+    path("logout/", security.logout_view, name="logout"),
+    path("account/security/", security.security, name="security"),
+    path("account/security/2fa/setup/", security.twofactor_setup, name="twofactor_setup"),
+    path("account/security/2fa/disable/", security.twofactor_disable, name="twofactor_disable"),
+    path(
+        "account/security/recovery-codes/",
+        security.recovery_codes_new,
+        name="recovery_codes_new",
+    ),
+    path("account/security/password/", security.password_change, name="password_change"),
+    path("account/audit/", your_data.audit_log, name="audit_log"),
+    path("account/data/", your_data.your_data, name="your_data"),
+    path("account/data/export/", your_data.export_download, name="data_export"),
+    path("account/delete/", your_data.account_delete_view, name="account_delete"),
     path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(

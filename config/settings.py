@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "django_otp",  # issue 7: 2FA primitives (our TotpDevice encrypts its secret)
+    "csp",  # issue 7: Content-Security-Policy with nonces
+    "ninja",  # issue 7: serve /api/docs assets locally (the CDN page breaks the CSP)
     "accounts",
     "therapists",
     "scheduling",
@@ -68,6 +71,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # issue 7: CSP header, session idle/lifetime + forced 2FA enrolment, 403 auditing
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.AuditMiddleware",
+    "accounts.middleware.SessionPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -85,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -272,4 +280,46 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+
+# --- Privacy and security (issue 7) ---------------------------------------------------
+# Sessions: a server-side idle timeout (clinics may shorten it, Clinic.session_idle_minutes)
+# and an absolute lifetime counted from sign-in; both end the session on the server.
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
+SESSION_ABSOLUTE_LIFETIME_SECONDS = env_int(
+    "SESSION_ABSOLUTE_LIFETIME_SECONDS", SESSION_COOKIE_AGE, minimum=60
+)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Brute force: failures per account (keyed hash of the email typed) and per client address
+# within a sliding window; past the limit the key cools off, never a permanent lock.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 30, minimum=1)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=10)
+
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Duet")
+
+# Content-Security-Policy (django-csp 4): scripts only from our origin and with the
+# per-request nonce; no inline event handlers. Inline style *attributes* are allowed
+# (style-src-attr) because a few templates use them for spacing; <style> blocks are not.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:"],
+        "connect-src": [SELF, "ws:", "wss:"] if not SECURE_HTTPS else [SELF, "wss:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }

@@ -64,3 +64,19 @@ class Reflection(models.Model):
 
     def __str__(self) -> str:
         return f"Reflection by {self.user} on {self.booking_id}"
+
+
+# Privacy and security (issue 7): therapist notes and secure messaging.
+from sessions_app.messaging_models import Message, Thread, ThreadReadState  # noqa: E402
+from sessions_app.notes_models import EmergencyAccess, NoteAddendum, SessionNote  # noqa: E402
+
+__all__ = [
+    "Attendance",
+    "EmergencyAccess",
+    "Message",
+    "NoteAddendum",
+    "Reflection",
+    "SessionNote",
+    "Thread",
+    "ThreadReadState",
+]

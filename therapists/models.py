@@ -38,6 +38,17 @@ class Clinic(models.Model):
         ),
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Privacy and security (issue 7)
+    session_idle_minutes = models.PositiveIntegerField(
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text="Sign people out after this many minutes without activity.",
+    )
+    record_retention_years = models.PositiveIntegerField(
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text="How long signed session notes are kept after a client deletes their account.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -10,7 +10,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.forms import LoginForm, SignupForm
+from accounts.forms import SignupForm
 from accounts.services import user_create
 from config.errors import DomainError
 
@@ -46,16 +46,6 @@ def signup(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Welcome to Duet, {user.name}.")
             return redirect(_safe_next(request) or "accounts:dashboard")
     return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request)})
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
-
-
-class LogoutView(auth_views.LogoutView):
-    pass
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -16,6 +16,9 @@ from therapists.demo import seed_directory, seed_history
 from therapists.models import Clinic, ClinicMembership, TherapistProfile
 
 PASSWORD = "duet-demo-2026"  # noqa: S105 - published demo password, demo data only
+# Published demo authenticator key for the therapist and admin demo logins (2FA is
+# required for them). Demo data only: `manage.py demo_totp` prints the current code.
+DEMO_TOTP_SECRET = "6475657464656d6f746f74707365637265743236"  # noqa: S105
 
 PEOPLE = [
     # role, email, full name, display name, time zone
@@ -132,10 +135,28 @@ class Command(BaseCommand):
             booked_by=sam,
         )
 
+        self._ensure_demo_2fa([u for u in users.values() if not u.is_client])
+
         if not options["quiet_logins"]:
+            from accounts.twofactor import _b32
+
             self.stdout.write("Demo logins (role: email / password):")
             for label, email, *_rest in PEOPLE:
                 self.stdout.write(f"{label}: {email} / {PASSWORD}")
+            self.stdout.write(
+                f"two-step code for therapists and the admin: add key {_b32(DEMO_TOTP_SECRET)} "
+                "to an authenticator app, or run: .venv/bin/python manage.py demo_totp"
+            )
+
+    def _ensure_demo_2fa(self, users) -> None:
+        """Therapists and admins must use two-step sign-in: enrol them with the demo key."""
+        from accounts.security_models import TotpDevice
+
+        for user in users:
+            if not TotpDevice.objects.filter(user=user, confirmed=True).exists():
+                TotpDevice.objects.create(
+                    user=user, name="Demo authenticator", confirmed=True, secret=DEMO_TOTP_SECRET
+                )
 
     def _ensure_session_soon(self, *, couple, therapist, clinic, booked_by) -> None:
         """Keep one video session starting within the next 10 minutes, so the room can be tried."""

@@ -1,0 +1,82 @@
+"""Deleting an account: personal data goes, clinical records the clinic must keep stay,
+tied to an anonymized account.
+
+The ``User`` row itself stays as an anonymous tombstone ("Deleted user", unusable
+password, inactive) so retained records (signed notes, past sessions on the clinic's
+books) keep a valid reference without naming anyone. Every other row pointing at the
+person is removed (or loses its pointer), found generically from the model graph.
+The partner's own data is not touched: the couple, the partner's messages, reflections
+and journal stay theirs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.apps import apps
+from django.db import models, transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import CoupleMembership, User
+
+# Rows that are the clinic's record, not the person's: kept, with their own retention.
+RETAINED = {"sessions_app.sessionnote", "sessions_app.noteaddendum", "scheduling.booking"}
+
+
+def _apply_retention(user: User, now: datetime) -> None:
+    from sessions_app.notes_services import notes_on_author_deleted
+
+    notes_on_author_deleted(user=user, now=now)
+
+
+def account_delete(*, user: User, request=None, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        audit_record(actor=user, action="account.delete", obj=user, request=request)
+        CoupleMembership.objects.filter(user=user, left_at__isnull=True).update(left_at=now)
+        _apply_retention(user, now)
+        for rel in user._meta.related_objects:
+            model = rel.related_model
+            label = model._meta.label_lower
+            if label in RETAINED or not isinstance(rel.field, models.ForeignKey):
+                continue
+            if label == "accounts.couplemembership":
+                continue  # the couple's history stays for the other partner, anonymized
+            qs = model._base_manager.filter(**{rel.field.name: user})
+            if rel.on_delete is models.CASCADE:
+                qs.delete()
+            elif rel.on_delete is models.SET_NULL:
+                qs.update(**{rel.field.name: None})
+        user.groups.clear()
+        user.user_permissions.clear()
+        user.email = f"deleted-{uuid.uuid4().hex}@deleted.invalid"
+        user.full_name = "Deleted user"
+        user.display_name = ""
+        user.time_zone = "UTC"
+        user.is_staff = user.is_superuser = False
+        user.set_unusable_password()
+        user.is_active = False  # the receiver ends every session and closes websockets
+        user.save()
+
+
+def retained_summary(user: User) -> list[str]:
+    """What stays after deletion, for the page that explains it."""
+    lines = []
+    if apps.is_installed("scheduling"):
+        lines.append(
+            "Your past and booked sessions stay on the clinic's calendar and books, "
+            "showing 'Deleted user' instead of your name."
+        )
+    lines.append(
+        "Signed session notes your therapist wrote are clinical records your clinic must "
+        "keep for its retention period (typically 7 years); they stay, encrypted, linked "
+        "to the anonymized account, and are removed when that period ends."
+    )
+    lines.append(
+        "The security audit log keeps an entry for each access to health data, with an "
+        "account number but no name or content, because clinics are required to keep it."
+    )
+    return lines

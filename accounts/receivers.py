@@ -1,0 +1,70 @@
+"""Signal receivers for sessions, audit and revocation (connected in AccountsConfig.ready)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_delete, post_init, post_save
+from django.dispatch import receiver
+
+from accounts.audit import audit_record
+from accounts.models import CoupleMembership, User
+from accounts.session_control import session_started, user_sessions_revoke
+
+
+@receiver(user_logged_in)
+def _on_login(sender, request, user, **kwargs) -> None:
+    if request is None or not hasattr(request, "session"):
+        return
+    session_started(request=request, user=user)
+    audit_record(actor=user, action="auth.login", obj=user, request=request)
+
+
+@receiver(post_init, sender=User)
+def _remember_credentials(sender, instance: User, **kwargs) -> None:
+    instance._duet_loaded = (instance.password, instance.is_active)
+
+
+@receiver(post_save, sender=User)
+def _revoke_on_credential_change(sender, instance: User, created: bool, **kwargs) -> None:
+    before = getattr(instance, "_duet_loaded", None)
+    instance._duet_loaded = (instance.password, instance.is_active)
+    if created or before is None:
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and set(update_fields) == {"password"}:
+        return  # Django re-hashing on login with stronger parameters, not a change
+    old_password, was_active = before
+    if was_active and not instance.is_active:
+        user_sessions_revoke(user=instance, reason="deactivated")
+    elif old_password != instance.password:
+        user_sessions_revoke(user=instance, reason="password_changed")
+
+
+@receiver(post_save, sender=CoupleMembership)
+def _couple_roster_saved(sender, instance, created: bool, **kwargs) -> None:
+    audit_record(
+        actor=instance.user,
+        action="couple.member_join" if created else "couple.member_change",
+        obj=instance,
+    )
+
+
+def connect_roster_signals() -> None:
+    """Clinic roster changes (memberships added, deactivated, removed)."""
+    from therapists.models import ClinicMembership
+
+    def saved(sender, instance, created, **kwargs):
+        audit_record(
+            actor=None,
+            action="roster.add" if created else "roster.change",
+            obj=instance,
+            clinic_id=instance.clinic_id,
+        )
+
+    def deleted(sender, instance, **kwargs):
+        audit_record(actor=None, action="roster.remove", obj=instance, clinic_id=instance.clinic_id)
+
+    post_save.connect(saved, sender=ClinicMembership, weak=False, dispatch_uid="audit_roster")
+    post_delete.connect(
+        deleted, sender=ClinicMembership, weak=False, dispatch_uid="audit_roster_del"
+    )

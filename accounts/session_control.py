@@ -1,0 +1,104 @@
+"""Server-side session policy: idle timeout, absolute lifetime, and ending every
+session of a person (logout, password change, deactivation, deletion).
+
+Each login records its session key in ``UserSession`` so all of a person's sessions
+can be found and deleted from the session store, whatever the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from importlib import import_module
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.audit import client_ip
+from accounts.security_models import UserSession
+from accounts.signals import user_sessions_revoked
+
+AUTH_AT = "_duet_auth_at"
+LAST_SEEN = "_duet_last_seen"
+IDLE_SECONDS = "_duet_idle_seconds"
+
+
+def _store(session_key: str | None = None):
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+
+
+def idle_seconds_for(user) -> int:
+    """The strictest idle timeout among the person's clinics (default 30 minutes)."""
+    from therapists.models import Clinic
+
+    default = settings.SESSION_IDLE_TIMEOUT_MINUTES
+    if user.is_client:
+        clinics = Clinic.objects.filter(
+            bookings__couple__memberships__user=user,
+            bookings__couple__memberships__left_at__isnull=True,
+        )
+    else:
+        clinics = Clinic.objects.filter(memberships__user=user, memberships__is_active=True)
+    minutes = [m for m in clinics.values_list("session_idle_minutes", flat=True) if m]
+    return 60 * min([*minutes, default]) if minutes else 60 * default
+
+
+def session_started(*, request: HttpRequest, user, now: datetime | None = None) -> None:
+    """Called on every login (the session key was already cycled by ``login``)."""
+    now = now or timezone.now()
+    session = request.session
+    session[AUTH_AT] = now.timestamp()
+    session[LAST_SEEN] = now.timestamp()
+    session[IDLE_SECONDS] = idle_seconds_for(user)
+    if not session.session_key:
+        session.save()
+    UserSession.objects.update_or_create(
+        session_key=session.session_key,
+        defaults={
+            "user": user,
+            "created_at": now,
+            "ip": client_ip(request),
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
+        },
+    )
+
+
+def session_expiry_reason(request: HttpRequest, now: datetime | None = None) -> str | None:
+    """'idle' or 'lifetime' if this authenticated session must end now, else None.
+    Refreshes the last-seen time when the session stays alive."""
+    now_ts = (now or timezone.now()).timestamp()
+    session = request.session
+    auth_at = session.get(AUTH_AT)
+    last_seen = session.get(LAST_SEEN)
+    if auth_at is None or last_seen is None:
+        # A session made without our login hook (e.g. a test's force_login): start now.
+        session[AUTH_AT] = session[LAST_SEEN] = now_ts
+        return None
+    if now_ts - auth_at > settings.SESSION_ABSOLUTE_LIFETIME_SECONDS:
+        return "lifetime"
+    idle = session.get(IDLE_SECONDS) or 60 * settings.SESSION_IDLE_TIMEOUT_MINUTES
+    if now_ts - last_seen > idle:
+        return "idle"
+    # Writing the session on every request is cheap; skip it within a few seconds.
+    if now_ts - last_seen >= 5:
+        session[LAST_SEEN] = now_ts
+    return None
+
+
+def session_forget(session_key: str | None) -> None:
+    if session_key:
+        UserSession.objects.filter(session_key=session_key).delete()
+
+
+def user_sessions_revoke(*, user, reason: str) -> int:
+    """End every session of ``user`` in the session store; tell listeners (websockets)."""
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    for key in keys:
+        _store(key).delete()
+    UserSession.objects.filter(user=user).delete()
+    user_id = user.pk
+    transaction.on_commit(
+        lambda: user_sessions_revoked.send(sender=type(user), user_id=user_id, reason=reason)
+    )
+    return len(keys)

@@ -1,0 +1,183 @@
+"""Plant unique marker strings in every health-data object of one couple.
+
+Known models get realistic rows; any other model with an ``EncryptedTextField`` (added
+by other apps: journal, check-ins, homework...) is planted automatically by filling its
+required fields from the couple's objects. A model that cannot be planted is reported,
+so the authorization sweep never silently skips new health data.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.apps import apps
+from django.db import models, transaction
+from django.utils import timezone
+
+from accounts.fields import encrypted_fields
+
+_counter = itertools.count(1)
+MARKER_RE = re.compile(r"MARKER\d{3}-[a-z0-9_]+-[0-9a-f]{10}")
+
+
+def marker(kind: str) -> str:
+    return f"MARKER{next(_counter):03d}-{kind}-{uuid.uuid4().hex[:10]}"
+
+
+@dataclass
+class Planted:
+    # marker -> category ("shared", "private_a", "note")
+    markers: dict[str, str] = field(default_factory=dict)
+    objects: list[models.Model] = field(default_factory=list)
+    unplanted: list[str] = field(default_factory=list)
+
+    def add(self, obj: models.Model, category: str = "shared") -> models.Model:
+        self.objects.append(obj)
+        for f in encrypted_fields(type(obj)):
+            for found in MARKER_RE.findall(getattr(obj, f.attname) or ""):
+                self.markers[found] = category
+        return obj
+
+    def ids(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {"int": set(), "uuid": set(), "str": set()}
+        for obj in self.objects:
+            pk = obj.pk
+            kind = "uuid" if isinstance(pk, uuid.UUID) else "int" if isinstance(pk, int) else "str"
+            out[kind].add(str(pk))
+            out["str"].add(str(pk))
+            room = getattr(obj, "room_id", None)
+            if isinstance(room, str):
+                out["str"].add(room)
+        return out
+
+
+def _fill_value(f: models.Field, ctx: dict, mark: str):
+    if isinstance(f, models.ForeignKey):
+        rel = f.related_model
+        label = rel._meta.label_lower
+        if label == "accounts.user":
+            return ctx["therapist"] if "therapist" in f.name else ctx["partner_a"]
+        for obj in ctx.values():
+            if isinstance(obj, rel):
+                return obj
+        found = rel._default_manager.first()
+        if found is None:
+            raise LookupError(f"no {label} to point {f.name} at")
+        return found
+    if f.choices:
+        return f.choices[0][0]
+    if isinstance(f, models.DateTimeField):
+        return timezone.now()
+    if isinstance(f, models.DateField):
+        return date.today()
+    if isinstance(f, models.BooleanField):
+        return False
+    if isinstance(f, models.DecimalField | models.FloatField | models.IntegerField):
+        return 1
+    if isinstance(f, models.JSONField):
+        return {"text": mark}
+    if isinstance(f, models.CharField | models.TextField):
+        return mark[: f.max_length] if f.max_length else mark
+    raise LookupError(f"cannot fill {f.name} ({type(f).__name__})")
+
+
+def _auto_plant(model, ctx: dict, planted: Planted) -> None:
+    mark = marker(model._meta.model_name)
+    kwargs = {}
+    try:
+        for f in model._meta.concrete_fields:
+            if f.primary_key or isinstance(f, models.AutoField):
+                continue
+            if f in encrypted_fields(model):
+                kwargs[f.attname] = mark
+                continue
+            if f.has_default() or f.null:
+                continue
+            kwargs[f.name] = _fill_value(f, ctx, mark)
+        with transaction.atomic():
+            planted.add(model._default_manager.create(**kwargs))
+    except Exception as exc:  # reported by the sweep as an unplanted model
+        planted.unplanted.append(f"{model._meta.label}: {exc}")
+
+
+def plant(*, couple, partner_a, partner_b, therapist, clinic) -> Planted:
+    from scheduling.models import Booking
+    from sessions_app import messaging_services, notes_services
+    from sessions_app.models import Reflection
+
+    planted = Planted()
+    start = timezone.now() - timedelta(hours=3)
+    booking = Booking.objects.create(
+        therapist=therapist,
+        couple=couple,
+        clinic=clinic,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=50),
+        status=Booking.Status.COMPLETED,
+        booked_by=partner_a,
+    )
+    planted.objects += [booking, couple, partner_a, partner_b]
+    for user in (partner_a, partner_b):
+        planted.add(
+            Reflection.objects.create(
+                booking=booking,
+                user=user,
+                rating=3,
+                what_helped=marker("reflection"),
+                what_to_work_on=marker("reflection2"),
+            )
+        )
+    shared = messaging_services.thread_open(user=partner_a, therapist=therapist)
+    private = messaging_services.thread_open(user=partner_a, therapist=therapist, private=True)
+    planted.objects += [shared, private]
+    planted.add(
+        messaging_services.message_post(thread=shared, author=partner_b, body=marker("msg"))
+    )
+    planted.add(
+        messaging_services.message_post(thread=private, author=partner_a, body=marker("private")),
+        "private_a",
+    )
+    note = notes_services.note_create(therapist=therapist, booking=booking, template="soap")
+    notes_services.note_update(
+        note_id=note.pk, therapist=therapist, sections={"subjective": marker("note")}
+    )
+    draft = notes_services.note_create(therapist=therapist, booking=booking, template="free")
+    planted.add(
+        notes_services.note_update(
+            note_id=draft.pk, therapist=therapist, sections={"note": marker("draft")}
+        ),
+        "note",
+    )
+    notes_services.note_sign(note_id=note.pk, therapist=therapist)
+    note.refresh_from_db()
+    planted.add(note, "note")
+    planted.add(
+        notes_services.note_addendum_add(
+            note_id=note.pk, author=therapist, body=marker("addendum")
+        ),
+        "note",
+    )
+    ctx = {
+        "partner_a": partner_a,
+        "therapist": therapist,
+        "couple": couple,
+        "booking": booking,
+        "clinic": clinic,
+        "thread": shared,
+        "note": note,
+    }
+    planted_models = {type(o) for o in planted.objects}
+    for model in apps.get_models():
+        if encrypted_fields(model) and model not in planted_models:
+            if model._meta.label_lower in NOT_HEALTH_DATA:
+                continue
+            _auto_plant(model, ctx, planted)
+    return planted
+
+
+# Encrypted, but not the couple's health data (secrets are covered by their own tests).
+NOT_HEALTH_DATA = {"accounts.totpdevice", "sessions_app.emergencyaccess"}
