@@ -65,7 +65,7 @@ class SessionTypeOut(Schema):
     format: str
 
 
-class TherapistOut(Schema):
+class BookableTherapistOut(Schema):
     id: int
     name: str
     time_zone: str
@@ -261,7 +261,9 @@ def _weekly_in(data: WeeklyIn) -> dict[int, list[tuple[time, time]]]:
 # --- therapists and slots -------------------------------------------------------------------
 
 
-@router.get("/therapists", response=list[TherapistOut], summary="Search bookable therapists")
+@router.get(
+    "/therapists", response=list[BookableTherapistOut], summary="Search bookable therapists"
+)
 def therapist_search(request: HttpRequest, q: str = "", days: int = 14):
     from therapists.models import ClinicMembership
 
