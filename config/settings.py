@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "sessions_app.context_processors.notifications",
             ],
         },
     },
@@ -180,6 +181,21 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Apps add their periodic tasks here (see each app's ``tasks.py``).
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# Reminders are database rows; beat drains the due ones every N seconds (tests use 1).
+REMINDER_DISPATCH_SECONDS = env_int("REMINDER_DISPATCH_SECONDS", 60, minimum=1)
+REMINDER_DISPATCH_BUDGET_SECONDS = env_int("REMINDER_DISPATCH_BUDGET_SECONDS", 50, minimum=1)
+CELERY_BEAT_SCHEDULE["sessions-dispatch-reminders"] = {
+    "task": "sessions_app.tasks.dispatch_due_reminders",
+    "schedule": float(REMINDER_DISPATCH_SECONDS),
+    # A tick nobody picked up is superseded by the next one; never let them pile up.
+    "options": {"expires": float(REMINDER_DISPATCH_SECONDS * 2)},
+}
+CELERY_BEAT_SCHEDULE["sessions-close-finished"] = {
+    "task": "sessions_app.tasks.close_finished_sessions",
+    "schedule": float(REMINDER_DISPATCH_SECONDS),
+    "options": {"expires": float(REMINDER_DISPATCH_SECONDS * 2)},
+}
+
 # --- Auth -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
@@ -212,6 +228,10 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Overrides, e.g. the outbox backend (one file per Message-ID) into a temp dir, so
+# tests and benchmarks can watch what separate worker processes sent.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or EMAIL_BACKEND
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Duet <no-reply@duet.local>")
 
 # --- Security ---------------------------------------------------------------------
