@@ -145,10 +145,10 @@ def reminders_cancel_for_booking(*, booking: Booking) -> int:
 
 
 def calendar_sequence_bump(*, booking: Booking) -> int:
-    seq, created = CalendarSequence.objects.select_for_update().get_or_create(booking=booking)
-    if not created:
-        seq.sequence += 1
-        seq.save(update_fields=["sequence"])
+    """Each change raises the SEQUENCE (the original booking is 0)."""
+    seq, _ = CalendarSequence.objects.select_for_update().get_or_create(booking=booking)
+    seq.sequence += 1
+    seq.save(update_fields=["sequence"])
     return seq.sequence
 
 
