@@ -96,8 +96,13 @@ def test_no_health_information_in_reminder_email(couple, therapist, partner_a, b
     from sessions_app.services.checkins import check_in_submit
 
     check_in_submit(
-        user=partner_a, booking=booking, mood=3, talking_points="MARKER-money-fights",
-        feels_safe="yes", can_speak_freely="yes", now=now,
+        user=partner_a,
+        booking=booking,
+        mood=3,
+        talking_points="MARKER-money-fights",
+        feels_safe="yes",
+        can_speak_freely="yes",
+        now=now,
     )
     reminders_sync_for_booking(booking=booking, now=now)
     reminders_dispatch_due(now=booking.starts_at - timedelta(minutes=30))
@@ -138,8 +143,12 @@ def test_email_turned_off_still_notifies_in_app(couple, partner_a, booking, now)
     from sessions_app.services.reminders import reminder_preference_update
 
     reminder_preference_update(
-        user=partner_a, enabled=True, offsets_minutes=[60], email=False,
-        homework_reminders=True, now=now,
+        user=partner_a,
+        enabled=True,
+        offsets_minutes=[60],
+        email=False,
+        homework_reminders=True,
+        now=now,
     )
     reminders_sync_for_booking(booking=booking, now=now)
     reminders_dispatch_due(now=booking.starts_at - timedelta(minutes=30))
@@ -187,7 +196,9 @@ def test_dst_session_reminder_goes_out_at_each_recipients_wall_clock(therapist, 
     reminders_dispatch_due(now=lee_moment - timedelta(seconds=1))
     assert _mails_to(lee) == []
     reminders_dispatch_due(now=lee_moment)
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([wiktor.email, lee.email, therapist.email])
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [wiktor.email, lee.email, therapist.email]
+    )
     assert "Sunday 8 March 2026 at 10:00 (PDT)" in _mails_to(lee)[0].subject
     assert "Sunday 8 March 2026 at 10:00 (PDT)" in _mails_to(therapist)[0].subject
     assert not any(m.subject.startswith("Late") for m in mail.outbox)

@@ -123,14 +123,22 @@ def test_preferences_change_offsets_and_turn_off(couple, therapist, partner_a, b
 
     reminders_sync_for_booking(booking=booking, now=now)
     reminder_preference_update(
-        user=partner_a, enabled=True, offsets_minutes=[2 * 24 * 60, 15], email=True,
-        homework_reminders=True, now=now,
+        user=partner_a,
+        enabled=True,
+        offsets_minutes=[2 * 24 * 60, 15],
+        email=True,
+        homework_reminders=True,
+        now=now,
     )
     mine = Reminder.objects.filter(recipient=partner_a, status="pending")
     assert sorted(mine.values_list("offset_minutes", flat=True)) == [15, 2 * 24 * 60]
     reminder_preference_update(
-        user=partner_a, enabled=False, offsets_minutes=[], email=True,
-        homework_reminders=True, now=now,
+        user=partner_a,
+        enabled=False,
+        offsets_minutes=[],
+        email=True,
+        homework_reminders=True,
+        now=now,
     )
     assert not Reminder.objects.filter(recipient=partner_a, status="pending").exists()
     # The others keep theirs.
@@ -142,14 +150,22 @@ def test_preferences_reject_odd_offsets(partner_a, now):
 
     with pytest.raises(DomainError) as err:
         reminder_preference_update(
-            user=partner_a, enabled=True, offsets_minutes=[7], email=True,
-            homework_reminders=True, now=now,
+            user=partner_a,
+            enabled=True,
+            offsets_minutes=[7],
+            email=True,
+            homework_reminders=True,
+            now=now,
         )
     assert err.value.extra["field"] == "offsets_minutes"
     with pytest.raises(DomainError):
         reminder_preference_update(
-            user=partner_a, enabled=True, offsets_minutes=[], email=True,
-            homework_reminders=True, now=now,
+            user=partner_a,
+            enabled=True,
+            offsets_minutes=[],
+            email=True,
+            homework_reminders=True,
+            now=now,
         )
 
 
