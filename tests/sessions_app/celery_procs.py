@@ -7,6 +7,7 @@ sent from another process.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -126,10 +127,8 @@ class CeleryProcs:
                 os.killpg(proc.pid, signal.SIGTERM)
                 proc.wait(timeout=15)
             except (subprocess.TimeoutExpired, ProcessLookupError):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 proc.wait(timeout=10)
         self.worker = self.beat = None
 

@@ -61,7 +61,7 @@ def test_email_is_in_the_recipients_zone_with_links_and_ics(
     assert f"https://duet.example/rooms/{booking.room_id}/" in msg.body
     assert "https://duet.example/rooms/tech-check/" in msg.body
     assert "Late" not in msg.subject
-    name, content, mimetype = msg.attachments[0]
+    _name, content, mimetype = msg.attachments[0]
     assert mimetype == "text/calendar"
     event = icalendar.Calendar.from_ical(content).walk("VEVENT")[0]
     assert str(event["UID"]) == f"booking-{booking.pk}@duet.local"
