@@ -23,7 +23,6 @@ from django.utils import timezone
 from scheduling.models import Booking
 from sessions_app import emails
 from sessions_app.models import Delivery, HomeworkAssignment, Notification, Reminder
-from sessions_app.services.notifications import notification_create
 from sessions_app.services.reminders import preference_for
 
 log = logging.getLogger(__name__)
@@ -32,14 +31,6 @@ log = logging.getLogger(__name__)
 LATE_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 OUTCOMES = ("sent", "cancelled", "missed", "failed", "retry", "skipped")
-
-
-def reminders_due_ids(*, now: datetime, limit: int = 500) -> list[int]:
-    return list(
-        Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=now)
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:limit]
-    )
 
 
 def _verdict(reminder: Reminder, now: datetime) -> str | None:
@@ -116,65 +107,89 @@ def _wants_email(reminder: Reminder) -> bool:
     return True
 
 
-def reminder_dispatch_one(*, reminder_id: int, now: datetime, connection=None) -> str:
-    """Deliver one due reminder if it is still owed; returns the outcome."""
+def _claim_next(now: datetime, skip: set[int]) -> Reminder | None:
+    """Lock the next due reminder no other dispatcher holds (the queue pattern)."""
+    return (
+        Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("recipient", "booking__therapist", "booking__calendar_sequence")
+        .filter(status=Reminder.Status.PENDING, due_at__lte=now)
+        .exclude(pk__in=skip)
+        .order_by("due_at", "pk")
+        .first()
+    )
+
+
+def _deliver(reminder: Reminder, now: datetime, connection) -> str:
+    """Inside the claiming transaction: decide, record deliveries, send, mark."""
+    verdict = _verdict(reminder, now)
+    if verdict is not None:
+        reminder.status = verdict
+        reminder.save(update_fields=["status"])
+        return verdict
+    reminder.sent_late = reminder.kind == Reminder.Kind.SESSION and (
+        now - reminder.due_at > LATE_AFTER
+    )
+    kind, title, url = _in_app(reminder, now)
+    Delivery.objects.create(
+        reminder=reminder,
+        channel=Delivery.Channel.IN_APP,
+        recipient_id=reminder.recipient_id,
+        delivered_at=now,
+    )
+    Notification.objects.create(
+        user_id=reminder.recipient_id,
+        kind=kind,
+        title=title[:200],
+        url=url,
+        key=f"reminder:{reminder.pk}",
+        created_at=now,
+    )
+    if _wants_email(reminder):
+        message = emails.BUILDERS[reminder.kind](reminder, now=now)
+        Delivery.objects.create(
+            reminder=reminder,
+            channel=Delivery.Channel.EMAIL,
+            recipient_id=reminder.recipient_id,
+            delivered_at=now,
+            message_id=emails.message_id(reminder),
+        )
+        # Last step before COMMIT: if the send fails, nothing is recorded.
+        connection.send_messages([message])
+    reminder.status = Reminder.Status.SENT
+    reminder.sent_at = now
+    reminder.save(update_fields=["status", "sent_at", "sent_late"])
+    return "sent"
+
+
+def reminder_dispatch_next(
+    *, now: datetime, connection=None, skip: set[int] | None = None
+) -> tuple[int, str] | None:
+    """Claim and deliver one due reminder; ``None`` when nothing is left to claim.
+
+    One transaction per reminder: a worker killed at any point leaves every reminder
+    either sent with its delivery records or still pending, never half-done.
+    """
+    skip = skip if skip is not None else set()
+    connection = connection or get_connection()
+    reminder_id = None
     try:
         with transaction.atomic():
-            reminder = (
-                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("recipient", "booking__therapist", "booking__calendar_sequence")
-                .filter(pk=reminder_id, status=Reminder.Status.PENDING, due_at__lte=now)
-                .first()
-            )
+            reminder = _claim_next(now, skip)
             if reminder is None:
-                return "skipped"  # another dispatcher holds it, or it is done
-            verdict = _verdict(reminder, now)
-            if verdict is not None:
-                reminder.status = verdict
-                reminder.save(update_fields=["status"])
-                return verdict
-            reminder.sent_late = reminder.kind == Reminder.Kind.SESSION and (
-                now - reminder.due_at > LATE_AFTER
-            )
-            kind, title, url = _in_app(reminder, now)
-            Delivery.objects.create(
-                reminder=reminder,
-                channel=Delivery.Channel.IN_APP,
-                recipient_id=reminder.recipient_id,
-                delivered_at=now,
-            )
-            notification_create(
-                user=reminder.recipient,
-                kind=kind,
-                title=title,
-                url=url,
-                key=f"reminder:{reminder.pk}",
-                now=now,
-            )
-            if _wants_email(reminder):
-                message = emails.BUILDERS[reminder.kind](reminder, now=now)
-                Delivery.objects.create(
-                    reminder=reminder,
-                    channel=Delivery.Channel.EMAIL,
-                    recipient_id=reminder.recipient_id,
-                    delivered_at=now,
-                    message_id=emails.message_id(reminder),
-                )
-                # Last step before COMMIT: if the send fails, nothing is recorded.
-                (connection or get_connection()).send_messages([message])
-            reminder.status = Reminder.Status.SENT
-            reminder.sent_at = now
-            reminder.save(update_fields=["status", "sent_at", "sent_late"])
-            return "sent"
+                return None
+            reminder_id = reminder.pk
+            return reminder_id, _deliver(reminder, now, connection)
     except IntegrityError:
         # A delivery record already exists: the send happened; never repeat it.
         Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.PENDING).update(
             status=Reminder.Status.SENT, sent_at=now
         )
-        return "skipped"
+        return reminder_id, "skipped"
     except Exception as exc:
+        if reminder_id is None:
+            raise
         log.exception("reminder %s could not be delivered", reminder_id)
-        return _record_failure(reminder_id, exc)
+        return reminder_id, _record_failure(reminder_id, exc)
 
 
 def _record_failure(reminder_id: int, exc: Exception) -> str:
@@ -191,33 +206,31 @@ def _record_failure(reminder_id: int, exc: Exception) -> str:
 
 
 def reminders_dispatch_due(
-    *, now: datetime | None = None, batch: int = 500, budget_seconds: float = 50.0
+    *, now: datetime | None = None, budget_seconds: float = 50.0
 ) -> dict[str, int]:
     """Drain due reminders until none are left or the time budget is spent.
 
     With ``now`` pinned (tests) every reminder is judged at that moment; otherwise
-    each one is judged at the real current time so lateness is measured truly.
+    each one is judged at the real current time so lateness is measured truly. Any
+    number of dispatchers may run at once: SKIP LOCKED hands each a different row.
+    A reminder that failed is left for the next run (it keeps its attempt count).
     """
     counts = dict.fromkeys(OUTCOMES, 0)
     started = time.monotonic()
+    failed: set[int] = set()
     connection = get_connection()
     connection.open()
     try:
         while time.monotonic() - started < budget_seconds:
-            ids = reminders_due_ids(now=now or timezone.now(), limit=batch)
-            if not ids:
+            done = reminder_dispatch_next(
+                now=now or timezone.now(), connection=connection, skip=failed
+            )
+            if done is None:
                 break
-            progressed = False
-            for reminder_id in ids:
-                outcome = reminder_dispatch_one(
-                    reminder_id=reminder_id, now=now or timezone.now(), connection=connection
-                )
-                counts[outcome] += 1
-                progressed = progressed or outcome not in ("skipped", "retry")
-                if time.monotonic() - started >= budget_seconds:
-                    break
-            if not progressed:
-                break  # the rest is locked by another dispatcher or failing: next tick
+            reminder_id, outcome = done
+            counts[outcome] += 1
+            if outcome in ("retry", "failed"):
+                failed.add(reminder_id)
     finally:
         connection.close()
     return counts
