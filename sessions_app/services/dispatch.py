@@ -111,7 +111,9 @@ def _claim_next(now: datetime, skip: set[int]) -> Reminder | None:
     """Lock the next due reminder no other dispatcher holds (the queue pattern)."""
     return (
         Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("recipient", "booking__therapist", "booking__calendar_sequence")
+        .select_related(
+            "recipient__reminder_preference", "booking__therapist", "booking__calendar_sequence"
+        )
         .filter(status=Reminder.Status.PENDING, due_at__lte=now)
         .exclude(pk__in=skip)
         .order_by("due_at", "pk")
@@ -130,11 +132,23 @@ def _deliver(reminder: Reminder, now: datetime, connection) -> str:
         now - reminder.due_at > LATE_AFTER
     )
     kind, title, url = _in_app(reminder, now)
-    Delivery.objects.create(
-        reminder=reminder,
-        channel=Delivery.Channel.IN_APP,
-        recipient_id=reminder.recipient_id,
-        delivered_at=now,
+    channels = [Delivery.Channel.IN_APP]
+    message = None
+    if _wants_email(reminder):
+        message = emails.BUILDERS[reminder.kind](reminder, now=now)
+        channels.append(Delivery.Channel.EMAIL)
+    # One INSERT for both records; the unique constraint refuses a second send.
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                reminder=reminder,
+                channel=channel,
+                recipient_id=reminder.recipient_id,
+                delivered_at=now,
+                message_id=emails.message_id(reminder) if channel == "email" else "",
+            )
+            for channel in channels
+        ]
     )
     Notification.objects.create(
         user_id=reminder.recipient_id,
@@ -144,15 +158,7 @@ def _deliver(reminder: Reminder, now: datetime, connection) -> str:
         key=f"reminder:{reminder.pk}",
         created_at=now,
     )
-    if _wants_email(reminder):
-        message = emails.BUILDERS[reminder.kind](reminder, now=now)
-        Delivery.objects.create(
-            reminder=reminder,
-            channel=Delivery.Channel.EMAIL,
-            recipient_id=reminder.recipient_id,
-            delivered_at=now,
-            message_id=emails.message_id(reminder),
-        )
+    if message is not None:
         # Last step before COMMIT: if the send fails, nothing is recorded.
         connection.send_messages([message])
     reminder.status = Reminder.Status.SENT

@@ -51,9 +51,10 @@ def preference_for(user: User) -> ReminderPreference:
     pref = getattr(user, "_reminder_pref_cache", None)
     if pref is not None:
         return pref
-    pref = ReminderPreference.objects.filter(user=user).first() or ReminderPreference(
-        user=user, offsets_minutes=default_offsets()
-    )
+    try:
+        pref = user.reminder_preference  # select_related by the dispatcher
+    except ReminderPreference.DoesNotExist:
+        pref = ReminderPreference(user=user, offsets_minutes=default_offsets())
     user._reminder_pref_cache = pref
     return pref
 
