@@ -120,6 +120,11 @@ class Command(BaseCommand):
             clinic=clinic,
             booked_by=sam,
         )
+        from sessions_app.demo import seed_between_sessions
+
+        seed_between_sessions(
+            couple=couple, therapist=users["dr.hale@riverside.example"], clinic=clinic
+        )
 
         if not options["quiet_logins"]:
             self.stdout.write("Demo logins (role: email / password):")
