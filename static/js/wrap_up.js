@@ -32,3 +32,4 @@ template.addEventListener("change", () => {
 });
 form.addEventListener("change", sync);
 sync();
+form.dataset.ready = "1";

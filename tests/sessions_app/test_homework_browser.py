@@ -35,6 +35,7 @@ def test_end_assign_complete_privately_partner_sees_done_only(
     _log_in(doc, base, therapist.email, f"/sessions/{booking.pk}/wrap-up/")
     doc.click("[data-testid=end-session]")
     doc.wait_for_selector("text=Session ended")
+    doc.wait_for_selector("[data-testid=assign-form][data-ready]")  # the module has run
     doc.select_option("#id_template", label="Time-out plan")
     # The page's module suggests the audience and a due date from the library entry.
     assert doc.is_checked("input[name=audience][value=both]")
