@@ -186,7 +186,7 @@ def get_homework(request: HttpRequest, assignment_id: UUID):
 @router.put("/homework/{assignment_id}/response", response=HomeworkOut)
 def put_response(request: HttpRequest, assignment_id: UUID, payload: ResponseIn):
     view = _view_or_404(request, assignment_id)
-    if not view.can_respond:
+    if not view.can_respond and view.assignment.cancelled_at is None:
         raise Forbidden("You cannot respond to this exercise.", code="cannot_respond")
     homework_respond(
         user=request.user,

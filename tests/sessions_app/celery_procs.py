@@ -41,7 +41,7 @@ def wait_for(check: Callable[[], object], *, timeout: float, what: str, every: f
 
 
 class CeleryProcs:
-    def __init__(self, workdir: Path, *, concurrency: int = 1, tick_seconds: int = 1) -> None:
+    def __init__(self, workdir: Path, *, concurrency: int = 2, tick_seconds: int = 1) -> None:
         self.workdir = workdir
         self.mail_dir = workdir / "mail"
         self.mail_dir.mkdir(parents=True, exist_ok=True)

@@ -84,7 +84,7 @@ def test_chaos_kill_9_mid_batch_loses_and_duplicates_nothing(procs, couple, ther
     procs.start_beat()
     procs.start_worker()
     at_kill = wait_for(
-        lambda: (n := len(procs.mails())) >= 150 and n, timeout=90, what="the batch to start"
+        lambda: (n := len(procs.mails())) >= 100 and n, timeout=120, what="the batch to start"
     )
     procs.kill_worker()
     sent_when_killed = Reminder.objects.filter(status="sent").count()
@@ -93,7 +93,7 @@ def test_chaos_kill_9_mid_batch_loses_and_duplicates_nothing(procs, couple, ther
     procs.start_worker()
     wait_for(
         lambda: not Reminder.objects.filter(status="pending").exists(),
-        timeout=150,
+        timeout=300,  # a deadline on a loaded machine, not the expected time
         what="all reminders to be sent after the restart",
     )
     ids = _message_ids(procs)
