@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Couple, User
 from scheduling.models import Booking
+from sessions_app.exercise_library import library_install
 from sessions_app.models import ExerciseTemplate, Goal, HomeworkAssignment, JournalEntry
 from sessions_app.services.attendance import session_close
 from sessions_app.services.homework import homework_assign, homework_respond
@@ -18,6 +19,7 @@ from sessions_app.services.reminders import reminders_sync_for_booking
 
 @transaction.atomic
 def seed_between_sessions(*, couple: Couple, therapist: User, clinic) -> None:
+    library_install(ExerciseTemplate)
     now = timezone.now()
     sam, aiko = couple.partners[0], couple.partners[1]
     past = (

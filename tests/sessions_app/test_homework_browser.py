@@ -27,6 +27,11 @@ def _log_in(page, base, email, next_path):
 def test_end_assign_complete_privately_partner_sees_done_only(
     live_server, new_context, couple, partner_a, partner_b, therapist, clinic
 ):
+    from sessions_app.exercise_library import library_install
+    from sessions_app.models import ExerciseTemplate
+
+    # An earlier transactional test may have flushed the rows the data migration seeded.
+    library_install(ExerciseTemplate)
     base = live_server.url
     booking = make_booking(couple, therapist, timezone.now() - timedelta(minutes=45), clinic=clinic)
 
