@@ -20,6 +20,7 @@ NAV = {
         ("Home", "accounts:dashboard"),
         ("Find a therapist", "therapists:directory"),
         ("My sessions", "scheduling:my_sessions"),
+        ("Between sessions", "sessions_app:hub"),
         ("Couple", "accounts:couple"),
         ("Messages", "sessions_app:inbox"),
     ],

@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "csp.context_processors.nonce",
+                "sessions_app.context_processors.notifications",
             ],
         },
     },
@@ -194,6 +195,21 @@ CELERY_BEAT_SCHEDULE["scheduling-expire-holds"] = {
 # How long a picked slot is reserved while the booker confirms.
 SCHEDULING_HOLD_MINUTES = env_int("SCHEDULING_HOLD_MINUTES", 5, minimum=1)
 
+# Reminders are database rows; beat drains the due ones every N seconds (tests use 1).
+REMINDER_DISPATCH_SECONDS = env_int("REMINDER_DISPATCH_SECONDS", 60, minimum=1)
+REMINDER_DISPATCH_BUDGET_SECONDS = env_int("REMINDER_DISPATCH_BUDGET_SECONDS", 50, minimum=1)
+CELERY_BEAT_SCHEDULE["sessions-dispatch-reminders"] = {
+    "task": "sessions_app.tasks.dispatch_due_reminders",
+    "schedule": float(REMINDER_DISPATCH_SECONDS),
+    # A tick nobody picked up is superseded by the next one; never let them pile up.
+    "options": {"expires": float(REMINDER_DISPATCH_SECONDS * 2)},
+}
+CELERY_BEAT_SCHEDULE["sessions-close-finished"] = {
+    "task": "sessions_app.tasks.close_finished_sessions",
+    "schedule": float(REMINDER_DISPATCH_SECONDS),
+    "options": {"expires": float(REMINDER_DISPATCH_SECONDS * 2)},
+}
+
 # --- Auth -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
@@ -226,6 +242,10 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Overrides, e.g. the outbox backend (one file per Message-ID) into a temp dir, so
+# tests and benchmarks can watch what separate worker processes sent.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or EMAIL_BACKEND
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Duet <no-reply@duet.local>")
 
 # --- Security ---------------------------------------------------------------------

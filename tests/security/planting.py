@@ -161,6 +161,15 @@ def plant(*, couple, partner_a, partner_b, therapist, clinic) -> Planted:
         ),
         "note",
     )
+    _plant_between_sessions(
+        planted,
+        couple=couple,
+        partner_a=partner_a,
+        partner_b=partner_b,
+        therapist=therapist,
+        booking=booking,
+        clinic=clinic,
+    )
     ctx = {
         "partner_a": partner_a,
         "therapist": therapist,
@@ -177,6 +186,112 @@ def plant(*, couple, partner_a, partner_b, therapist, clinic) -> Planted:
                 continue
             _auto_plant(model, ctx, planted)
     return planted
+
+
+def _plant_between_sessions(
+    planted: Planted, *, couple, partner_a, partner_b, therapist, booking, clinic
+) -> None:
+    """Homework, responses, check-ins, journal and goals, written through the services.
+
+    Categories: "shared" (both partners may read), "private_a"/"private_b" (only that
+    partner and the therapist), "note" (the therapist only)."""
+    from scheduling.models import Booking
+    from sessions_app.services import checkins, homework, journal
+
+    now = timezone.now()
+    upcoming = Booking.objects.create(
+        therapist=therapist,
+        couple=couple,
+        clinic=clinic,
+        starts_at=now + timedelta(days=2),
+        ends_at=now + timedelta(days=2, minutes=50),
+        status=Booking.Status.CONFIRMED,
+        booked_by=partner_a,
+    )
+    planted.objects.append(upcoming)
+    joint = homework.homework_assign(
+        therapist=therapist,
+        couple=couple,
+        booking=booking,
+        due_at=now + timedelta(days=5),
+        audience="both",
+        title="Appreciation log",
+        instructions=marker("homework"),
+        now=now,
+    )
+    planted.add(joint)
+    planted.add(
+        homework.homework_respond(
+            user=partner_a,
+            assignment=joint,
+            body=marker("hw_private"),
+            visibility="private",
+            done=True,
+            now=now,
+        ),
+        "private_a",
+    )
+    planted.add(
+        homework.homework_respond(
+            user=partner_b,
+            assignment=joint,
+            body=marker("hw_shared"),
+            visibility="shared",
+            done=True,
+            now=now,
+        ),
+        "shared",
+    )
+    hidden = homework.homework_assign(
+        therapist=therapist,
+        couple=couple,
+        booking=booking,
+        due_at=now + timedelta(days=5),
+        audience="both",
+        title="State of us",
+        instructions=marker("homework2"),
+        now=now,
+        reveal_when_both_done=True,
+    )
+    planted.add(hidden)
+    # Shared, but hidden from partner A until A has finished too.
+    planted.add(
+        homework.homework_respond(
+            user=partner_b,
+            assignment=hidden,
+            body=marker("hw_hidden"),
+            visibility="shared",
+            done=True,
+            now=now,
+        ),
+        "private_b",
+    )
+    for user, category in ((partner_a, "private_a"), (partner_b, "private_b")):
+        planted.add(
+            checkins.check_in_submit(
+                user=user,
+                booking=upcoming,
+                mood=4,
+                talking_points=marker("talk"),
+                feels_safe="no",
+                can_speak_freely="unsure",
+                safety_note=marker("safety"),
+                now=now,
+            ),
+            category,
+        )
+    planted.add(
+        journal.journal_write(
+            user=partner_a, couple=couple, kind="shared", body=marker("journal"), now=now
+        )
+    )
+    planted.add(
+        journal.journal_write(
+            user=partner_b, couple=couple, kind="private", body=marker("diary"), now=now
+        ),
+        "private_b",
+    )
+    planted.add(journal.goal_create(user=partner_a, couple=couple, title=marker("goal"), now=now))
 
 
 # Encrypted, but not the couple's health data (secrets are covered by their own tests).

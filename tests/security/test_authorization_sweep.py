@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.usefixtures("fast_password_hashing")]
 # Who may read which category of marker (everyone else: nothing).
 ALLOWED = {
     "partner_a": {"shared", "private_a"},
-    "partner_b": {"shared"},
+    "partner_b": {"shared", "private_b"},
     "clinic_admin": set(),
     "other_partner": set(),
     "other_therapist": set(),

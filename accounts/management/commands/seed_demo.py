@@ -134,6 +134,11 @@ class Command(BaseCommand):
             clinic=clinic,
             booked_by=sam,
         )
+        from sessions_app.demo import seed_between_sessions
+
+        seed_between_sessions(
+            couple=couple, therapist=users["dr.hale@riverside.example"], clinic=clinic
+        )
 
         self._ensure_demo_2fa([u for u in users.values() if not u.is_client])
 

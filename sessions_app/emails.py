@@ -1,0 +1,182 @@
+"""The emails the dispatcher sends. Minimal health information: when, with whom,
+and links; never notes, check-in answers or homework content."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import icalendar
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, translation
+
+from accounts.models import User
+from scheduling.models import Booking
+from sessions_app.models import Reminder
+
+MAIL_DOMAIN = "duet.local"
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def room_url(booking: Booking) -> str:
+    return absolute(f"/rooms/{booking.room_id}/")
+
+
+def tech_check_url() -> str:
+    return absolute("/rooms/tech-check/")
+
+
+def local_when(moment: datetime, user: User) -> dict:
+    """A moment on the person's own clock, formatted in their language."""
+    local = moment.astimezone(user.tz)
+    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return {
+            "local": local,
+            "date": formats.date_format(local, "l j F Y"),
+            "time": formats.time_format(local, "H:i"),
+            "zone": user.time_zone,
+            "abbrev": local.tzname(),
+        }
+
+
+def message_id(reminder: Reminder, channel: str = "email") -> str:
+    """Stable per delivery record: a resend after a crash is recognisably the same email."""
+    return f"<reminder-{reminder.pk}.{channel}.{reminder.recipient_id}@{MAIL_DOMAIN}>"
+
+
+def booking_ics(booking: Booking, *, sequence: int, stamp: datetime) -> bytes:
+    """One VEVENT with a UID stable for the booking, so calendar apps update in place."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Duet//Sessions//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    event = icalendar.Event()
+    event.add("uid", f"booking-{booking.pk}@{MAIL_DOMAIN}")
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", booking.starts_at)
+    event.add("dtend", booking.ends_at)
+    # Deliberately neutral: a calendar is often visible to others.
+    event.add("summary", f"Duet session with {booking.therapist.name}")
+    if booking.format == Booking.Format.VIDEO:
+        event.add("location", room_url(booking))
+        event.add("url", room_url(booking))
+        event.add(
+            "description",
+            f"Join: {room_url(booking)}\nCheck your camera and microphone: {tech_check_url()}",
+        )
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def _other_people(booking: Booking, user: User) -> str:
+    if user.pk == booking.therapist_id:
+        return str(booking.couple)
+    return booking.therapist.name
+
+
+def session_reminder_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
+    booking = reminder.booking
+    user = reminder.recipient
+    when = local_when(booking.starts_at, user)
+    seq = getattr(getattr(booking, "calendar_sequence", None), "sequence", 0)
+    minutes_left = int((booking.starts_at - now).total_seconds() // 60)
+    context = {
+        "user": user,
+        "booking": booking,
+        "when": when,
+        "with": _other_people(booking, user),
+        "is_video": booking.format == Booking.Format.VIDEO,
+        "room_url": room_url(booking),
+        "tech_check_url": tech_check_url(),
+        "late": reminder.sent_late,
+        "minutes_left": minutes_left,
+        "hours_left": round(minutes_left / 60),
+        "prefs_url": absolute(reverse("sessions_app:reminder_settings")),
+        "check_in_url": absolute(reverse("sessions_app:check_in", args=[booking.pk]))
+        if user.pk != booking.therapist_id
+        else absolute(reverse("sessions_app:prepare", args=[booking.pk])),
+    }
+    subject = ("Late reminder: " if reminder.sent_late else "Reminder: ") + (
+        f"your Duet session on {when['date']} at {when['time']} ({when['abbrev']})"
+    )
+    body = render_to_string("sessions_app/emails/session_reminder.txt", context)
+    html = render_to_string("sessions_app/emails/session_reminder.html", context)
+    msg = EmailMultiAlternatives(
+        subject, body, to=[user.email], headers={"Message-ID": message_id(reminder)}
+    )
+    msg.attach_alternative(html, "text/html")
+    msg.attach("session.ics", booking_ics(booking, sequence=seq, stamp=now), "text/calendar")
+    return msg
+
+
+def homework_due_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
+    user = reminder.recipient
+    assignment = reminder.assignment
+    when = local_when(assignment.due_at, user)
+    context = {
+        "user": user,
+        "when": when,
+        "url": absolute(reverse("sessions_app:homework_detail", args=[assignment.pk])),
+        "prefs_url": absolute(reverse("sessions_app:reminder_settings")),
+    }
+    body = render_to_string("sessions_app/emails/homework_due.txt", context)
+    return EmailMultiAlternatives(
+        "An exercise from your therapist is due soon",
+        body,
+        to=[user.email],
+        headers={"Message-ID": message_id(reminder)},
+    )
+
+
+def follow_up_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
+    user = reminder.recipient
+    booking = reminder.booking
+    when = local_when(booking.starts_at, user)
+    context = {
+        "user": user,
+        "when": when,
+        "therapist": booking.therapist.name,
+        "homework_count": booking.homework.filter(cancelled_at__isnull=True).count(),
+        "reflect_url": absolute(reverse("sessions_app:reflect", args=[booking.pk])),
+        "homework_url": absolute(reverse("sessions_app:homework_list")),
+    }
+    body = render_to_string("sessions_app/emails/follow_up.txt", context)
+    return EmailMultiAlternatives(
+        "How did your session go?",
+        body,
+        to=[user.email],
+        headers={"Message-ID": message_id(reminder)},
+    )
+
+
+def safety_alert_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
+    user = reminder.recipient
+    booking = reminder.booking
+    when = local_when(booking.starts_at, user)
+    context = {
+        "user": user,
+        "when": when,
+        "url": absolute(reverse("sessions_app:prepare", args=[booking.pk])),
+    }
+    body = render_to_string("sessions_app/emails/safety_alert.txt", context)
+    return EmailMultiAlternatives(
+        "Please review a check-in before your next session",
+        body,
+        to=[user.email],
+        headers={"Message-ID": message_id(reminder)},
+    )
+
+
+BUILDERS = {
+    Reminder.Kind.SESSION: session_reminder_email,
+    Reminder.Kind.HOMEWORK_DUE: homework_due_email,
+    Reminder.Kind.FOLLOW_UP: follow_up_email,
+    Reminder.Kind.SAFETY_ALERT: safety_alert_email,
+}

@@ -1,0 +1,99 @@
+"""Receivers for the cross-app signals (scheduling.signals). They run inside the
+sender's transaction and only write rows; the dispatcher does the sending."""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+from django.utils import timezone
+
+from scheduling import signals
+from scheduling.models import Booking
+from sessions_app.emails import local_when
+from sessions_app.models import Notification
+from sessions_app.services.attendance import attendance_record_join, session_close
+from sessions_app.services.notifications import notification_create
+from sessions_app.services.reminders import (
+    calendar_sequence_bump,
+    reminders_cancel_for_booking,
+    reminders_sync_for_booking,
+    session_recipients,
+)
+
+
+def _sessions_url(user) -> str:
+    from django.urls import reverse
+
+    return reverse("scheduling:my_sessions") if user.is_client else reverse("scheduling:calendar")
+
+
+def _notify_all(booking: Booking, *, kind: str, make_title, key: str) -> None:
+    now = timezone.now()
+    for person in session_recipients(booking):
+        notification_create(
+            user=person,
+            kind=kind,
+            title=make_title(local_when(booking.starts_at, person)),
+            url=_sessions_url(person),
+            key=f"{key}:{person.pk}",
+            now=now,
+        )
+
+
+@receiver(signals.booking_confirmed)
+def on_booking_confirmed(sender, booking: Booking, **kwargs) -> None:
+    reminders_sync_for_booking(booking=booking, now=timezone.now())
+    _notify_all(
+        booking,
+        kind=Notification.Kind.BOOKING,
+        make_title=lambda w: f"Session booked for {w['date']} at {w['time']} ({w['abbrev']})",
+        key=f"booking_confirmed:{booking.pk}",
+    )
+
+
+@receiver(signals.booking_rescheduled)
+def on_booking_rescheduled(sender, booking: Booking, previous_starts_at=None, **kwargs) -> None:
+    calendar_sequence_bump(booking=booking)
+    reminders_sync_for_booking(booking=booking, now=timezone.now())
+    _notify_all(
+        booking,
+        kind=Notification.Kind.CHANGE,
+        make_title=lambda w: f"Session moved to {w['date']} at {w['time']} ({w['abbrev']})",
+        key=f"booking_rescheduled:{booking.pk}:{int(booking.starts_at.timestamp())}",
+    )
+
+
+@receiver(signals.booking_cancelled)
+def on_booking_cancelled(sender, booking: Booking, late: bool = False, **kwargs) -> None:
+    reminders_cancel_for_booking(booking=booking)
+    _notify_all(
+        booking,
+        kind=Notification.Kind.CHANGE,
+        make_title=lambda w: f"Session on {w['date']} at {w['time']} was cancelled",
+        key=f"booking_cancelled:{booking.pk}",
+    )
+
+
+@receiver(signals.session_ended)
+def on_session_ended(sender, booking: Booking, ended_by=None, **kwargs) -> None:
+    session_close(booking=booking, now=timezone.now(), ended_by_therapist=ended_by is not None)
+
+
+@receiver(signals.room_participant_joined)
+def on_participant_joined(sender, booking: Booking, user, at=None, **kwargs) -> None:
+    attendance_record_join(booking=booking, user=user, at=at or timezone.now())
+
+
+@receiver(signals.message_posted)
+def on_message_posted(sender, thread=None, message=None, recipients=(), **kwargs) -> None:
+    now = timezone.now()
+    author = getattr(message, "author", None) or getattr(message, "sender", None)
+    url_of = getattr(thread, "get_absolute_url", None)
+    for person in recipients:
+        notification_create(
+            user=person,
+            kind=Notification.Kind.MESSAGE,
+            title=f"New secure message from {author.name}" if author else "New secure message",
+            url=url_of() if callable(url_of) else "",
+            key=f"message:{getattr(message, 'pk', id(message))}:{person.pk}",
+            now=now,
+        )
