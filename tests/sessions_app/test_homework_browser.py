@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import PASSWORD
+from tests.factories import browser_log_in
 from tests.sessions_app.conftest import make_booking
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,11 +17,9 @@ SECRET = "I get defensive when money comes up"
 
 
 def _log_in(page, base, email, next_path):
-    page.goto(f"{base}/login/?next={next_path}")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}{next_path}")
+    from accounts.models import User
+
+    browser_log_in(page, base, User.objects.get(email=email), next_path=next_path)
 
 
 def test_end_assign_complete_privately_partner_sees_done_only(

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.factories import browser_log_in
 from tests.therapists.conftest import add_therapist
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/dashboard/")
+    from accounts.models import User
+
+    browser_log_in(page, base, User.objects.get(email=email))
 
 
 def test_couple_filters_by_language_and_jurisdiction_and_opens_a_profile(
