@@ -1,0 +1,121 @@
+"""Helpers for driving the room consumer with WebsocketCommunicator."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+from channels.testing import WebsocketCommunicator
+from django.utils import timezone
+
+from config.asgi import application
+
+
+def make_booking(therapist, couple, *, starts_in=timedelta(minutes=5), minutes=50, **extra):
+    from scheduling.models import Booking
+
+    starts = timezone.now() + starts_in
+    return Booking.objects.create(
+        therapist=therapist,
+        couple=couple,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=minutes),
+        status=extra.pop("status", Booking.Status.CONFIRMED),
+        format=extra.pop("format", Booking.Format.VIDEO),
+        **extra,
+    )
+
+
+class Peer:
+    """One websocket participant: connect, send JSON, wait for a message type."""
+
+    def __init__(self, booking, user, *, query: str = "", room_id: str | None = None) -> None:
+        path = f"/ws/rooms/{room_id or booking.room_id}/" + (f"?{query}" if query else "")
+        self.comm = WebsocketCommunicator(
+            application, path, headers=[(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
+        )
+        self.comm.scope["user"] = user
+        self.inbox: list[dict] = []
+        self.closed_code: int | None = None
+        self.welcome: dict = {}
+
+    async def connect(self) -> dict:
+        connected, _ = await self.comm.connect()
+        assert connected
+        self.welcome = await self.expect("welcome")
+        return self.welcome
+
+    async def refused(self) -> tuple[dict, int]:
+        connected, _ = await self.comm.connect()
+        assert connected  # accepted only to deliver the close code
+        error = json.loads((await self.comm.receive_output(3))["text"])
+        closing = await self.comm.receive_output(3)
+        assert closing["type"] == "websocket.close"
+        return error, closing["code"]
+
+    @property
+    def peer_id(self) -> str:
+        return self.welcome["peer_id"]
+
+    async def send(self, **msg) -> None:
+        await self.comm.send_to(text_data=json.dumps(msg))
+
+    async def send_text(self, text: str) -> None:
+        await self.comm.send_to(text_data=text)
+
+    async def next(self, timeout: float = 3) -> dict:
+        out = await self.comm.receive_output(timeout)
+        if out["type"] == "websocket.close":
+            self.closed_code = out.get("code")
+            return {"type": "__closed__", "code": out.get("code")}
+        return json.loads(out["text"])
+
+    async def expect(self, kind: str, timeout: float = 3, where=None, **match) -> dict:
+        """The next message of this type (others are kept in the inbox)."""
+
+        def fits(msg: dict) -> bool:
+            return (
+                msg["type"] == kind
+                and all(msg.get(k) == v for k, v in match.items())
+                and (where is None or where(msg))
+            )
+
+        for i, msg in enumerate(self.inbox):
+            if fits(msg):
+                return self.inbox.pop(i)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            left = deadline - asyncio.get_running_loop().time()
+            assert left > 0, f"no {kind} {match}; inbox: {self.inbox}"
+            msg = await self.next(left)
+            if fits(msg):
+                return msg
+            if msg["type"] == "__closed__":
+                raise AssertionError(f"closed {msg['code']} while waiting for {kind}; {self.inbox}")
+            self.inbox.append(msg)
+
+    async def closed(self, timeout: float = 3) -> int:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.closed_code is None:
+            left = deadline - asyncio.get_running_loop().time()
+            assert left > 0, f"not closed; inbox {self.inbox}"
+            msg = await self.next(left)
+            if msg["type"] != "__closed__":
+                self.inbox.append(msg)
+        return self.closed_code
+
+    async def quiet(self, *kinds: str, timeout: float = 0.3) -> bool:
+        """True if no message of these kinds (default: relayed ones) arrives for a moment."""
+        kinds = kinds or ("offer", "answer", "ice", "restart_ice")
+        if any(m["type"] in kinds for m in self.inbox):
+            return False
+        while not await self.comm.receive_nothing(timeout):
+            msg = await self.next()
+            if msg["type"] in kinds:
+                return False
+            self.inbox.append(msg)
+        return True
+
+    async def leave(self) -> None:
+        await self.comm.disconnect()
