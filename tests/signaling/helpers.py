@@ -62,7 +62,10 @@ class Peer:
         await self.comm.send_to(text_data=json.dumps(msg))
 
     async def send_text(self, text: str) -> None:
-        await self.comm.send_to(text_data=text)
+        await self.comm.send_input({"type": "websocket.receive", "text": text})
+
+    async def send_bytes(self, data: bytes) -> None:
+        await self.comm.send_input({"type": "websocket.receive", "bytes": data})
 
     async def next(self, timeout: float = 3) -> dict:
         out = await self.comm.receive_output(timeout)

@@ -88,9 +88,7 @@ def test_room_is_only_open_around_the_session(
     run(scenario)
 
 
-def test_room_opens_fifteen_minutes_early_and_stays_open_thirty_after(
-    therapist, couple, partner_a
-):
+def test_room_opens_fifteen_minutes_early_and_stays_open_thirty_after(therapist, couple, partner_a):
     early = make_booking(therapist, couple, starts_in=timedelta(minutes=14))
     late = make_booking(therapist, couple, starts_in=timedelta(minutes=-75), minutes=50)
 
@@ -157,9 +155,7 @@ def test_partners_wait_and_therapist_sees_them(booking, therapist, partner_a, pa
     assert joined == ["therapist@example.com", "a@example.com"]
 
 
-def test_admit_both_at_once_gives_a_deterministic_offerer(
-    booking, therapist, partner_a, partner_b
-):
+def test_admit_both_at_once_gives_a_deterministic_offerer(booking, therapist, partner_a, partner_b):
     async def scenario():
         t, pa, pb = await _room_with_all(booking, therapist, partner_a, partner_b)
         state_a = await pa.send(type="sync") or await pa.expect("state")
@@ -210,9 +206,7 @@ def test_removed_partner_is_closed_and_cannot_rejoin(booking, therapist, partner
     run(scenario)
 
 
-def test_end_session_closes_everyone_and_fires_the_signal(
-    booking, therapist, partner_a, partner_b
-):
+def test_end_session_closes_everyone_and_fires_the_signal(booking, therapist, partner_a, partner_b):
     ended = []
     session_ended.connect(
         lambda **kw: ended.append(kw["ended_by"].email), dispatch_uid="t2", weak=False
