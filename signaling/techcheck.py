@@ -23,7 +23,7 @@ _relay = MediaRelay()
 _timers: set[asyncio.Task] = set()
 
 
-class EchoBusy(Exception):  # noqa: N818 - a capacity answer, shown to the user
+class EchoBusy(Exception):
     pass
 
 

@@ -10,3 +10,20 @@ from tests.signaling.helpers import make_booking
 @pytest.fixture
 def booking(therapist, couple, clinic):
     return make_booking(therapist, couple, clinic=clinic)
+
+
+@pytest.fixture
+def live_daphne(transactional_db):
+    """Start real Daphne servers on free 127.0.0.1 ports: ``live_daphne(extra_env=...)``."""
+    from tests.signaling.live import LiveDaphne
+
+    servers: list[LiveDaphne] = []
+
+    def start(extra_env: dict[str, str] | None = None) -> LiveDaphne:
+        server = LiveDaphne(extra_env)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
