@@ -15,8 +15,15 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
 from django.conf import settings
 
-MAX_PEERS = getattr(settings, "TECHCHECK_MAX_PEERS", 4)
-MAX_SECONDS = getattr(settings, "TECHCHECK_MAX_SECONDS", 90)
+
+
+def max_peers() -> int:
+    return getattr(settings, "TECHCHECK_MAX_PEERS", 4)
+
+
+def max_seconds() -> float:
+    return getattr(settings, "TECHCHECK_MAX_SECONDS", 60)
+
 
 _peers: dict[str, tuple[RTCPeerConnection, int, float]] = {}
 _relay = MediaRelay()
@@ -51,7 +58,7 @@ async def echo_answer(*, sdp: str, kind: str, user_id: int) -> tuple[str, dict]:
     for echo_id, (_, owner, _) in list(_peers.items()):
         if owner == user_id:
             await echo_close(echo_id)
-    if len(_peers) >= MAX_PEERS:
+    if len(_peers) >= max_peers():
         raise EchoBusy("The connection test is busy; try again in a minute.")
     # Host candidates only: the echo runs next to the web server, and a public STUN
     # lookup from the server would only slow the answer down.
@@ -79,7 +86,7 @@ async def echo_answer(*, sdp: str, kind: str, user_id: int) -> tuple[str, dict]:
     except Exception:
         await echo_close(echo_id)
         raise
-    timer = asyncio.get_running_loop().create_task(_expire(echo_id, MAX_SECONDS))
+    timer = asyncio.get_running_loop().create_task(_expire(echo_id, max_seconds()))
     _timers.add(timer)
     timer.add_done_callback(_timers.discard)
     return echo_id, {"sdp": pc.localDescription.sdp, "type": pc.localDescription.type}

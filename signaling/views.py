@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -15,14 +14,18 @@ from django.views.decorators.http import require_POST
 
 from signaling import techcheck
 from signaling.selectors import RoomRefused, room_access
+from signaling.turn import ice_servers_for
 
+# From the "getting started" and "priority" checklists couples are given for online
+# therapy: a private space and no interruptions matter as much as the connection.
 PRIVATE_SPACE_CHECKLIST = [
-    "Pick a time and a room where you are least likely to be interrupted.",
-    "Close the door; make sure nobody else can overhear (use headphones if unsure).",
+    "Set up a private space: a room with a door, where nobody can overhear you.",
+    "Choose a time when you're least likely to be interrupted (kids, deliveries, roommates).",
     "Turn off notifications and put other devices away.",
-    "Agree with your partner on “no multitasking” for the session.",
-    "Have water and tissues nearby, and your notes or therapy journal.",
-    "Plug in your laptop or phone and sit near your Wi-Fi router.",
+    "Agree on “no multitasking” ground rules with your partner.",
+    "Headphones help if others at home might hear.",
+    "Keep your therapy journal and the points you want to raise nearby.",
+    "Plug in your laptop or phone and sit close to your Wi-Fi router.",
 ]
 
 
@@ -67,8 +70,8 @@ def tech_check(request: HttpRequest) -> HttpResponse:
             "config": {
                 "offerUrl": reverse("signaling:tech_check_offer"),
                 "closeUrl": reverse("signaling:tech_check_close"),
-                "maxSeconds": techcheck.MAX_SECONDS,
-                "stun": list(settings.STUN_URLS),
+                "maxSeconds": techcheck.max_seconds(),
+                "iceServers": ice_servers_for(user_id=request.user.pk, now=timezone.now()),
             },
         },
     )
@@ -89,6 +92,8 @@ async def tech_check_offer(request: HttpRequest) -> JsonResponse:
         sdp, kind = body["sdp"], body.get("type", "offer")
         if not isinstance(sdp, str) or kind != "offer" or len(sdp) > 60_000:
             raise ValueError
+        if not sdp.startswith("v=0") or "\nm=" not in sdp:
+            raise ValueError
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"detail": "Send {sdp, type: 'offer'}.", "code": "invalid"}, status=422)
     try:
@@ -99,7 +104,7 @@ async def tech_check_offer(request: HttpRequest) -> JsonResponse:
         return JsonResponse(
             {"detail": "Your browser's offer could not be used.", "code": "bad_offer"}, status=422
         )
-    return JsonResponse({"echo_id": echo_id, **answer, "max_seconds": techcheck.MAX_SECONDS})
+    return JsonResponse({"echo_id": echo_id, **answer, "max_seconds": techcheck.max_seconds()})
 
 
 @require_POST
