@@ -27,6 +27,8 @@ CLOSE_REPLACED = 4409
 CLOSE_REMOVED = 4430
 CLOSE_ENDED = 4410
 CLOSE_ABUSE = 4429
+# Closes that mean "I am leaving"; anything else (1006 network loss, ...) may come back.
+NORMAL_CLOSES = (1000, 1001)
 
 
 @database_sync_to_async
@@ -76,6 +78,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.bucket = protocol.TokenBucket()
         self.strikes = 0
         self.timer: asyncio.Task | None = None
+        self.server_closed = False
         room_id = self.scope["url_route"]["kwargs"]["room_id"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         resume = query.get("resume", [""])[0][:64]
@@ -116,6 +119,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         delay = (access.closes_at - timezone.now()).total_seconds()
         self.timer = asyncio.create_task(self._close_at_end(max(delay, 0)))
 
+    async def close(self, code=None, reason=None) -> None:
+        self.server_closed = True
+        await super().close(code=code, reason=reason)
+
     async def _refuse(self, code: str, detail: str, close_code: int) -> None:
         # Accept first: a close code can only be sent on an open websocket.
         await self.accept()
@@ -128,6 +135,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         if not self.peer_id:
+            return
+        if self.state == State.ADMITTED and code not in NORMAL_CLOSES and not self.server_closed:
+            # A dropped socket, not a goodbye: peer-to-peer media may still be flowing.
+            # Stay present so a resume keeps every peer connection; if nobody comes
+            # back, the heartbeat sweep announces the leave (reason "timeout").
             return
         current = await database_sync_to_async(services.participant_disconnect)(
             booking_id=self.booking.pk, user_id=self.user.pk, channel_name=self.channel_name

@@ -16,7 +16,6 @@ from aiortc.contrib.media import MediaRelay
 from django.conf import settings
 
 
-
 def max_peers() -> int:
     return getattr(settings, "TECHCHECK_MAX_PEERS", 4)
 

@@ -340,3 +340,45 @@ def test_user_connections_close_closes_only_that_user(booking, therapist, partne
             await p.leave()
 
     run(scenario)
+
+
+def test_dropped_socket_stays_present_for_a_resume(booking, therapist, partner_a, partner_b):
+    async def scenario():
+        t, pa, pb = await _room_with_all(booking, therapist, partner_a, partner_b)
+        await pa.comm.disconnect(code=1006)  # network loss, not a goodbye
+        # Nobody is told to tear down their media with Sam...
+        assert await t.quiet("peer_left")
+        state = await t.send(type="sync") or await t.expect("state")
+        assert pa.peer_id in [p["peer_id"] for p in state["peers"]]
+        # ...and Sam resumes under the same peer id.
+        again = Peer(booking, partner_a, query=f"resume={pa.welcome['resume_token']}")
+        assert (await again.connect())["peer_id"] == pa.peer_id
+        await t.expect("peer_joined", resumed=True)
+        for p in (t, pb, again):
+            await p.leave()
+
+    run(scenario)
+
+
+def test_a_peer_that_never_comes_back_times_out(booking, therapist, partner_a, partner_b):
+    async def scenario():
+        t, pa, pb = await _room_with_all(booking, therapist, partner_a, partner_b)
+        await pa.comm.disconnect(code=1006)
+        # Its last heartbeat is now older than the presence TTL.
+        from asgiref.sync import sync_to_async
+        from django.utils import timezone
+
+        from signaling.selectors import PRESENCE_TTL
+
+        await sync_to_async(
+            RoomParticipant.objects.filter(user=partner_a).update
+        )(last_seen=timezone.now() - PRESENCE_TTL * 2)
+        await t.send(type="ping")
+        await t.expect("pong")
+        left = await t.expect("peer_left", peer_id=pa.peer_id)
+        assert left["reason"] == "timeout"
+        await pb.expect("peer_left", peer_id=pa.peer_id)
+        for p in (t, pb):
+            await p.leave()
+
+    run(scenario)

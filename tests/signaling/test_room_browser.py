@@ -73,6 +73,21 @@ def test_three_way_call_in_chromium(
             page.evaluate("() => document.querySelector('#join-btn').click()")
         _wait_mesh(pages, server)
 
+    # The websocket drops (not the media): the client reconnects with its resume token
+    # and keeps the very same peer connections, which keep playing.
+    sam.evaluate("() => { window.__pcs = [...window.duetRoom.peers.values()].map(p => p.pc); }")
+    sam.evaluate("() => window.duetRoom.ws.close(4000)")
+    sam.wait_for_function(
+        """() => window.duetRoom.ws && window.duetRoom.ws.readyState === 1
+                 && window.duetRoom.retries === 0 && window.duetRoom.peers.size === 2""",
+        timeout=20_000,
+    )
+    assert sam.evaluate(
+        """() => [...window.duetRoom.peers.values()].every(
+                 p => window.__pcs.includes(p.pc) && p.pc.connectionState === 'connected')"""
+    )
+    _wait_mesh(pages, server)
+
     # Names on tiles; muting shows on the others' tiles.
     assert sorted(t.locator("#stage .remote-tile .tile-name").all_inner_texts()) == ["Aiko", "Sam"]
     sam.click("#btn-mic")

@@ -34,7 +34,11 @@ async def three_way(urls, booking, users, rounds: int) -> None:
         for _ in range(rounds):
             # All three at the same moment.
             await asyncio.gather(*(c.join(booking.room_id) for c in clients.values()))
-            await wait_for(full_mesh(clients), 40, f"full mesh {dict((n, c.frames) for n, c in clients.items())}")
+            await wait_for(
+                full_mesh(clients),
+                40,
+                f"full mesh {dict((n, c.frames) for n, c in clients.items())}",
+            )
             await asyncio.gather(*(c.drop() for c in clients.values()))
         await asyncio.gather(*(c.join(booking.room_id) for c in clients.values()))
         await wait_for(full_mesh(clients), 40, "full mesh before the drop")

@@ -43,12 +43,26 @@ def coturn(tmp_path: Path):
     log = tmp_path / "turn.log"
     proc = subprocess.Popen(
         [
-            TURNSERVER, "-n", "--listening-ip=127.0.0.1", f"--listening-port={port}",
-            "--relay-ip=127.0.0.1", "--use-auth-secret", f"--static-auth-secret={SECRET}",
-            "--realm=duet.test", "--allow-loopback-peers", "--no-tls", "--no-dtls", "--no-cli",
-            f"--min-port={low}", f"--max-port={low + 99}", "--fingerprint",
-            f"--log-file={log}", "--simple-log", "--no-stdout-log",
-            f"--pidfile={tmp_path / 'turn.pid'}", f"--userdb={tmp_path / 'turndb'}",
+            TURNSERVER,
+            "-n",
+            "--listening-ip=127.0.0.1",
+            f"--listening-port={port}",
+            "--relay-ip=127.0.0.1",
+            "--use-auth-secret",
+            f"--static-auth-secret={SECRET}",
+            "--realm=duet.test",
+            "--allow-loopback-peers",
+            "--no-tls",
+            "--no-dtls",
+            "--no-cli",
+            f"--min-port={low}",
+            f"--max-port={low + 99}",
+            "--fingerprint",
+            f"--log-file={log}",
+            "--simple-log",
+            "--no-stdout-log",
+            f"--pidfile={tmp_path / 'turn.pid'}",
+            f"--userdb={tmp_path / 'turndb'}",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
@@ -107,9 +121,7 @@ async def _relay_pair(server: dict) -> tuple[str, str, str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_app_issued_credentials_relay_through_coturn(
-    coturn, settings, booking, therapist
-):
+def test_app_issued_credentials_relay_through_coturn(coturn, settings, booking, therapist):
     url, log = coturn
     settings.TURN_URLS = [url]
     settings.TURN_SECRET = SECRET
@@ -126,7 +138,11 @@ def test_app_issued_credentials_relay_through_coturn(
     expiry, user_id = turn["username"].split(":")
     assert user_id == str(therapist.pk)
     assert int(expiry) > time.time() + 500
-    server = {"urls": turn["urls"][0], "username": turn["username"], "credential": turn["credential"]}
+    server = {
+        "urls": turn["urls"][0],
+        "username": turn["username"],
+        "credential": turn["credential"],
+    }
 
     state, offer_sdp, answer_sdp = asyncio.run(_relay_pair(server))
     assert state == "connected"

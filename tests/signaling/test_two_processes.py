@@ -21,9 +21,7 @@ def test_peers_on_different_processes_reach_each_other(
     try:
         # Therapist on process one, partners split across both.
         asyncio.run(
-            three_way(
-                [one.url, two.url, two.url], booking, [therapist, partner_a, partner_b], 1
-            )
+            three_way([one.url, two.url, two.url], booking, [therapist, partner_a, partner_b], 1)
         )
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n{one.log_tail()}\n{two.log_tail()}") from exc
