@@ -370,9 +370,9 @@ def test_a_peer_that_never_comes_back_times_out(booking, therapist, partner_a, p
 
         from signaling.selectors import PRESENCE_TTL
 
-        await sync_to_async(
-            RoomParticipant.objects.filter(user=partner_a).update
-        )(last_seen=timezone.now() - PRESENCE_TTL * 2)
+        await sync_to_async(RoomParticipant.objects.filter(user=partner_a).update)(
+            last_seen=timezone.now() - PRESENCE_TTL * 2
+        )
         await t.send(type="ping")
         await t.expect("pong")
         left = await t.expect("peer_left", peer_id=pa.peer_id)
