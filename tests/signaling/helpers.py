@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from config.asgi import application
+
+
+def run_async(fn, *args):
+    """Run ``fn(*args)`` to completion on a fresh event loop in its own thread.
+
+    The session-wide Playwright browser keeps an event loop in the main thread, so
+    neither ``asyncio.run`` nor ``async_to_sync`` may be used there once it started.
+    """
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(fn(*args))).result()
 
 
 def make_booking(therapist, couple, *, starts_in=timedelta(minutes=5), minutes=50, **extra):

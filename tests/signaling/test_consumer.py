@@ -5,19 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.contrib.auth.models import AnonymousUser
 
 from scheduling.models import Booking
 from scheduling.signals import room_participant_joined, session_ended
 from signaling.models import RoomParticipant
-from tests.signaling.helpers import Peer, make_booking
+from tests.signaling.helpers import Peer, make_booking, run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run(coro_fn, *args):
-    return async_to_sync(coro_fn)(*args)
+    return run_async(coro_fn, *args)
 
 
 async def _room_with_all(booking, therapist, a, b):

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from asgiref.sync import async_to_sync
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from signaling import protocol
-from tests.signaling.helpers import Peer
+from tests.signaling.helpers import Peer, run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,7 +53,7 @@ def test_bad_messages_get_an_error_and_the_call_goes_on(booking, therapist, part
         for x in (t, p):
             await x.leave()
 
-    async_to_sync(scenario)()
+    run_async(scenario)
 
 
 def test_binary_frames_are_refused(booking, therapist, partner_a):
@@ -66,7 +65,7 @@ def test_binary_frames_are_refused(booking, therapist, partner_a):
         for x in (t, p):
             await x.leave()
 
-    async_to_sync(scenario)()
+    run_async(scenario)
 
 
 def test_flooding_is_rate_limited_and_repeated_abuse_closes_only_the_abuser(
@@ -97,7 +96,7 @@ def test_flooding_is_rate_limited_and_repeated_abuse_closes_only_the_abuser(
         for x in (t, b):
             await x.leave()
 
-    async_to_sync(scenario)()
+    run_async(scenario)
 
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
@@ -159,4 +158,4 @@ def test_fuzzed_partner_never_breaks_the_room(booking, therapist, partner_a, bat
         for x in (t, p):
             await x.leave()
 
-    async_to_sync(scenario)()
+    run_async(scenario)

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from tests.factories import PASSWORD
+from tests.signaling.helpers import run_async
 from tests.signaling.rtc_client import RoomClient, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,7 +38,7 @@ async def three_way(urls, booking, users, rounds: int) -> None:
             await wait_for(
                 full_mesh(clients),
                 40,
-                f"full mesh {dict((n, c.frames) for n, c in clients.items())}",
+                f"full mesh { {n: c.frames for n, c in clients.items()} }",
             )
             await asyncio.gather(*(c.drop() for c in clients.values()))
         await asyncio.gather(*(c.join(booking.room_id) for c in clients.values()))
@@ -63,6 +64,6 @@ def test_three_aiortc_peers_through_live_daphne(
 ):
     server = live_daphne()
     try:
-        asyncio.run(three_way([server.url] * 3, booking, [therapist, partner_a, partner_b], 2))
+        run_async(three_way, [server.url] * 3, booking, [therapist, partner_a, partner_b], 2)
     except AssertionError as exc:
         raise AssertionError(f"{exc}\nserver log:\n{server.log_tail()}") from exc

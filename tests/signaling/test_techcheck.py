@@ -10,6 +10,7 @@ from django.test import AsyncClient
 from django.urls import reverse
 
 from signaling import techcheck
+from tests.signaling.helpers import run_async
 from tests.signaling.rtc_client import SmallVideoTrack
 
 OFFER_URL = "/rooms/tech-check/offer/"
@@ -42,6 +43,8 @@ async def _offer(client: AsyncClient):
     pc.addTrack(SmallVideoTrack())
     echoed = asyncio.Event()
 
+    tasks: set = set()
+
     @pc.on("track")
     def on_track(track) -> None:
         async def pull() -> None:
@@ -49,7 +52,7 @@ async def _offer(client: AsyncClient):
                 await track.recv()
             echoed.set()
 
-        asyncio.ensure_future(pull())
+        tasks.add(asyncio.ensure_future(pull()))
 
     await pc.setLocalDescription(await pc.createOffer())
     resp = await client.post(
@@ -112,7 +115,7 @@ def test_echo_peer_returns_media_and_is_limited_and_cleaned_up(
         for pc in (pc_a, pc_b, pc_c):
             await pc.close()
 
-    asyncio.run(scenario())
+    run_async(scenario)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -125,7 +128,7 @@ def test_bad_offers_get_a_clear_error(partner_a):
             assert resp.status_code == 422 and resp.json()["code"] in ("invalid", "bad_offer")
         assert techcheck.echo_count() == 0
 
-    asyncio.run(scenario())
+    run_async(scenario)
 
 
 @pytest.mark.browser

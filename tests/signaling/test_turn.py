@@ -12,11 +12,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.utils import timezone
 
 from signaling.turn import turn_credentials
-from tests.signaling.helpers import Peer
+from tests.signaling.helpers import Peer, run_async
 from tests.signaling.live import free_port
 from tests.signaling.rtc_client import SmallVideoTrack
 
@@ -94,13 +93,15 @@ async def _relay_pair(server: dict) -> tuple[str, str, str]:
     a.addTrack(SmallVideoTrack())
     got = asyncio.Event()
 
+    tasks: set = set()
+
     @b.on("track")
     def on_track(track) -> None:
         async def pull() -> None:
             await track.recv()
             got.set()
 
-        asyncio.ensure_future(pull())
+        tasks.add(asyncio.ensure_future(pull()))
 
     try:
         await a.setLocalDescription(await a.createOffer())
@@ -122,7 +123,7 @@ async def _relay_pair(server: dict) -> tuple[str, str, str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_app_issued_credentials_relay_through_coturn(coturn, settings, booking, therapist):
-    url, log = coturn
+    url, _log = coturn
     settings.TURN_URLS = [url]
     settings.TURN_SECRET = SECRET
     settings.TURN_CREDENTIAL_TTL = 600
@@ -133,7 +134,7 @@ def test_app_issued_credentials_relay_through_coturn(coturn, settings, booking, 
         await peer.leave()
         return w
 
-    servers = async_to_sync(welcome)()["ice_servers"]
+    servers = run_async(welcome)["ice_servers"]
     turn = next(s for s in servers if s["urls"][0].startswith("turn:"))
     expiry, user_id = turn["username"].split(":")
     assert user_id == str(therapist.pk)
@@ -144,7 +145,7 @@ def test_app_issued_credentials_relay_through_coturn(coturn, settings, booking, 
         "credential": turn["credential"],
     }
 
-    state, offer_sdp, answer_sdp = asyncio.run(_relay_pair(server))
+    state, offer_sdp, answer_sdp = run_async(_relay_pair, server)
     assert state == "connected"
     # Relay-only: every candidate either side offered is a TURN relay candidate.
     for sdp in (offer_sdp, answer_sdp):
@@ -156,8 +157,8 @@ def test_expired_credentials_are_refused_by_coturn(coturn):
     url, log = coturn
     past = timezone.now() - timedelta(hours=2)
     username, password = turn_credentials(user_id=7, now=past, secret=SECRET, ttl=3600)
-    state, offer_sdp, _ = asyncio.run(
-        _relay_pair({"urls": url, "username": username, "credential": password})
+    state, offer_sdp, _ = run_async(
+        _relay_pair, {"urls": url, "username": username, "credential": password}
     )
     assert state != "connected"
     assert " typ relay" not in offer_sdp

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
+from tests.signaling.helpers import run_async
 from tests.signaling.rtc_client import RoomClient, wait_for
 from tests.signaling.test_rtc_e2e import three_way
 
@@ -20,8 +19,8 @@ def test_peers_on_different_processes_reach_each_other(
     one, two = live_daphne(env), live_daphne(env)
     try:
         # Therapist on process one, partners split across both.
-        asyncio.run(
-            three_way([one.url, two.url, two.url], booking, [therapist, partner_a, partner_b], 1)
+        run_async(
+            three_way, [one.url, two.url, two.url], booking, [therapist, partner_a, partner_b], 1
         )
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n{one.log_tail()}\n{two.log_tail()}") from exc
@@ -70,4 +69,4 @@ def test_reconnect_on_the_other_process_replaces_the_old_connection(
             for c in (t, first, second):
                 await c.close()
 
-    asyncio.run(scenario())
+    run_async(scenario)
