@@ -157,11 +157,12 @@ const handlers = {
     state.heartbeat = setInterval(() => send({ type: "ping" }), msg.limits.heartbeat_seconds * 1000);
     if (msg.resumed) announce("Reconnected.");
     await applyState(msg);
-    send({ type: "media", audio: state.audioOn, video: state.videoOn && !state.audioOnly });
+    if (state.admitted) publishMedia();
   },
   async admitted(msg) {
     announce("You're in. Connecting to the others…");
     await applyState(msg);
+    publishMedia();
   },
   async state(msg) {
     await applyState(msg);
