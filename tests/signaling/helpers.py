@@ -60,8 +60,8 @@ class Peer:
     async def refused(self) -> tuple[dict, int]:
         connected, _ = await self.comm.connect()
         assert connected  # accepted only to deliver the close code
-        error = json.loads((await self.comm.receive_output(3))["text"])
-        closing = await self.comm.receive_output(3)
+        error = json.loads((await self.comm.receive_output(10))["text"])
+        closing = await self.comm.receive_output(10)
         assert closing["type"] == "websocket.close"
         return error, closing["code"]
 
@@ -78,14 +78,14 @@ class Peer:
     async def send_bytes(self, data: bytes) -> None:
         await self.comm.send_input({"type": "websocket.receive", "bytes": data})
 
-    async def next(self, timeout: float = 3) -> dict:
+    async def next(self, timeout: float = 10) -> dict:
         out = await self.comm.receive_output(timeout)
         if out["type"] == "websocket.close":
             self.closed_code = out.get("code")
             return {"type": "__closed__", "code": out.get("code")}
         return json.loads(out["text"])
 
-    async def expect(self, kind: str, timeout: float = 3, where=None, **match) -> dict:
+    async def expect(self, kind: str, timeout: float = 10, where=None, **match) -> dict:
         """The next message of this type (others are kept in the inbox)."""
 
         def fits(msg: dict) -> bool:
@@ -109,7 +109,7 @@ class Peer:
                 raise AssertionError(f"closed {msg['code']} while waiting for {kind}; {self.inbox}")
             self.inbox.append(msg)
 
-    async def closed(self, timeout: float = 3) -> int:
+    async def closed(self, timeout: float = 10) -> int:
         deadline = asyncio.get_running_loop().time() + timeout
         while self.closed_code is None:
             left = deadline - asyncio.get_running_loop().time()
