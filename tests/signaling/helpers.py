@@ -7,7 +7,9 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from django.utils import timezone
 
 from config.asgi import application
@@ -19,8 +21,17 @@ def run_async(fn, *args):
     The session-wide Playwright browser keeps an event loop in the main thread, so
     neither ``asyncio.run`` nor ``async_to_sync`` may be used there once it started.
     """
+
+    def work():
+        try:
+            return asyncio.run(fn(*args))
+        finally:
+            # The ORM ran on asgiref's long-lived sync thread; close its connections
+            # so the test database can be dropped at the end of the session.
+            asyncio.run(sync_to_async(connections.close_all, thread_sensitive=True)())
+
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(fn(*args))).result()
+        return pool.submit(work).result()
 
 
 def make_booking(therapist, couple, *, starts_in=timedelta(minutes=5), minutes=50, **extra):
