@@ -72,7 +72,11 @@ def coturn(tmp_path: Path):
         assert time.monotonic() < deadline, "turnserver did not start"
     yield f"turn:127.0.0.1:{port}?transport=udp", log
     proc.terminate()
-    proc.wait(10)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:  # never leave a TURN server behind
+        proc.kill()
+        proc.wait(5)
 
 
 async def _relay_pair(server: dict) -> tuple[str, str, str]:
