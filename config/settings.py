@@ -132,21 +132,36 @@ USING_POSTGRES = bool(DATABASE_URL)
 # --- Redis: channel layer, Celery broker, cache -----------------------------------
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 CHANNEL_CAPACITY = env_int("CHANNEL_CAPACITY", 1000, minimum=10)
+CHANNEL_LAYER = env_str("CHANNEL_LAYER", "pubsub")
+if CHANNEL_LAYER not in ("pubsub", "core"):
+    raise ImproperlyConfigured(f"CHANNEL_LAYER must be 'pubsub' or 'core', got {CHANNEL_LAYER!r}")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [REDIS_URL],
-                # Signaling bursts (ICE candidates) overflow the default 100 and
-                # channels-redis drops group sends silently when a channel is full.
-                "capacity": CHANNEL_CAPACITY,
-                "expiry": 60,
-                "group_expiry": 3600,
-                "prefix": env_str("CHANNEL_PREFIX", "duet"),
-            },
+    if CHANNEL_LAYER == "pubsub":
+        # Chosen by measurement (docs/benchmarks.md, signaling): Redis pub/sub relays
+        # signaling far faster than the core list-based layer and never drops a burst
+        # for capacity. It keeps no group membership in Redis, so there are no stale
+        # members; room presence lives in the database with heartbeats instead.
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNEL_PREFIX", "duet")},
+            }
         }
-    }
+    else:
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [REDIS_URL],
+                    # Signaling bursts (ICE candidates) overflow the default 100 and
+                    # channels-redis drops group sends silently when a channel is full.
+                    "capacity": CHANNEL_CAPACITY,
+                    "expiry": 60,
+                    "group_expiry": 3600,
+                    "prefix": env_str("CHANNEL_PREFIX", "duet"),
+                },
+            }
+        }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -31,6 +31,7 @@ def _start(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
         ("REDIS_URL", "http://127.0.0.1:6379"),
         ("DEBUG", "maybe"),
         ("CHANNEL_CAPACITY", "lots"),
+        ("CHANNEL_LAYER", "carrier-pigeon"),
         ("SECRET_KEY", "short"),
         ("SITE_URL", "ftp://duet.example"),
     ],

@@ -1,0 +1,136 @@
+"""The client-to-server message schema (see docs/signaling.md) and its limits."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from django.conf import settings
+
+MAX_MESSAGE_BYTES = 64 * 1024
+MAX_SDP_CHARS = 60_000
+RATE_PER_SECOND = 25.0  # sustained messages per connection
+RATE_BURST = 200  # ICE trickle at join comes in bursts
+MAX_STRIKES = 20  # errors before the abuser's connection is closed
+HEARTBEAT_SECONDS = 10
+
+PEER_ID = ("str", 1, 32)
+FIELDS: dict[str, dict[str, tuple]] = {
+    "offer": {"to": PEER_ID, "sdp": ("str", 1, MAX_SDP_CHARS)},
+    "answer": {"to": PEER_ID, "sdp": ("str", 1, MAX_SDP_CHARS)},
+    "ice": {"to": PEER_ID, "candidate": ("candidate",)},
+    "restart_ice": {"to": PEER_ID},
+    "media": {"audio": ("bool",), "video": ("bool",)},
+    "admit": {"peer_ids": ("peer_ids",)},
+    "remove": {"peer_id": PEER_ID},
+    "end": {},
+    "ping": {},
+    "sync": {},
+}
+RELAYED = ("offer", "answer", "ice", "restart_ice")
+THERAPIST_ONLY = ("admit", "remove", "end")
+ADMITTED_ONLY = (*RELAYED, "media")
+
+
+class ProtocolError(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code, self.detail = code, detail
+
+
+def _check_candidate(value: Any) -> None:
+    if value is None:  # end of candidates
+        return
+    if not isinstance(value, dict):
+        raise ProtocolError("invalid", "candidate must be an object or null")
+    allowed = {"candidate", "sdpMid", "sdpMLineIndex", "usernameFragment"}
+    extra = set(value) - allowed
+    if extra:
+        raise ProtocolError("invalid", f"candidate has unknown fields: {sorted(extra)}")
+    cand = value.get("candidate")
+    if not isinstance(cand, str) or len(cand) > 1000:
+        raise ProtocolError("invalid", "candidate.candidate must be a string")
+    mid = value.get("sdpMid")
+    if mid is not None and (not isinstance(mid, str) or len(mid) > 64):
+        raise ProtocolError("invalid", "candidate.sdpMid must be a string or null")
+    index = value.get("sdpMLineIndex")
+    if index is not None and (
+        isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 64
+    ):
+        raise ProtocolError("invalid", "candidate.sdpMLineIndex must be 0-63 or null")
+    frag = value.get("usernameFragment")
+    if frag is not None and (not isinstance(frag, str) or len(frag) > 256):
+        raise ProtocolError("invalid", "candidate.usernameFragment must be a string or null")
+
+
+def _check(name: str, spec: tuple, value: Any) -> None:
+    kind = spec[0]
+    if kind == "str":
+        if not isinstance(value, str) or not spec[1] <= len(value) <= spec[2]:
+            raise ProtocolError("invalid", f"{name} must be a string of {spec[1]}-{spec[2]} chars")
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            raise ProtocolError("invalid", f"{name} must be true or false")
+    elif kind == "peer_ids":
+        if (
+            not isinstance(value, list)
+            or not 1 <= len(value) <= 2
+            or len(set(map(str, value))) != len(value)
+            or not all(isinstance(v, str) and 1 <= len(v) <= 32 for v in value)
+        ):
+            raise ProtocolError("invalid", f"{name} must list one or two distinct peer ids")
+    elif kind == "candidate":
+        _check_candidate(value)
+
+
+def parse(text: str | None, data: bytes | None) -> dict:
+    """Decode and validate one client message, or raise ProtocolError."""
+    if data is not None or text is None:
+        raise ProtocolError("bad_frame", "Send JSON text frames, not binary.")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
+        raise ProtocolError("too_large", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes.")
+    try:
+        msg = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ProtocolError("bad_json", "The message is not valid JSON.") from None
+    if not isinstance(msg, dict):
+        raise ProtocolError("invalid", "A message is a JSON object with a type.")
+    kind = msg.get("type")
+    if not isinstance(kind, str):
+        raise ProtocolError("invalid", "type is required.")
+    if kind not in FIELDS:
+        raise ProtocolError("unknown_type", "Unknown message type.")
+    spec = FIELDS[kind]
+    ref = msg.get("id")
+    if ref is not None and not (
+        (isinstance(ref, str) and len(ref) <= 64)
+        or (isinstance(ref, int) and not isinstance(ref, bool))
+    ):
+        raise ProtocolError("invalid", "id must be a short string or an integer")
+    extra = set(msg) - set(spec) - {"type", "id"}
+    if extra:
+        raise ProtocolError("invalid", f"Unknown fields for {kind}: {sorted(extra)}")
+    for name, field_spec in spec.items():
+        if name not in msg:
+            raise ProtocolError("invalid", f"{kind} needs {name}")
+        _check(name, field_spec, msg[name])
+    return msg
+
+
+class TokenBucket:
+    def __init__(self, rate: float | None = None, burst: float | None = None) -> None:
+        # Settings may raise the limits (the relay benchmark measures raw throughput).
+        self.rate = rate or getattr(settings, "SIGNALING_RATE_PER_SECOND", RATE_PER_SECOND)
+        self.burst = burst or getattr(settings, "SIGNALING_RATE_BURST", RATE_BURST)
+        self.tokens = float(self.burst)
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False

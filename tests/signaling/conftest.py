@@ -1,0 +1,47 @@
+"""Fixtures for video-room tests: a bookable room and (see live.py) a live Daphne."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.signaling.helpers import make_booking
+
+
+@pytest.fixture(autouse=True)
+def in_process_layer(settings):
+    """In-process consumer tests use the in-memory layer.
+
+    Each test runs its scenario on a fresh event loop, and a process-wide channels-redis
+    layer keeps locks bound to the first loop. Real Redis is exercised where it matters:
+    the Daphne subprocesses (live_daphne) use REDIS_URL, and test_two_processes runs two.
+    """
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}
+    }
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def booking(therapist, couple, clinic):
+    return make_booking(therapist, couple, clinic=clinic)
+
+
+@pytest.fixture
+def live_daphne(transactional_db):
+    """Start real Daphne servers on free 127.0.0.1 ports: ``live_daphne(extra_env=...)``."""
+    from tests.signaling.live import LiveDaphne
+
+    servers: list[LiveDaphne] = []
+
+    def start(extra_env: dict[str, str] | None = None) -> LiveDaphne:
+        server = LiveDaphne(extra_env)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
