@@ -11,8 +11,10 @@ def test_backends_follow_the_environment():
     else:
         assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
     if os.environ.get("REDIS_URL"):
+        # Pub/sub by measurement (docs/benchmarks.md); CHANNEL_LAYER=core selects the other.
         assert (
-            settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+            settings.CHANNEL_LAYERS["default"]["BACKEND"]
+            == "channels_redis.pubsub.RedisPubSubChannelLayer"
         )
         assert settings.CELERY_BROKER_URL.startswith("redis://")
     else:

@@ -45,3 +45,22 @@ def live_daphne(transactional_db):
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _therapist_signs_in_in_two_steps(request):
+    """Therapists always sign in with a second factor: give the test therapist an
+    authenticator (the TOTP secret browser tests use) and one-time recovery codes for
+    the aiortc clients, which log in through the real pages."""
+    if "therapist" not in request.fixturenames:
+        return
+    from accounts.security_models import TotpDevice
+    from accounts.twofactor import recovery_codes_regenerate
+    from tests.factories import TOTP_SECRET
+    from tests.signaling.rtc_client import SECOND_FACTOR_CODES
+
+    therapist = request.getfixturevalue("therapist")
+    TotpDevice.objects.get_or_create(
+        user=therapist, defaults={"name": "Test phone", "confirmed": True, "secret": TOTP_SECRET}
+    )
+    SECOND_FACTOR_CODES[therapist.email] = recovery_codes_regenerate(user=therapist)

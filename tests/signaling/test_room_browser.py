@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.factories import browser_log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,11 +15,9 @@ MESH_READY = """() => {
 
 
 def _log_in(page, base, email):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/dashboard/")
+    from accounts.models import User
+
+    browser_log_in(page, base, User.objects.get(email=email))
 
 
 def _join(page, url):
