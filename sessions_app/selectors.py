@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Avg
 
+from accounts.audit import audit_read
 from accounts.models import Couple, User
 from scheduling.models import Booking
 from sessions_app.models import (
@@ -188,18 +189,25 @@ def open_homework_for_partner(couple: Couple, viewer: User) -> list[HomeworkView
 # --- Check-ins and reflections ------------------------------------------------------------
 
 
+def _audited(viewer: User, found):
+    """Record each health-data object handed to ``viewer`` in the audit log (no content)."""
+    if found:
+        audit_read(None, list(found) if isinstance(found, list) else found, actor=viewer)
+    return found
+
+
 def own_check_in(user: User, booking: Booking) -> CheckIn | None:
-    return CheckIn.objects.filter(booking=booking, user=user).first()
+    return _audited(user, CheckIn.objects.filter(booking=booking, user=user).first())
 
 
 def check_ins_for_therapist(therapist: User, booking: Booking) -> list[CheckIn]:
     if booking.therapist_id != therapist.pk:
         return []
-    return list(CheckIn.objects.filter(booking=booking).select_related("user"))
+    return _audited(therapist, list(CheckIn.objects.filter(booking=booking).select_related("user")))
 
 
 def own_reflection(user: User, booking: Booking) -> Reflection | None:
-    return Reflection.objects.filter(booking=booking, user=user).first()
+    return _audited(user, Reflection.objects.filter(booking=booking, user=user).first())
 
 
 def reflections_due_for(user: User, couple: Couple, *, now: datetime) -> list[Booking]:
@@ -218,10 +226,13 @@ def reflections_due_for(user: User, couple: Couple, *, now: datetime) -> list[Bo
 
 
 def reflections_for_therapist(therapist: User, couple: Couple, *, limit: int = 6):
-    return list(
-        Reflection.objects.filter(booking__therapist=therapist, booking__couple=couple)
-        .select_related("user", "booking")
-        .order_by("-submitted_at")[:limit]
+    return _audited(
+        therapist,
+        list(
+            Reflection.objects.filter(booking__therapist=therapist, booking__couple=couple)
+            .select_related("user", "booking")
+            .order_by("-submitted_at")[:limit]
+        ),
     )
 
 
@@ -264,20 +275,25 @@ def consent_of(user: User, couple: Couple) -> bool:
 def journal_for_partner(user: User, couple: Couple) -> dict[str, list[JournalEntry]]:
     entries = JournalEntry.objects.filter(couple=couple).select_related("author")
     return {
-        "shared": list(entries.filter(kind=JournalEntry.Kind.SHARED)),
-        "private": list(entries.filter(kind=JournalEntry.Kind.PRIVATE, author=user)),
+        "shared": _audited(user, list(entries.filter(kind=JournalEntry.Kind.SHARED))),
+        "private": _audited(
+            user, list(entries.filter(kind=JournalEntry.Kind.PRIVATE, author=user))
+        ),
     }
 
 
-def journal_for_therapist(couple: Couple) -> list[JournalEntry] | None:
+def journal_for_therapist(
+    couple: Couple, *, viewer: User | None = None
+) -> list[JournalEntry] | None:
     """The couple journal if every partner allows it; never a private journal."""
     if not therapist_may_read_journal(couple):
         return None
-    return list(
+    entries = list(
         JournalEntry.objects.filter(couple=couple, kind=JournalEntry.Kind.SHARED).select_related(
             "author"
         )
     )
+    return _audited(viewer, entries) if viewer is not None else entries
 
 
 def goals_for(couple: Couple) -> list[Goal]:

@@ -110,7 +110,7 @@ def end_session(request: HttpRequest, booking_id: int) -> HttpResponse:
 @therapist_only
 def couple_journal(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = couple_for_therapist(request.user, couple_id)
-    entries = journal_for_therapist(couple)
+    entries = journal_for_therapist(couple, viewer=request.user)
     return render(
         request, "sessions_app/couple_journal.html", {"couple": couple, "entries": entries}
     )

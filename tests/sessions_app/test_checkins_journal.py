@@ -155,3 +155,42 @@ def test_goals_for_partners_and_therapist(
     )
     goal.refresh_from_db()
     assert (goal.progress, goal.status) == (100, "achieved")
+
+
+def test_health_data_reads_are_in_the_audit_log_without_content(
+    client, couple, therapist, partner_a
+):
+    """Reading a check-in or a journal entry appends an audit event: who and what, never
+    the text."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.security_models import AuditEvent
+    from sessions_app.selectors import check_ins_for_therapist, journal_for_partner
+    from sessions_app.services.checkins import check_in_submit
+    from sessions_app.services.journal import journal_write
+    from tests.sessions_app.conftest import make_booking
+
+    now = timezone.now()
+    booking = make_booking(couple, therapist, now + timedelta(days=1))
+    check_in_submit(
+        user=partner_a,
+        booking=booking,
+        mood=6,
+        talking_points="money worries",
+        feels_safe="yes",
+        can_speak_freely="yes",
+        now=now,
+    )
+    journal_write(user=partner_a, couple=couple, kind="private", body="my diary", now=now)
+
+    check_ins_for_therapist(therapist, booking)
+    journal_for_partner(partner_a, couple)
+
+    events = list(AuditEvent.objects.filter(action__endswith=".read"))
+    assert {(e.actor_id, e.action) for e in events} >= {
+        (therapist.pk, "checkin.read"),
+        (partner_a.pk, "journalentry.read"),
+    }
+    assert not any("money" in str(vars(e)) or "diary" in str(vars(e)) for e in events)
