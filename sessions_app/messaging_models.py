@@ -69,6 +69,11 @@ class Thread(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} thread {self.pk}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("sessions_app:thread", args=[self.pk])
+
     @property
     def is_private(self) -> bool:
         return self.kind == self.Kind.PRIVATE

@@ -129,3 +129,21 @@ def test_empty_message_is_refused_with_a_field_error(client, shared, partner_a):
     client.force_login(partner_a)
     response = client.post(f"/sessions/messages/{shared.pk}/", {"body": "   "})
     assert response.status_code == 200 and "field-error" in response.content.decode()
+
+
+def test_a_new_message_rings_the_recipients_bell_with_a_link_to_the_thread(
+    client, partner_a, partner_b, therapist, shared
+):
+    from sessions_app import messaging_services
+    from sessions_app.models import Notification
+
+    thread = shared
+    messaging_services.message_post(thread=thread, author=partner_a, body="Can we move Tuesday?")
+    for person in (partner_b, therapist):
+        note = Notification.objects.get(user=person, kind=Notification.Kind.MESSAGE)
+        assert note.url == f"/sessions/messages/{thread.pk}/"
+        assert "Tuesday" not in note.title  # the bell never shows content
+    assert not Notification.objects.filter(user=partner_a, kind="message").exists()
+    client.force_login(partner_b)
+    page = client.get("/dashboard/").content.decode()
+    assert 'data-testid="bell-count"' in page
