@@ -130,11 +130,13 @@ def homework_view(assignment: HomeworkAssignment, viewer: User) -> HomeworkView 
             PersonProgress(p, done[p.pk].done_at if p.pk in done else None, p.pk == viewer.pk)
             for p in _required(assignment, partners)
         ]
-    visible = [
-        VisibleResponse(r.user, r.body, r.visibility, r.done_at)
+    readable = [
+        r
         for r in responses
         if (r.body or r.done_at) and response_readable_by(r, viewer, assignment, all_done)
     ]
+    _audited(viewer, [r for r in readable if r.body])
+    visible = [VisibleResponse(r.user, r.body, r.visibility, r.done_at) for r in readable]
     hidden_note = ""
     if viewer.is_client:
         hidden = [

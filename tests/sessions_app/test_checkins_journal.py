@@ -167,8 +167,13 @@ def test_health_data_reads_are_in_the_audit_log_without_content(
     from django.utils import timezone
 
     from accounts.security_models import AuditEvent
-    from sessions_app.selectors import check_ins_for_therapist, journal_for_partner
+    from sessions_app.selectors import (
+        check_ins_for_therapist,
+        homework_for_couple,
+        journal_for_partner,
+    )
     from sessions_app.services.checkins import check_in_submit
+    from sessions_app.services.homework import homework_assign, homework_respond
     from sessions_app.services.journal import journal_write
     from tests.sessions_app.conftest import make_booking
 
@@ -184,13 +189,31 @@ def test_health_data_reads_are_in_the_audit_log_without_content(
         now=now,
     )
     journal_write(user=partner_a, couple=couple, kind="private", body="my diary", now=now)
+    assignment = homework_assign(
+        therapist=therapist,
+        couple=couple,
+        due_at=now + timedelta(days=3),
+        audience="both",
+        title="Log",
+        now=now,
+    )
+    homework_respond(
+        user=partner_a,
+        assignment=assignment,
+        body="money again",
+        visibility="private",
+        done=True,
+        now=now,
+    )
 
     check_ins_for_therapist(therapist, booking)
     journal_for_partner(partner_a, couple)
+    homework_for_couple(couple, therapist)
 
     events = list(AuditEvent.objects.filter(action__endswith=".read"))
     assert {(e.actor_id, e.action) for e in events} >= {
         (therapist.pk, "checkin.read"),
         (partner_a.pk, "journalentry.read"),
+        (therapist.pk, "homeworkresponse.read"),
     }
     assert not any("money" in str(vars(e)) or "diary" in str(vars(e)) for e in events)
