@@ -6,7 +6,9 @@ ending at the same moment serialize instead of racing.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -242,4 +244,15 @@ def user_connections_close(*, user_id: int, reason: str) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(user_group(user_id), {"type": "user.close", "reason": reason})
+    send = async_to_sync(layer.group_send)
+    message = {"type": "user.close", "reason": reason}
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        send(user_group(user_id), message)
+        return
+    # Sync code running on a thread that owns an event loop (a signal fired from such
+    # a thread) cannot block on async_to_sync there: send from a helper thread.
+    worker = threading.Thread(target=send, args=(user_group(user_id), message))
+    worker.start()
+    worker.join(timeout=10)
