@@ -38,12 +38,12 @@ def history(couple, partner_a, partner_b, therapist, clinic, other_couple, other
         status="completed",
         booked_by=partner_a,
     )
-    other = Booking.objects.create(
+    other = Booking.objects.create(  # the same therapist's next session, an hour later
         therapist=therapist,
         couple=other_couple,
         clinic=clinic,
-        starts_at=start,
-        ends_at=start + timedelta(minutes=50),
+        starts_at=start + timedelta(hours=1),
+        ends_at=start + timedelta(hours=1, minutes=50),
         status="completed",
     )
     Reflection.objects.create(booking=booking, user=partner_a, rating=4, what_helped=A_MARK)
