@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Couple, CoupleMembership, PartnerInvitation, User
 from accounts.selectors import active_couple_for
-from accounts.tokens import InvalidLink, make_link_token, read_link_token
+from accounts.tokens import InvalidLink, invitation_from_link, make_link_token
 from config.errors import Conflict, DomainError, Forbidden
 
 INVITE_KIND = "partner"
@@ -112,43 +112,14 @@ def partner_invitation_check(
     *, token: str, user: User | None, now: datetime | None = None
 ) -> PartnerInvitation:
     """The invitation behind ``token`` if ``user`` may accept it now; else a DomainError."""
-    now = now or timezone.now()
-    pk = read_link_token(
-        INVITE_KIND, token, max_age=timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    return invitation_from_link(
+        kind=INVITE_KIND,
+        token=token,
+        queryset=PartnerInvitation.objects.select_related("couple", "invited_by"),
+        user=user,
+        now=now or timezone.now(),
+        sender="your partner",
     )
-    invitation = (
-        PartnerInvitation.objects.select_related("couple", "invited_by").filter(pk=pk).first()
-    )
-    if invitation is None:
-        raise InvalidLink("This invitation no longer exists.", code="invalid", status=404)
-    if invitation.accepted_at is not None:
-        raise InvalidLink(
-            "This invitation has already been used. Each link works once; "
-            "if that was not you, ask your partner for a new one.",
-            code="used",
-            status=410,
-        )
-    if invitation.revoked_at is not None:
-        raise InvalidLink(
-            "This invitation was replaced by a newer one. Use the latest email from your partner.",
-            code="revoked",
-            status=410,
-        )
-    if invitation.expires_at <= now:
-        raise InvalidLink(
-            "This invitation link has expired. Ask your partner to send a new one.",
-            code="expired",
-            status=410,
-        )
-    if user is not None and user.is_authenticated and user.email.lower() != invitation.email:
-        raise InvalidLink(
-            f"This invitation was sent to a different email address than the one you are "
-            f"logged in with ({user.email}). Log out and open the link again with the "
-            f"invited account.",
-            code="wrong_user",
-            status=403,
-        )
-    return invitation
 
 
 def partner_invitation_accept(*, token: str, user: User, now: datetime | None = None) -> Couple:

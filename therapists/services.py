@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Couple, User
 from accounts.services import user_create
-from accounts.tokens import InvalidLink, make_link_token, read_link_token
+from accounts.tokens import InvalidLink, invitation_from_link, make_link_token
 from config.errors import Conflict, DomainError, Forbidden
 from scheduling.models import Booking
 from therapists import catalog
@@ -275,42 +275,14 @@ def therapist_invitation_check(
     *, token: str, user: User | None, now: datetime | None = None
 ) -> TherapistInvitation:
     """The invitation behind ``token`` if it can be accepted now; else a DomainError."""
-    now = now or timezone.now()
-    pk = read_link_token(
-        INVITE_KIND, token, max_age=timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    return invitation_from_link(
+        kind=INVITE_KIND,
+        token=token,
+        queryset=TherapistInvitation.objects.select_related("clinic", "invited_by"),
+        user=user,
+        now=now or timezone.now(),
+        sender="the clinic",
     )
-    invitation = (
-        TherapistInvitation.objects.select_related("clinic", "invited_by").filter(pk=pk).first()
-    )
-    if invitation is None:
-        raise InvalidLink("This invitation no longer exists.", code="invalid", status=404)
-    if invitation.accepted_at is not None:
-        raise InvalidLink(
-            "This invitation has already been used. Log in with the account that accepted it.",
-            code="used",
-            status=410,
-        )
-    if invitation.revoked_at is not None:
-        raise InvalidLink(
-            "This invitation was replaced by a newer one. Use the latest email from the clinic.",
-            code="revoked",
-            status=410,
-        )
-    if invitation.expires_at <= now:
-        raise InvalidLink(
-            f"This invitation expired on {invitation.expires_at:%d %b %Y}. Ask "
-            f"{invitation.clinic.name} to send a new one.",
-            code="expired",
-            status=410,
-        )
-    if user is not None and user.is_authenticated and user.email.lower() != invitation.email:
-        raise InvalidLink(
-            f"This invitation was sent to {invitation.email}, but you are logged in as "
-            f"{user.email}. Log out and open the link again.",
-            code="wrong_user",
-            status=403,
-        )
-    return invitation
 
 
 def therapist_invitation_accept(
