@@ -29,6 +29,12 @@ def account_key(email: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), normalized, hashlib.sha256).hexdigest()
 
 
+def code_key(email: str) -> str:
+    """The key second-factor failures are counted under: separate from the password's, so
+    typing the right password again never wipes the count of wrong codes."""
+    return account_key(f"2fa:{(email or '').strip().lower()}")
+
+
 def _window() -> timedelta:
     return timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
@@ -41,14 +47,11 @@ def _retry_after(qs, limit: int, now: datetime) -> datetime | None:
     return times[limit - 1] + _window()
 
 
-def login_blocked_until(*, email: str, ip: str | None, now: datetime | None = None):
-    """When sign-in for this email or address reopens, or None if it is open now."""
+def _blocked_until(*, key: str, ip: str | None, now: datetime | None):
     now = now or timezone.now()
     candidates = [
         _retry_after(
-            AuthFailure.objects.filter(account_key=account_key(email)),
-            settings.LOGIN_FAILURES_PER_ACCOUNT,
-            now,
+            AuthFailure.objects.filter(account_key=key), settings.LOGIN_FAILURES_PER_ACCOUNT, now
         )
     ]
     if ip:
@@ -59,12 +62,31 @@ def login_blocked_until(*, email: str, ip: str | None, now: datetime | None = No
     return max(blocked) if blocked else None
 
 
-def login_failure_record(*, email: str, ip: str | None, now: datetime | None = None) -> None:
+def login_blocked_until(*, email: str, ip: str | None, now: datetime | None = None):
+    """When the password step for this email or address reopens, or None if open now."""
+    return _blocked_until(key=account_key(email), ip=ip, now=now)
+
+
+def code_blocked_until(*, email: str, ip: str | None, now: datetime | None = None):
+    """When the second-factor step for this account or address reopens, or None."""
+    return _blocked_until(key=code_key(email), ip=ip, now=now)
+
+
+def _failure_record(*, key: str, ip: str | None, now: datetime | None) -> None:
     now = now or timezone.now()
-    AuthFailure.objects.create(account_key=account_key(email), ip=ip, at=now)
+    AuthFailure.objects.create(account_key=key, ip=ip, at=now)
     # Keep the table small: anything older than the window no longer counts.
     AuthFailure.objects.filter(at__lt=now - _window() * 4).delete()
 
 
+def login_failure_record(*, email: str, ip: str | None, now: datetime | None = None) -> None:
+    _failure_record(key=account_key(email), ip=ip, now=now)
+
+
+def code_failure_record(*, email: str, ip: str | None, now: datetime | None = None) -> None:
+    _failure_record(key=code_key(email), ip=ip, now=now)
+
+
 def login_failures_clear(*, email: str) -> None:
-    AuthFailure.objects.filter(account_key=account_key(email)).delete()
+    """After the last factor passed: both counters of this account start again."""
+    AuthFailure.objects.filter(account_key__in=[account_key(email), code_key(email)]).delete()

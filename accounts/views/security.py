@@ -75,11 +75,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/login.html", {"form": form, "next": next_url or ""})
         if form.is_valid():
             user = form.get_user()
-            throttle.login_failures_clear(email=email)
             if twofactor.has_2fa(user):
+                # Counters are cleared only once the second factor passed too.
                 request.session.cycle_key()
                 request.session[PENDING] = {"uid": user.pk, "at": time.time(), "next": next_url}
                 return redirect("accounts:login_verify")
+            throttle.login_failures_clear(email=email)
             login(request, user, backend=BACKEND)
             if twofactor.requires_2fa(user):
                 request.session[ENROL_REQUIRED] = True
@@ -105,7 +106,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
-        if throttle.login_blocked_until(email=user.email, ip=ip) is not None:
+        if throttle.code_blocked_until(email=user.email, ip=ip) is not None:
             form.add_error(None, throttle.LOCKED_ERROR)
         elif twofactor.second_factor_verify(user=user, code=form.cleaned_data["code"]):
             request.session.pop(PENDING, None)
@@ -113,7 +114,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             login(request, user, backend=BACKEND)
             return redirect(pending.get("next") or "accounts:dashboard")
         else:
-            throttle.login_failure_record(email=user.email, ip=ip)
+            throttle.code_failure_record(email=user.email, ip=ip)
             audit_record(actor=user, action="auth.2fa_failed", request=request, outcome="denied")
             form.add_error("code", "That code is not valid. Codes work once; wait for a new one.")
     return render(request, "accounts/login_verify.html", {"form": form})

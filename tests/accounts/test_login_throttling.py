@@ -81,3 +81,32 @@ def test_failures_store_no_email(client):
     _fail(client, "secret-person@example.com", 1)
     row = AuthFailure.objects.get()
     assert "secret-person" not in row.account_key
+
+
+def test_entering_the_password_again_does_not_reset_the_code_count(
+    therapist, enrol, password_login, code_now
+):
+    """Security test finding 1: 4 wrong codes, password again, 4 more... never paused."""
+    enrol(therapist)
+    client = Client()
+    for _ in range(3):
+        assert password_login(client, therapist.email)["Location"] == "/login/verify/"
+        for _ in range(4):
+            client.post("/login/verify/", {"code": "000000"})
+    response = client.post("/login/verify/", {"code": code_now()})
+    assert LOCKED in response.content.decode()
+    assert client.get("/dashboard/").status_code == 302
+
+
+def test_code_failures_clear_only_after_the_second_factor_passes(
+    therapist, enrol, password_login, code_now
+):
+    enrol(therapist)
+    client = Client()
+    password_login(client, therapist.email)
+    for _ in range(3):
+        client.post("/login/verify/", {"code": "000000"})
+    password_login(Client(), therapist.email)
+    assert AuthFailure.objects.filter(account_key=throttle.code_key(therapist.email)).count() == 3
+    assert client.post("/login/verify/", {"code": code_now()})["Location"] == "/dashboard/"
+    assert not AuthFailure.objects.filter(account_key=throttle.code_key(therapist.email))
