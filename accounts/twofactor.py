@@ -116,10 +116,25 @@ def totp_device_confirm(
     return codes
 
 
-def totp_disable(*, user, request=None) -> None:
+def totp_disable(*, user, proof: str, request=None) -> None:
+    """Turn two-step sign-in off. A session alone is not enough (a borrowed, unlocked
+    laptop): ``proof`` must be the account's password or a current code."""
     if requires_2fa(user):
         raise DomainError(
             "Two-step sign-in is required for therapists and clinic admins.", code="required"
+        )
+    device = confirmed_device(user)
+    proven = bool(proof) and (
+        user.check_password(proof)
+        or (device is not None and totp_verify(device=device, token=proof))
+    )
+    if not proven:
+        audit_record(
+            actor=user, action="2fa.disable", obj=user, request=request, outcome="denied"
+        )
+        raise DomainError(
+            "Enter your password or a current code from your app to turn it off.",
+            code="proof_required",
         )
     with transaction.atomic():
         TotpDevice.objects.filter(user=user).delete()

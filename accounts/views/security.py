@@ -210,9 +210,12 @@ def recovery_codes_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@sensitive_post_parameters("proof")
 def twofactor_disable(request: HttpRequest) -> HttpResponse:
     try:
-        twofactor.totp_disable(user=request.user, request=request)
+        twofactor.totp_disable(
+            user=request.user, proof=request.POST.get("proof", ""), request=request
+        )
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:

@@ -12,6 +12,7 @@ from django.test import Client
 from accounts import twofactor
 from accounts.security_models import RecoveryCode, TotpDevice
 from tests.accounts.conftest import SECRET
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
@@ -97,14 +98,28 @@ def test_client_can_turn_it_on_and_off(client, partner_a, password_login):
     device = TotpDevice.objects.get(user=partner_a)
     client.post("/account/security/2fa/setup/", {"code": twofactor.totp_code(device.secret)})
     assert twofactor.has_2fa(partner_a)
-    client.post("/account/security/2fa/disable/")
+    client.post("/account/security/2fa/disable/", {"proof": PASSWORD})
+    assert not twofactor.has_2fa(partner_a)
+
+
+def test_turning_it_off_needs_the_password_or_a_current_code(
+    client, partner_a, enrol, code_now
+):
+    """Security test finding 8: a session alone (a borrowed laptop) cannot turn it off."""
+    enrol(partner_a)
+    client.force_login(partner_a)
+    for proof in ({}, {"proof": ""}, {"proof": "wrong password"}, {"proof": "000000"}):
+        response = client.post("/account/security/2fa/disable/", proof, follow=True)
+        assert "Enter your password or a current code" in response.content.decode()
+        assert twofactor.has_2fa(partner_a)
+    client.post("/account/security/2fa/disable/", {"proof": code_now()})
     assert not twofactor.has_2fa(partner_a)
 
 
 def test_therapist_cannot_turn_it_off(client, therapist, enrol):
     enrol(therapist)
     client.force_login(therapist)
-    client.post("/account/security/2fa/disable/")
+    client.post("/account/security/2fa/disable/", {"proof": PASSWORD})
     assert twofactor.has_2fa(therapist)
 
 
