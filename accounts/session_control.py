@@ -67,8 +67,31 @@ def session_started(*, request: HttpRequest, user, now: datetime | None = None) 
 def session_expiry_reason(request: HttpRequest, now: datetime | None = None) -> str | None:
     """'idle' or 'lifetime' if this authenticated session must end now, else None.
     Refreshes the last-seen time when the session stays alive."""
+    return _policy(request.session, now)
+
+
+def stored_session_check(session_key: str | None, now: datetime | None = None) -> str | None:
+    """The same policy for a websocket (connect and every heartbeat), read from the
+    session store as it is now: 'signed_out' if the session is gone (signed out, or
+    expired over HTTP), 'idle' / 'lifetime' if it must end now (it is ended here, as
+    HTTP would), else None after refreshing last-seen (a live call is activity)."""
+    if not session_key:
+        return "signed_out"
+    store = _store(session_key)
+    if not store.exists(session_key):
+        return "signed_out"
+    reason = _policy(store, now)
+    if reason is None:
+        if store.modified:
+            store.save(must_create=False)
+        return None
+    store.delete()
+    session_forget(session_key)
+    return reason
+
+
+def _policy(session, now: datetime | None) -> str | None:
     now_ts = (now or timezone.now()).timestamp()
-    session = request.session
     auth_at = session.get(AUTH_AT)
     last_seen = session.get(LAST_SEEN)
     if auth_at is None or last_seen is None:

@@ -15,6 +15,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
+from accounts import session_control
 from config.errors import DomainError
 from signaling import protocol, selectors, services
 from signaling.models import RoomParticipant
@@ -34,6 +35,19 @@ NORMAL_CLOSES = (1000, 1001)
 @database_sync_to_async
 def _access(room_id, user):
     return selectors.room_access(room_id=room_id, user=user, now=timezone.now())
+
+
+@database_sync_to_async
+def _session_ended(scope) -> str | None:
+    """The HTTP session policy (idle timeout, lifetime, signed out) for this socket."""
+    session = scope.get("session")
+    key = session.session_key if session is not None else None
+    if key is None:  # a user not taken from a session cookie: only test scopes do that
+        return None
+    return session_control.stored_session_check(key, timezone.now())
+
+
+SESSION_ENDED = "Your session ended after a period of inactivity. Sign in again to join."
 
 
 @database_sync_to_async
@@ -82,6 +96,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         room_id = self.scope["url_route"]["kwargs"]["room_id"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         resume = query.get("resume", [""])[0][:64]
+        if self.user.is_authenticated and await _session_ended(self.scope):
+            await self._refuse("session_expired", SESSION_ENDED, services.CLOSE_REASONS["logout"])
+            return
         try:
             access = await _access(room_id, self.user)
             connected = await _connect(access, self.user, self.channel_name, resume)
@@ -249,6 +266,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._announce({"type": "ended", "reason": "ended_by_therapist"}, audience="all")
 
     async def on_ping(self, msg: dict) -> None:
+        ended = await _session_ended(self.scope)
+        if ended:
+            await self.user_close({"reason": ended})
+            return
         now = timezone.now()
         current = await database_sync_to_async(services.participant_heartbeat)(
             booking_id=self.booking.pk,
