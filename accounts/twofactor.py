@@ -129,9 +129,7 @@ def totp_disable(*, user, proof: str, request=None) -> None:
         or (device is not None and totp_verify(device=device, token=proof))
     )
     if not proven:
-        audit_record(
-            actor=user, action="2fa.disable", obj=user, request=request, outcome="denied"
-        )
+        audit_record(actor=user, action="2fa.disable", obj=user, request=request, outcome="denied")
         raise DomainError(
             "Enter your password or a current code from your app to turn it off.",
             code="proof_required",

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # issue 13: NUL bytes and lone surrogates are refused here, never a 500 deeper in
+    "config.input_guard.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # issue 7: CSP header, session idle/lifetime + forced 2FA enrolment, 403 auditing
     "csp.middleware.CSPMiddleware",

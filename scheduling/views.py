@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import User
+from accounts.next_url import safe_next
 from accounts.selectors import active_couple_for
 from accounts.timezones import time_zone_choices
 from config.errors import DomainError
@@ -498,7 +499,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
 def feed_reset(request: HttpRequest) -> HttpResponse:
     services.calendar_feed_reset(user=request.user)
     messages.success(request, "New calendar link made. The old link no longer works.")
-    return redirect(request.POST.get("next") or "scheduling:my_sessions")
+    return redirect(safe_next(request) or "scheduling:my_sessions")
 
 
 def feed(request: HttpRequest, token: str) -> HttpResponse:

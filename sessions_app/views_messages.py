@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -75,12 +75,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def thread_start(request: HttpRequest) -> HttpResponse:
     user = request.user
     therapist = couple = None
+    wanted = request.POST.get("therapist" if user.is_client else "couple", "")
+    if not (wanted.isascii() and wanted.isdigit()) or len(wanted) > 18:
+        raise Http404("No such conversation partner.")
     if user.is_client:
-        therapist = User.objects.filter(
-            pk=request.POST.get("therapist") or 0, role=User.Role.THERAPIST
-        ).first()
+        therapist = User.objects.filter(pk=int(wanted), role=User.Role.THERAPIST).first()
     elif user.is_therapist:
-        couple = Couple.objects.filter(pk=request.POST.get("couple") or 0).first()
+        couple = Couple.objects.filter(pk=int(wanted)).first()
     try:
         thread = services.thread_open(
             user=user,

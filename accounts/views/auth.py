@@ -7,21 +7,12 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import SignupForm
+from accounts.next_url import safe_next
 from accounts.services import user_create
 from config.errors import DomainError
-
-
-def _safe_next(request: HttpRequest) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -44,8 +35,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Duet, {user.name}.")
-            return redirect(_safe_next(request) or "accounts:dashboard")
-    return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request)})
+            return redirect(safe_next(request) or "accounts:dashboard")
+    return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request)})
 
 
 class PasswordResetView(auth_views.PasswordResetView):

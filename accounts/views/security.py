@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -23,6 +22,7 @@ from accounts.audit import audit_record, client_ip
 from accounts.forms import LoginForm
 from accounts.middleware import ENROL_REQUIRED
 from accounts.models import User
+from accounts.next_url import safe_next
 from accounts.security_models import TotpDevice
 from accounts.session_control import IDLE_SECONDS, idle_seconds_for, user_sessions_revoke
 from config.errors import DomainError
@@ -44,26 +44,13 @@ class CodeForm(forms.Form):
     )
 
 
-def _safe_next(request: HttpRequest, target: str | None) -> str | None:
-    """Only a local path is followed after sign-in (never a view name or another host)."""
-    if (
-        target
-        and target.startswith("/")
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return target
-    return None
-
-
 @sensitive_post_parameters("password")
 def login_view(request: HttpRequest) -> HttpResponse:
     """Step one: email and password. Nobody is signed in until every factor passed."""
     if request.user.is_authenticated:
         return redirect("accounts:dashboard")
     form = LoginForm(request, data=request.POST or None)
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    next_url = safe_next(request)
     if request.method == "POST":
         email = request.POST.get("username", "")
         ip = client_ip(request)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
+from accounts.next_url import safe_next
 from accounts.selectors import active_couple_for
 from config.errors import DomainError
 from sessions_app.access import booking_for_partner
@@ -227,7 +228,7 @@ def goal_progress(request: HttpRequest, goal_id) -> HttpResponse:
     if goal is None:
         raise Http404("No such goal.")
     form = GoalProgressForm(request.POST)
-    back = request.POST.get("next") or ""
+    back = safe_next(request)
     if form.is_valid():
         try:
             goal_update(user=request.user, goal=goal, now=timezone.now(), **form.cleaned_data)
@@ -239,8 +240,6 @@ def goal_progress(request: HttpRequest, goal_id) -> HttpResponse:
             messages.success(request, "Progress saved.")
     else:
         messages.error(request, "Progress is 0 to 100 %.")
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    if back:
         return redirect(back)
     return redirect("sessions_app:goals")

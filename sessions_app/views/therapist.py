@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
+from accounts.next_url import safe_next
 from config.errors import DomainError
 from sessions_app.access import booking_for_therapist, couple_for_therapist
 from sessions_app.forms import AssignHomeworkForm, GoalForm
@@ -128,7 +129,7 @@ def couple_goal_add(request: HttpRequest, couple_id: int) -> HttpResponse:
             messages.error(request, exc.detail)
         else:
             messages.success(request, "Goal added for the couple.")
-    back = request.POST.get("next", "")
+    back = safe_next(request) or ""
     if back.startswith("/sessions/"):
         return redirect(back)
     raise Http404

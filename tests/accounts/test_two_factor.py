@@ -102,9 +102,7 @@ def test_client_can_turn_it_on_and_off(client, partner_a, password_login):
     assert not twofactor.has_2fa(partner_a)
 
 
-def test_turning_it_off_needs_the_password_or_a_current_code(
-    client, partner_a, enrol, code_now
-):
+def test_turning_it_off_needs_the_password_or_a_current_code(client, partner_a, enrol, code_now):
     """Security test finding 8: a session alone (a borrowed laptop) cannot turn it off."""
     enrol(partner_a)
     client.force_login(partner_a)
