@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -352,7 +353,11 @@ CONTENT_SECURITY_POLICY = {
         "style-src-attr": ["'unsafe-inline'"],
         "img-src": [SELF, "data:", "blob:"],
         "media-src": [SELF, "blob:"],
-        "connect-src": [SELF, "ws:", "wss:"] if not SECURE_HTTPS else [SELF, "wss:"],
+        # In production the room's websocket goes to this site only (SITE_URL's host),
+        # never "wss:" to any host; development servers run on changing local ports.
+        "connect-src": [SELF, f"wss://{urlsplit(SITE_URL).netloc}"]
+        if SECURE_HTTPS
+        else [SELF, "ws:", "wss:"],
         "font-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],

@@ -62,6 +62,22 @@ def test_production_cookies_and_hsts(tmp_path):
     assert out.stdout.split() == ["True", "True", "Lax", "True", "True", "True"], out.stderr
 
 
+def test_production_csp_connects_only_to_the_sites_own_websocket_host(tmp_path):
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(' '.join(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['connect-src']))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=_production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.stdout.split() == ["'self'", "wss://duet.example.org"], out.stderr
+
+
 def test_pages_send_a_nonce_based_csp(client, partner_a):
     client.force_login(partner_a)
     response = client.get("/dashboard/")
