@@ -23,7 +23,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from accounts.fields import EncryptedTextField
+from accounts.fields import UNREADABLE, EncryptedTextField, unreadable_marked
 
 NEVER_EXPORTED = {
     "accounts.totpdevice",
@@ -60,16 +60,19 @@ def _value(obj: models.Model, field: models.Field) -> Any:
     if isinstance(value, UUID | Decimal):
         return str(value)
     if isinstance(field, EncryptedTextField):
-        return str(value) if value is not None else None
+        return str(value) if value is not None and not getattr(obj, "unreadable", False) else None
     if isinstance(value, models.fields.files.FieldFile):
         return value.name or None
     return value
 
 
 def _row(obj: models.Model) -> dict[str, Any]:
-    return {
+    row = {
         f.name: _value(obj, f) for f in obj._meta.concrete_fields if f.name not in SECRET_FIELDS
     }
+    if getattr(obj, "unreadable", False):
+        row["unreadable"] = UNREADABLE
+    return row
 
 
 def _user_querysets(user) -> list[tuple[str, models.QuerySet]]:
@@ -104,7 +107,7 @@ def _user_querysets(user) -> list[tuple[str, models.QuerySet]]:
 def user_data(user) -> dict[str, list[dict[str, Any]]]:
     data: dict[str, list[dict[str, Any]]] = {"accounts.user": [_row(user)]}
     for label, qs in _user_querysets(user):
-        rows = [_row(obj) for obj in qs.order_by("pk")]
+        rows = [_row(obj) for obj in unreadable_marked(qs.order_by("pk"))]
         if rows:
             data[label] = rows
     return data

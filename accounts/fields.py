@@ -10,6 +10,8 @@ are refused: they would bypass encryption or compare ciphertext.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.core import checks
@@ -107,3 +109,27 @@ class EncryptedTextField(models.TextField):
 
 def encrypted_fields(model: type[models.Model]) -> list[EncryptedTextField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+
+
+UNREADABLE = "This entry could not be read. Your clinic's operator has been told."
+_log = logging.getLogger("duet.encryption")
+
+
+def unreadable_marked(rows: Iterable[models.Model]) -> list[models.Model]:
+    """Decrypt each row's encrypted fields now; a row whose ciphertext cannot be
+    authenticated (damaged, moved, key missing) gets ``unreadable = True`` and empty
+    fields instead of breaking the whole page, and the operator gets a log line naming
+    the row (never any content). Its stored ciphertext is kept as it is if the row is
+    saved again, so a repaired key can still open it."""
+    out = list(rows)
+    for row in out:
+        row.unreadable = False
+        for field in encrypted_fields(type(row)):
+            try:
+                getattr(row, field.attname)
+            except crypto.DecryptionError as exc:
+                row.__dict__[field.sealed_attname] = row.__dict__[field.attname]
+                row.__dict__[field.attname] = ""
+                row.unreadable = True
+                _log.error("Unreadable encrypted value %s: %s", field.identity(row), exc)
+    return out

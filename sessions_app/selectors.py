@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.db.models import Avg
 
 from accounts.audit import audit_read
+from accounts.fields import unreadable_marked
 from accounts.models import Couple, User
 from scheduling.models import Booking
 from sessions_app.models import (
@@ -277,9 +278,11 @@ def consent_of(user: User, couple: Couple) -> bool:
 def journal_for_partner(user: User, couple: Couple) -> dict[str, list[JournalEntry]]:
     entries = JournalEntry.objects.filter(couple=couple).select_related("author")
     return {
-        "shared": _audited(user, list(entries.filter(kind=JournalEntry.Kind.SHARED))),
+        "shared": _audited(
+            user, unreadable_marked(entries.filter(kind=JournalEntry.Kind.SHARED))
+        ),
         "private": _audited(
-            user, list(entries.filter(kind=JournalEntry.Kind.PRIVATE, author=user))
+            user, unreadable_marked(entries.filter(kind=JournalEntry.Kind.PRIVATE, author=user))
         ),
     }
 
@@ -290,7 +293,7 @@ def journal_for_therapist(
     """The couple journal if every partner allows it; never a private journal."""
     if not therapist_may_read_journal(couple):
         return None
-    entries = list(
+    entries = unreadable_marked(
         JournalEntry.objects.filter(couple=couple, kind=JournalEntry.Kind.SHARED).select_related(
             "author"
         )

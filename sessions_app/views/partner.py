@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
+from accounts.fields import UNREADABLE
 from accounts.next_url import safe_next
 from accounts.selectors import active_couple_for
 from config.errors import DomainError
@@ -166,6 +167,7 @@ def journal(request: HttpRequest) -> HttpResponse:
             "my_consent": consent_of(request.user, couple),
             "therapist_reads": therapist_may_read_journal(couple),
             "partner": couple.partner_of(request.user),
+            "unreadable_text": UNREADABLE,
         },
     )
 

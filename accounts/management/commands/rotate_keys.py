@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts import crypto
-from accounts.fields import Sealed, encrypted_fields
+from accounts.fields import Sealed, encrypted_fields, unreadable_marked
 
 
 class Command(BaseCommand):
@@ -36,22 +36,27 @@ class Command(BaseCommand):
                 stale |= Q(**{f"{field.name}__isnull": False}) & ~Q(
                     **{f"{field.name}__startswith": prefix}
                 )
-            done = 0
+            done = damaged = 0
+            after = None
             while True:
                 with transaction.atomic():
-                    rows = list(
-                        model._default_manager.select_for_update()
-                        .filter(stale)
-                        .order_by("pk")[:batch_size]
-                    )
+                    batch = model._default_manager.select_for_update().filter(stale)
+                    if after is not None:
+                        batch = batch.filter(pk__gt=after)
+                    # Decrypt with whichever key sealed each value; a damaged one is left
+                    # as it is (and logged), never re-sealed as an empty text.
+                    rows = unreadable_marked(batch.order_by("pk")[:batch_size])
                     if not rows:
                         break
+                    after = rows[-1].pk
                     for row in rows:
-                        for field in fields:
-                            getattr(row, field.attname)  # decrypt with whichever key sealed it
+                        if row.unreadable:
+                            damaged += 1
+                            continue
                         row._reseal = True
                         row.save(update_fields=[f.name for f in fields])
-                    done += len(rows)
+                        done += 1
             total += done
-            self.stdout.write(f"{model._meta.label}: re-encrypted {done} rows")
+            note = f" ({damaged} unreadable, left as they are)" if damaged else ""
+            self.stdout.write(f"{model._meta.label}: re-encrypted {done} rows{note}")
         self.stdout.write(self.style.SUCCESS(f"Done: {total} rows now use key {current!r}."))
