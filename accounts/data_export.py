@@ -67,9 +67,7 @@ def _value(obj: models.Model, field: models.Field) -> Any:
 
 
 def _row(obj: models.Model) -> dict[str, Any]:
-    row = {
-        f.name: _value(obj, f) for f in obj._meta.concrete_fields if f.name not in SECRET_FIELDS
-    }
+    row = {f.name: _value(obj, f) for f in obj._meta.concrete_fields if f.name not in SECRET_FIELDS}
     if getattr(obj, "unreadable", False):
         row["unreadable"] = UNREADABLE
     return row

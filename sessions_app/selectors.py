@@ -278,9 +278,7 @@ def consent_of(user: User, couple: Couple) -> bool:
 def journal_for_partner(user: User, couple: Couple) -> dict[str, list[JournalEntry]]:
     entries = JournalEntry.objects.filter(couple=couple).select_related("author")
     return {
-        "shared": _audited(
-            user, unreadable_marked(entries.filter(kind=JournalEntry.Kind.SHARED))
-        ),
+        "shared": _audited(user, unreadable_marked(entries.filter(kind=JournalEntry.Kind.SHARED))),
         "private": _audited(
             user, unreadable_marked(entries.filter(kind=JournalEntry.Kind.PRIVATE, author=user))
         ),
