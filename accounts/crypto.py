@@ -79,8 +79,12 @@ def new_key_item(key_id: str) -> str:
     return f"{key_id}:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip('=')}"
 
 
+def key_file_path():
+    return settings.VAR_DIR / "encryption_keys"
+
+
 def _local_key_file() -> str:
-    path = settings.VAR_DIR / "encryption_keys"
+    path = key_file_path()
     if not path.exists():
         path.write_text(new_key_item("k1") + "\n")
         path.chmod(0o600)
@@ -99,7 +103,7 @@ def key_ring() -> KeyRing:
     raw = os.environ.get(ENV, "").strip()
     if raw:
         return parse_keys(raw)
-    return parse_keys(_local_key_file(), source=str(settings.VAR_DIR / "encryption_keys"))
+    return parse_keys(_local_key_file().replace("\n", ","), source=str(key_file_path()))
 
 
 def reset_key_ring() -> None:

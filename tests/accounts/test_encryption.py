@@ -159,3 +159,44 @@ def test_database_dump_holds_no_plaintext(booking, partner_a):
     dump = _dump_database()
     assert "sessions_app_reflection" in dump
     assert dump.count(MARKER) == 0
+
+
+@pytest.fixture
+def key_file(monkeypatch, settings, tmp_path):
+    """No DUET_ENCRYPTION_KEYS: the keys come from the local key file, as in `make run`."""
+    monkeypatch.delenv("DUET_ENCRYPTION_KEYS", raising=False)
+    settings.VAR_DIR = tmp_path
+    crypto.reset_key_ring()
+    yield tmp_path / "encryption_keys"
+    crypto.reset_key_ring()
+
+
+def test_rotating_the_key_file_leaves_a_plain_run_able_to_read(
+    key_file, booking, partner_a, capsys
+):
+    r = Reflection.objects.create(booking=booking, user=partner_a, rating=4, what_helped=MARKER)
+    assert _raw(r.pk).startswith("duet1:k1:")
+    call_command("rotate_keys", "--new-key", "k2")
+    assert "re-encrypted 1 rows" in capsys.readouterr().out
+    assert _raw(r.pk).startswith("duet1:k2:")
+    # A fresh process reads only the file: the newest key is in it, first.
+    crypto.reset_key_ring()
+    assert crypto.key_ring().current == "k2"
+    assert Reflection.objects.get(pk=r.pk).what_helped == MARKER
+    call_command("rotate_keys", "--retire", "k1")
+    crypto.reset_key_ring()
+    assert set(crypto.key_ring().keys) == {"k2"}
+    assert Reflection.objects.get(pk=r.pk).what_helped == MARKER
+
+
+def test_a_key_still_in_use_cannot_be_retired(keys, booking, partner_a):
+    from django.core.management.base import CommandError
+
+    old, new = crypto.new_key_item("old"), crypto.new_key_item("new")
+    keys(old)
+    Reflection.objects.create(booking=booking, user=partner_a, rating=4, what_helped=MARKER)
+    keys(new, old)
+    with pytest.raises(CommandError, match="still sealed"):
+        call_command("rotate_keys", "--retire", "old")
+    with pytest.raises(CommandError, match="DUET_ENCRYPTION_KEYS is set"):
+        call_command("rotate_keys", "--new-key", "newer")
