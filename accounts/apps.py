@@ -21,7 +21,7 @@ def _admin_signs_in_through_duet() -> None:
     from django.urls import reverse
 
     def login(request, extra_context=None):
-        from accounts.next_url import safe_next
+        from core.next_url import safe_next
 
         target = safe_next(request) or reverse("admin:index")
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")

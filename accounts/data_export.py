@@ -23,7 +23,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from accounts.fields import UNREADABLE, EncryptedTextField, unreadable_marked
+from core.fields import UNREADABLE, EncryptedTextField, unreadable_marked
 
 NEVER_EXPORTED = {
     "accounts.totpdevice",

@@ -56,11 +56,17 @@ INSTALLED_APPS = [
     "django_otp",  # issue 7: 2FA primitives (our TotpDevice encrypts its secret)
     "csp",  # issue 7: Content-Security-Policy with nonces
     "ninja",  # issue 7: serve /api/docs assets locally (the CDN page breaks the CSP)
+    # Project apps, lowest layer first (import-linter keeps the order; README).
+    "core",
     "accounts",
     "therapists",
     "scheduling",
-    "sessions_app",
     "signaling",
+    "notes",
+    "messaging",
+    "sessions_app",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -72,7 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # issue 13: NUL bytes and lone surrogates are refused here, never a 500 deeper in
-    "config.input_guard.InputGuardMiddleware",
+    "core.input_guard.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # issue 7: CSP header, session idle/lifetime + forced 2FA enrolment, 403 auditing
     "csp.middleware.CSPMiddleware",
@@ -244,7 +250,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGIN_REDIRECT_URL = "dashboard:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7, minimum=1)

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from django.db.models import Avg
 
-from accounts.audit import audit_read
-from accounts.fields import unreadable_marked
 from accounts.models import Couple, User
+from core.audit import audit_read
+from core.fields import unreadable_marked
 from scheduling.models import Booking
 from sessions_app.models import (
     CheckIn,

@@ -16,7 +16,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
 from accounts import session_control
-from config.errors import DomainError
+from core.errors import DomainError
 from signaling import protocol, selectors, services
 from signaling.models import RoomParticipant
 from signaling.turn import ice_servers_for

@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
-from accounts.fields import UNREADABLE
-from accounts.next_url import safe_next
 from accounts.selectors import active_couple_for
-from config.errors import DomainError
+from core.errors import DomainError
+from core.fields import UNREADABLE
+from core.next_url import safe_next
+from core.refusals import form_error
 from sessions_app.access import booking_for_partner
 from sessions_app.forms import CheckInForm, GoalForm, GoalProgressForm, JournalForm, ReflectionForm
 from sessions_app.models import Goal, JournalEntry
@@ -36,7 +37,6 @@ from sessions_app.services.journal import (
     journal_delete,
     journal_write,
 )
-from sessions_app.views.common import form_error
 
 client_only = role_required("client")
 
