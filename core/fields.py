@@ -48,24 +48,43 @@ class _EncryptedDescriptor(DeferredAttribute):
 
 
 class EncryptedTextField(models.TextField):
+    """``identity_field`` names a client-generated unique field (a UUID with a default)
+    to bind ciphertexts to, for a model whose primary key the database assigns."""
+
     description = "Text encrypted at rest with AES-GCM"
     descriptor_class = _EncryptedDescriptor
+
+    def __init__(self, *args: Any, identity_field: str | None = None, **kwargs: Any) -> None:
+        self.identity_field = identity_field
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.identity_field:
+            kwargs["identity_field"] = self.identity_field
+        return name, path, args, kwargs
+
+    def _identity_source(self) -> models.Field | None:
+        if self.identity_field:
+            return self.model._meta.get_field(self.identity_field)
+        return self.model._meta.pk
 
     @property
     def sealed_attname(self) -> str:
         return f"_{self.attname}_sealed"
 
     def identity(self, instance: models.Model) -> str:
-        if instance.pk is None:
+        key = getattr(instance, self.identity_field) if self.identity_field else instance.pk
+        if key is None:
             raise ValueError(
                 f"{self.model._meta.label}.{self.name}: the row needs a primary key before "
                 "its encrypted fields are sealed (use a client-generated UUID primary key)"
             )
-        return f"{self.model._meta.label_lower}:{instance.pk}:{self.name}"
+        return f"{self.model._meta.label_lower}:{key}:{self.name}"
 
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         errors = super().check(**kwargs)
-        pk = self.model._meta.pk
+        pk = self._identity_source()
         if pk is not None and pk.get_default() is None:
             errors.append(
                 checks.Error(

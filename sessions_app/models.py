@@ -288,7 +288,7 @@ class HomeworkAssignment(models.Model):
     template = models.ForeignKey(
         ExerciseTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    title = models.CharField(max_length=120)
+    title = EncryptedTextField()
     instructions = EncryptedTextField(blank=True, default="")
     audience = models.CharField(max_length=5, choices=Audience.choices)
     assignee = models.ForeignKey(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.timezones import validate_time_zone
+from core.fields import EncryptedTextField
 from therapists import catalog
 
 
@@ -241,7 +243,11 @@ class CoupleAssignment(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    note = models.CharField(max_length=300, blank=True)
+    # The assignment's id is given by the database; the note is sealed to this instead.
+    record_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    note = EncryptedTextField(
+        blank=True, default="", identity_field="record_key", help_text="Note for the record."
+    )
 
     class Meta:
         ordering = ["-started_at"]

@@ -22,6 +22,7 @@ from sessions_app.services.notifications import notification_create
 from therapists.selectors import is_client_of
 
 DUE_REMINDER_BEFORE = timedelta(hours=24)
+TITLE_MAX = 120
 Audience = HomeworkAssignment.Audience
 
 
@@ -78,6 +79,10 @@ def homework_assign(
             "Give the exercise a title or pick one from the library.",
             code="title_required",
             field="title",
+        )
+    if len(title) > TITLE_MAX:
+        raise DomainError(
+            f"Keep the title under {TITLE_MAX} characters.", code="title_too_long", field="title"
         )
     if audience not in Audience.values:
         raise DomainError("Choose who the exercise is for.", code="bad_audience", field="audience")
@@ -166,7 +171,8 @@ def homework_respond(
         notification_create(
             user=assignment.therapist,
             kind=Notification.Kind.HOMEWORK,
-            title=f"{user.name} finished “{assignment.title}”",
+            # Notification titles are stored in clear: they name no exercise.
+            title=f"{user.name} finished a homework exercise",
             url=reverse("sessions_app:homework_detail", args=[assignment.pk]),
             key=f"homework-done:{assignment.pk}:{user.pk}:{int(now.timestamp())}",
             now=now,
@@ -176,7 +182,7 @@ def homework_respond(
             notification_create(
                 user=partner,
                 kind=Notification.Kind.HOMEWORK,
-                title=f"{user.name} marked “{assignment.title}” as done",
+                title=f"{user.name} marked a homework exercise as done",
                 url=reverse("sessions_app:homework_detail", args=[assignment.pk]),
                 key=f"homework-done-partner:{assignment.pk}:{user.pk}:{int(now.timestamp())}",
                 now=now,

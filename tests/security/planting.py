@@ -216,7 +216,7 @@ def _plant_between_sessions(
         booking=booking,
         due_at=now + timedelta(days=5),
         audience="both",
-        title="Appreciation log",
+        title=marker("hw_title"),
         instructions=marker("homework"),
         now=now,
     )
@@ -249,7 +249,7 @@ def _plant_between_sessions(
         booking=booking,
         due_at=now + timedelta(days=5),
         audience="both",
-        title="State of us",
+        title=marker("hw_title2"),
         instructions=marker("homework2"),
         now=now,
         reveal_when_both_done=True,
@@ -293,6 +293,15 @@ def _plant_between_sessions(
         "private_b",
     )
     planted.add(journal.goal_create(user=partner_a, couple=couple, title=marker("goal"), now=now))
+    from therapists.models import CoupleAssignment
+
+    # The clinic admin's note for the record: the clinic's staff only, never the couple.
+    planted.add(
+        CoupleAssignment.objects.create(
+            couple=couple, therapist=therapist, clinic=clinic, note=marker("assign_note")
+        ),
+        "clinic",
+    )
 
 
 # Encrypted, but not the couple's health data (secrets are covered by their own tests).

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.usefixtures("fast_password_hashing")]
 ALLOWED = {
     "partner_a": {"shared", "private_a"},
     "partner_b": {"shared", "private_b"},
-    "clinic_admin": set(),
+    "clinic_admin": {"clinic"},
     "other_partner": set(),
     "other_therapist": set(),
     "other_admin": set(),
