@@ -18,8 +18,14 @@ def booking_for_partner(user: User, booking_id: int) -> Booking:
 
 
 def booking_for_therapist(user: User, booking_id: int) -> Booking:
+    """The therapist's own session, while the couple is still their client (a booking
+    that was only ever cancelled opens nothing of the couple's)."""
     booking = Booking.objects.select_related("therapist", "couple").filter(pk=booking_id).first()
-    if booking is None or booking.therapist_id != user.pk:
+    if (
+        booking is None
+        or booking.therapist_id != user.pk
+        or not is_client_of(user, booking.couple_id)
+    ):
         raise Http404("No such session.")
     return booking
 

@@ -426,19 +426,25 @@ class JournalEntry(models.Model):
 
 
 class JournalConsent(models.Model):
-    """A partner's consent for the therapist to read the couple journal. The therapist
-    reads it only while every current partner consents."""
+    """A partner's consent for one named therapist to read the couple journal. That
+    therapist reads it only while every current partner consents and the couple is their
+    client; consent given to one therapist never passes to another."""
 
     couple = models.ForeignKey(
         "accounts.Couple", on_delete=models.CASCADE, related_name="journal_consents"
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", null=True
+    )
     therapist_can_read = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["couple", "user"], name="one_consent_per_partner")
+            models.UniqueConstraint(
+                fields=["couple", "user", "therapist"], name="one_consent_per_partner_therapist"
+            )
         ]
 
     def __str__(self) -> str:

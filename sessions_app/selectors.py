@@ -25,6 +25,7 @@ from sessions_app.models import (
     ReminderPreference,
 )
 from sessions_app.services.reminders import preference_for
+from therapists.selectors import couple_therapists, is_client_of
 
 Audience = HomeworkAssignment.Audience
 Visibility = HomeworkResponse.Visibility
@@ -259,20 +260,43 @@ def upcoming_check_in_bookings(couple: Couple, *, now: datetime, limit: int = 3)
 # --- Journal and goals -------------------------------------------------------------------
 
 
-def therapist_may_read_journal(couple: Couple) -> bool:
+def therapist_may_read_journal(couple: Couple, therapist: User) -> bool:
+    """While the couple is ``therapist``'s client and every current partner consented
+    to this therapist reading."""
     partners = couple.partners
-    if not partners:
+    if not partners or not is_client_of(therapist, couple.pk):
         return False
     allowed = set(
         JournalConsent.objects.filter(
-            couple=couple, therapist_can_read=True, user__in=partners
+            couple=couple, therapist=therapist, therapist_can_read=True, user__in=partners
         ).values_list("user_id", flat=True)
     )
     return all(p.pk in allowed for p in partners)
 
 
-def consent_of(user: User, couple: Couple) -> bool:
-    return JournalConsent.objects.filter(couple=couple, user=user, therapist_can_read=True).exists()
+def consent_of(user: User, couple: Couple, therapist: User) -> bool:
+    return JournalConsent.objects.filter(
+        couple=couple, user=user, therapist=therapist, therapist_can_read=True
+    ).exists()
+
+
+@dataclass
+class JournalReader:
+    therapist: User
+    my_consent: bool
+    reads: bool
+
+
+def journal_readers(user: User, couple: Couple) -> list[JournalReader]:
+    """The couple's therapists (the clients rule), and who may read the couple journal."""
+    return [
+        JournalReader(
+            therapist=t,
+            my_consent=consent_of(user, couple, t),
+            reads=therapist_may_read_journal(couple, t),
+        )
+        for t in couple_therapists(couple)
+    ]
 
 
 def journal_for_partner(user: User, couple: Couple) -> dict[str, list[JournalEntry]]:
@@ -286,10 +310,10 @@ def journal_for_partner(user: User, couple: Couple) -> dict[str, list[JournalEnt
 
 
 def journal_for_therapist(
-    couple: Couple, *, viewer: User | None = None
+    couple: Couple, *, therapist: User, viewer: User | None = None
 ) -> list[JournalEntry] | None:
-    """The couple journal if every partner allows it; never a private journal."""
-    if not therapist_may_read_journal(couple):
+    """The couple journal if every partner allows this therapist; never a private one."""
+    if not therapist_may_read_journal(couple, therapist):
         return None
     entries = unreadable_marked(
         JournalEntry.objects.filter(couple=couple, kind=JournalEntry.Kind.SHARED).select_related(
@@ -326,7 +350,7 @@ def preparation_for(therapist: User, booking: Booking) -> Preparation:
         homework=homework_for_couple(couple, therapist),
         goals=goals_for(couple),
         reflections=reflections_for_therapist(therapist, couple),
-        journal_shared=therapist_may_read_journal(couple),
+        journal_shared=therapist_may_read_journal(couple, therapist),
         concerning=[c for c in check_ins if c.is_concerning],
     )
 

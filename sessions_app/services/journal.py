@@ -40,11 +40,16 @@ def journal_delete(*, user: User, entry: JournalEntry) -> None:
 
 @transaction.atomic
 def journal_consent_set(
-    *, user: User, couple: Couple, allow: bool, now: datetime
+    *, user: User, couple: Couple, therapist: User, allow: bool, now: datetime
 ) -> JournalConsent:
+    """Consent is given to one named therapist, who must be the couple's therapist."""
     if not is_partner(user, couple.pk):
         raise Forbidden("This is not your couple.", code="not_yours")
-    consent, _ = JournalConsent.objects.select_for_update().get_or_create(couple=couple, user=user)
+    if allow and not is_client_of(therapist, couple.pk):
+        raise Forbidden("You can share only with your own therapist.", code="not_your_therapist")
+    consent, _ = JournalConsent.objects.select_for_update().get_or_create(
+        couple=couple, user=user, therapist=therapist
+    )
     consent.therapist_can_read = allow
     consent.updated_at = now
     consent.save()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
+from accounts.models import User
 from accounts.selectors import active_couple_for
 from core.errors import DomainError
 from core.fields import UNREADABLE
@@ -19,14 +20,13 @@ from sessions_app.access import booking_for_partner
 from sessions_app.forms import CheckInForm, GoalForm, GoalProgressForm, JournalForm, ReflectionForm
 from sessions_app.models import Goal, JournalEntry
 from sessions_app.selectors import (
-    consent_of,
     goals_for,
     journal_for_partner,
+    journal_readers,
     open_homework_for_partner,
     own_check_in,
     own_reflection,
     reflections_due_for,
-    therapist_may_read_journal,
     upcoming_check_in_bookings,
 )
 from sessions_app.services.checkins import check_in_submit, reflection_submit
@@ -164,8 +164,7 @@ def journal(request: HttpRequest) -> HttpResponse:
             "form": form,
             "tab": tab,
             "entries": entries[tab] if tab in entries else entries["shared"],
-            "my_consent": consent_of(request.user, couple),
-            "therapist_reads": therapist_may_read_journal(couple),
+            "readers": journal_readers(request.user, couple),
             "partner": couple.partner_of(request.user),
             "unreadable_text": UNREADABLE,
         },
@@ -177,13 +176,27 @@ def journal(request: HttpRequest) -> HttpResponse:
 def journal_consent(request: HttpRequest) -> HttpResponse:
     couple = _couple_or_404(request)
     allow = request.POST.get("allow") == "1"
-    journal_consent_set(user=request.user, couple=couple, allow=allow, now=timezone.now())
-    messages.success(
-        request,
-        "You allow your therapist to read the couple journal."
-        if allow
-        else "Your therapist can no longer read the couple journal.",
+    wanted = request.POST.get("therapist", "")
+    therapist = (
+        User.objects.filter(pk=int(wanted), role=User.Role.THERAPIST).first()
+        if wanted.isascii() and wanted.isdigit() and len(wanted) < 19
+        else None
     )
+    if therapist is None:
+        raise Http404("No such therapist.")
+    try:
+        journal_consent_set(
+            user=request.user, couple=couple, therapist=therapist, allow=allow, now=timezone.now()
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request,
+            f"You allow {therapist.name} to read the couple journal."
+            if allow
+            else f"{therapist.name} can no longer read the couple journal.",
+        )
     return redirect("sessions_app:journal")
 
 

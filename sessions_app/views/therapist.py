@@ -111,7 +111,7 @@ def end_session(request: HttpRequest, booking_id: int) -> HttpResponse:
 @therapist_only
 def couple_journal(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = couple_for_therapist(request.user, couple_id)
-    entries = journal_for_therapist(couple, viewer=request.user)
+    entries = journal_for_therapist(couple, therapist=request.user, viewer=request.user)
     return render(
         request, "sessions_app/couple_journal.html", {"couple": couple, "entries": entries}
     )

@@ -13,7 +13,7 @@ from django.db import models
 
 from core.fields import EncryptedTextField, encrypted_fields
 from tests.core.test_encryption import _dump_database
-from tests.security.planting import NOT_HEALTH_DATA, MARKER_RE, plant
+from tests.security.planting import MARKER_RE, NOT_HEALTH_DATA, plant
 
 PROJECT_APPS = {
     "core",
@@ -133,7 +133,8 @@ def test_a_database_dump_holds_none_of_the_markers_planted_in_every_encrypted_fi
         if m._meta.label_lower not in NOT_HEALTH_DATA
         for f in encrypted_fields(m)
     }
-    assert expected - filled - set(PICKED_NOT_TYPED) == set(), "plant a marker in these fields (tests/security/planting.py)"
+    missing = expected - filled - set(PICKED_NOT_TYPED)
+    assert missing == set(), "plant a marker in these fields (tests/security/planting.py)"
     dump = _dump_database()
     assert "sessions_app_homeworkassignment" in dump and "therapists_coupleassignment" in dump
     leaked = [m for m in planted.markers if m in dump]

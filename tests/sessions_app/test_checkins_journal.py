@@ -99,13 +99,14 @@ def test_journal_private_and_shared_and_consent(couple, partner_a, partner_b, th
     journal_write(user=partner_a, couple=couple, kind="shared", body="Ours", now=now)
     assert [e.body for e in journal_for_partner(partner_b, couple)["shared"]] == ["Ours"]
     assert journal_for_partner(partner_b, couple)["private"] == []
-    assert journal_for_therapist(couple) is None
-    journal_consent_set(user=partner_a, couple=couple, allow=True, now=now)
-    assert journal_for_therapist(couple) is None, "both partners must allow it"
-    journal_consent_set(user=partner_b, couple=couple, allow=True, now=now)
-    assert [e.body for e in journal_for_therapist(couple)] == ["Ours"]
-    journal_consent_set(user=partner_b, couple=couple, allow=False, now=now)
-    assert journal_for_therapist(couple) is None
+    t = therapist
+    assert journal_for_therapist(couple, therapist=t) is None
+    journal_consent_set(user=partner_a, couple=couple, therapist=t, allow=True, now=now)
+    assert journal_for_therapist(couple, therapist=t) is None, "both partners must allow it"
+    journal_consent_set(user=partner_b, couple=couple, therapist=t, allow=True, now=now)
+    assert [e.body for e in journal_for_therapist(couple, therapist=t)] == ["Ours"]
+    journal_consent_set(user=partner_b, couple=couple, therapist=t, allow=False, now=now)
+    assert journal_for_therapist(couple, therapist=t) is None
 
 
 def test_journal_pages(client, couple, partner_a, partner_b, therapist, upcoming):
