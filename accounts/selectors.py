@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.db.models import Prefetch
 
 from accounts.models import Couple, CoupleMembership, PartnerInvitation, User
@@ -37,3 +39,17 @@ def is_partner(user: User, couple_id: int) -> bool:
     return CoupleMembership.objects.filter(
         user=user, couple_id=couple_id, left_at__isnull=True
     ).exists()
+
+
+def member_since(user: User, couple_id: int):
+    """When ``user``'s current membership of the couple began (the end of time if they
+    are not a partner: they see nothing).
+
+    Shared writing belongs to the couple as it was: a partner who joins later reads what
+    was written from this moment on, never a former partner's entries."""
+    joined = (
+        CoupleMembership.objects.filter(user=user, couple_id=couple_id, left_at__isnull=True)
+        .values_list("joined_at", flat=True)
+        .first()
+    )
+    return joined if joined is not None else datetime.max.replace(tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from accounts.selectors import active_couple_for
+from accounts.selectors import active_couple_for, member_since
 from core.audit import audit_read
 from core.errors import Forbidden
 from messaging.models import Message, Thread, ThreadReadState
@@ -63,7 +63,11 @@ def thread_for_participant(*, thread_id, user) -> Thread:
 
 
 def messages_for_reader(*, thread: Thread, user, request=None) -> list[Message]:
-    messages = list(thread.messages.select_related("author"))
+    found = thread.messages.select_related("author")
+    if user.pk != thread.therapist_id:
+        # A partner who joined later reads the conversation from when they joined.
+        found = found.filter(created_at__gte=member_since(user, thread.couple_id))
+    messages = list(found)
     audit_read(request, thread, actor=user)
     return messages
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.db.models import Avg
 
 from accounts.models import Couple, User
+from accounts.selectors import member_since
 from core.audit import audit_read
 from core.fields import unreadable_marked
 from scheduling.models import Booking
@@ -121,7 +122,13 @@ def homework_view(assignment: HomeworkAssignment, viewer: User) -> HomeworkView 
     partners = assignment.couple.partners
     if not assignment_visible_to(assignment, viewer, partners):
         return None
+    if viewer.is_client and assignment.created_at < member_since(viewer, assignment.couple_id):
+        return None  # set for the couple as it was before this partner joined
     responses = list(assignment.responses.select_related("user"))
+    if viewer.is_client:
+        # A former partner's answers stay with them (and in their export).
+        current = {p.pk for p in partners}
+        responses = [r for r in responses if r.user_id in current]
     done = {r.user_id: r for r in responses if r.done_at}
     all_done = _all_done(assignment, done, partners)
     if assignment.audience == Audience.JOINT:
@@ -141,20 +148,19 @@ def homework_view(assignment: HomeworkAssignment, viewer: User) -> HomeworkView 
     visible = [VisibleResponse(r.user, r.body, r.visibility, r.done_at) for r in readable]
     hidden_note = ""
     if viewer.is_client:
-        hidden = [
+        # Say nothing of a private answer or a draft: only of a finished shared answer
+        # that is waiting for the viewer to finish too.
+        waiting = [
             r
             for r in responses
             if r.user_id != viewer.pk
+            and r.done_at
             and r.body
+            and r.visibility == Visibility.SHARED
             and not response_readable_by(r, viewer, assignment, all_done)
         ]
-        if hidden:
-            private = any(r.visibility == Visibility.PRIVATE for r in hidden)
-            hidden_note = (
-                "Your partner's answer is private to your therapist."
-                if private
-                else "Your partner's answer is revealed when you have both finished."
-            )
+        if waiting:
+            hidden_note = "Your partner's answer is revealed when you have both finished."
     mine = next((r for r in responses if r.user_id == viewer.pk), None)
     can_respond = (
         viewer.is_client
@@ -179,6 +185,8 @@ def homework_for_couple(couple: Couple, viewer: User, *, include_cancelled: bool
         qs = qs.filter(cancelled_at__isnull=True)
     if viewer.is_therapist:
         qs = qs.filter(therapist=viewer)
+    else:
+        qs = qs.filter(created_at__gte=member_since(viewer, couple.pk))
     views = [
         homework_view(a, viewer)
         for a in qs.order_by("due_at").prefetch_related("couple__memberships__user")
@@ -300,7 +308,9 @@ def journal_readers(user: User, couple: Couple) -> list[JournalReader]:
 
 
 def journal_for_partner(user: User, couple: Couple) -> dict[str, list[JournalEntry]]:
-    entries = JournalEntry.objects.filter(couple=couple).select_related("author")
+    entries = JournalEntry.objects.filter(
+        couple=couple, created_at__gte=member_since(user, couple.pk)
+    ).select_related("author")
     return {
         "shared": _audited(user, unreadable_marked(entries.filter(kind=JournalEntry.Kind.SHARED))),
         "private": _audited(
@@ -323,8 +333,12 @@ def journal_for_therapist(
     return _audited(viewer, entries) if viewer is not None else entries
 
 
-def goals_for(couple: Couple) -> list[Goal]:
-    return list(Goal.objects.filter(couple=couple).exclude(status=Goal.Status.ARCHIVED))
+def goals_for(couple: Couple, *, partner: User | None = None) -> list[Goal]:
+    """The couple's goals; for a ``partner``, only those set since they joined."""
+    goals = Goal.objects.filter(couple=couple).exclude(status=Goal.Status.ARCHIVED)
+    if partner is not None:
+        goals = goals.filter(created_at__gte=member_since(partner, couple.pk))
+    return list(goals)
 
 
 # --- Therapist preparation ---------------------------------------------------------------

@@ -60,7 +60,7 @@ def hub(request: HttpRequest) -> HttpResponse:
             upcoming=[(b, b.pk in done) for b in upcoming],
             homework=open_homework_for_partner(couple, request.user),
             reflections_due=reflections_due_for(request.user, couple, now=now),
-            goals=goals_for(couple),
+            goals=goals_for(couple, partner=request.user),
         )
     return render(request, "sessions_app/hub.html", context)
 
@@ -232,7 +232,11 @@ def goals(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sessions_app/goals.html",
-        {"form": form, "goals": goals_for(couple), "statuses": Goal.Status.choices},
+        {
+            "form": form,
+            "goals": goals_for(couple, partner=request.user),
+            "statuses": Goal.Status.choices,
+        },
     )
 
 

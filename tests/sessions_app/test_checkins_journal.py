@@ -115,11 +115,13 @@ def test_journal_pages(client, couple, partner_a, partner_b, therapist, upcoming
     assert r.status_code == 302 and r.url.endswith("?tab=private")
     assert "Dear diary" in client.get("/sessions/journal/?tab=private").content.decode()
     client.post("/sessions/journal/", {"kind": "shared", "body": "We did well"})
-    client.post("/sessions/journal/consent/", {"allow": "1"})
+    consent = {"allow": "1", "therapist": therapist.pk}
+    client.post("/sessions/journal/consent/", consent)
     client.force_login(partner_b)
     shared = client.get("/sessions/journal/?tab=shared").content.decode()
     assert "We did well" in shared and "Dear diary" not in shared
-    client.post("/sessions/journal/consent/", {"allow": "1"})
+    assert f"Allow {therapist.name} to read" in shared  # consent names the therapist
+    client.post("/sessions/journal/consent/", consent)
     client.force_login(therapist)
     page = client.get(f"/sessions/couples/{couple.pk}/journal/").content.decode()
     assert "We did well" in page and "Dear diary" not in page

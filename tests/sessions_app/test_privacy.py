@@ -226,7 +226,8 @@ def test_partner_b_sees_done_but_not_the_private_answers(client, world, partner_
     client.force_login(partner_b)
     private_id, hidden_id, solo_id = world["assignment_id"]
     page = client.get(f"/sessions/homework/{private_id}/").content.decode()
-    assert "Sam: done" in page and "private to your therapist" in page
+    # Finished, yes; that a private answer exists, no (issue 13, finding 8).
+    assert "Sam: done" in page and "Your partner's answer" not in page
     page = client.get(f"/sessions/homework/{hidden_id}/").content.decode()
     assert "Sam: done" in page and "revealed when you have both finished" in page
     assert client.get(f"/sessions/homework/{solo_id}/").status_code == 404
