@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
         from accounts import receivers
 
         receivers.connect_roster_signals()
+        receivers.connect_admin_audit()
         _admin_signs_in_through_duet()
 
 

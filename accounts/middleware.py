@@ -88,6 +88,17 @@ class AuditMiddleware:
             response = self.get_response(request)
         finally:
             current_request.reset(token)
+        user = getattr(request, "user", None)
+        if request.path.startswith("/admin/") and user is not None and user.is_authenticated:
+            # Operators' every Django admin request, reads included, is on the record.
+            audit_record(
+                actor=user,
+                action="admin.request",
+                request=request,
+                outcome="ok" if response.status_code < 400 else "denied",
+                object_type="url",
+                object_id="",
+            )
         if response.status_code == 403:
             audit_record(
                 actor=getattr(request, "user", None),

@@ -28,9 +28,9 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **fields)
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
-        fields.update(is_staff=True, is_superuser=True)
-        fields.setdefault("full_name", "Administrator")
-        fields.setdefault("role", User.Role.CLINIC_ADMIN)
+        """An operator: Duet's own staff, the only accounts Django admin lets in."""
+        fields.update(is_staff=True, is_superuser=True, role=User.Role.OPERATOR)
+        fields.setdefault("full_name", "Operator")
         return self._create(email, password, **fields)
 
 
@@ -41,6 +41,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         CLIENT = "client", "Client"
         THERAPIST = "therapist", "Therapist"
         CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+        # Runs the service (Django admin); created only by `manage.py create_operator`.
+        OPERATOR = "operator", "Operator"
 
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=150)
@@ -61,6 +63,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name"]
+        constraints = [
+            # Only an operator reaches Django admin: a clinic admin, therapist or client
+            # is never staff or superuser, whatever code or form tries to set it.
+            models.CheckConstraint(
+                condition=Q(role="operator") | Q(is_staff=False, is_superuser=False),
+                name="only_operators_are_staff",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>"

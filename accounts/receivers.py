@@ -68,3 +68,24 @@ def connect_roster_signals() -> None:
     post_delete.connect(
         deleted, sender=ClinicMembership, weak=False, dispatch_uid="audit_roster_del"
     )
+
+
+def _on_admin_log(sender, instance, created: bool, **kwargs) -> None:
+    """Every change made through Django admin (add, change, delete, a password set for
+    someone) lands in the app's audit log too, where clinics and operators look."""
+    if not created:
+        return
+    kind = {1: "add", 2: "change", 3: "delete"}.get(instance.action_flag, "other")
+    ct = instance.content_type
+    audit_record(
+        actor=instance.user,
+        action=f"admin.{kind}",
+        object_type=f"{ct.app_label}.{ct.model}" if ct else "",
+        object_id=str(instance.object_id or ""),
+    )
+
+
+def connect_admin_audit() -> None:
+    from django.contrib.admin.models import LogEntry
+
+    post_save.connect(_on_admin_log, sender=LogEntry, dispatch_uid="duet_admin_audit")

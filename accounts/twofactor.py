@@ -29,7 +29,7 @@ from core.audit import audit_record
 from core.errors import DomainError
 
 RECOVERY_CODE_COUNT = 10
-ROLES_REQUIRING_2FA = ("therapist", "clinic_admin")
+ROLES_REQUIRING_2FA = ("therapist", "clinic_admin", "operator")
 TOLERANCE_STEPS = 1
 
 

@@ -146,6 +146,70 @@ def test_no_url_leaks_health_data_to_other_personas(world, capsys):
     assert errors == []
 
 
+def _sweep(urls, personas, planted) -> tuple[list[str], list[str], int]:
+    leaks, errors, requests = [], [], 0
+    for name, user in personas.items():
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        for url in urls:
+            if url.endswith(("/logout/", "/export/")):
+                continue
+            response = client.get(url)
+            requests += 1
+            if response.status_code >= 500:
+                errors.append(f"{name} GET {url} -> {response.status_code}")
+            body = b"".join(response) if response.streaming else response.content
+            text = body.decode(errors="replace")
+            leaks += [
+                f"{name} GET {url} shows {planted.markers[m]}" for m in planted.markers if m in text
+            ]
+    return leaks, errors, requests
+
+
+def test_cancelled_therapist_and_new_partner_read_nothing(world, capsys):
+    """Two personas of issue 13: a therapist whose only booking with the couple was
+    cancelled, and a partner who joined after everything was written (partner B left)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import CoupleMembership
+    from accounts.services import couple_leave
+    from scheduling.models import Booking
+    from tests.conftest import _therapist
+    from tests.factories import make_user
+
+    planted, personas = world
+    couple = next(o for o in planted.objects if type(o).__name__ == "Couple")
+    clinic = next(o for o in planted.objects if type(o).__name__ == "Booking").clinic
+    casey = _therapist("casey@example.com", "Casey Cancelled", "UTC", clinic)
+    start = timezone.now() + timedelta(days=3)
+    gone = Booking.objects.create(
+        therapist=casey,
+        couple=couple,
+        clinic=clinic,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=50),
+        status=Booking.Status.CANCELLED,
+    )
+    planted.objects.append(gone)
+    couple_leave(user=personas["partner_b"])
+    newcomer = make_user("noor@example.com", "Noor Newman")
+    CoupleMembership.objects.create(
+        couple=couple, user=newcomer, seat=2, joined_at=timezone.now() + timedelta(seconds=1)
+    )
+    urls = http_urls(planted)
+    leaks, errors, requests = _sweep(
+        urls, {"cancelled_therapist": casey, "new_partner": newcomer}, planted
+    )
+    with capsys.disabled():
+        print(
+            f"\ncancelled therapist + new partner sweep: {requests} requests, leaks: {len(leaks)}"
+        )
+    assert leaks == []
+    assert errors == []
+
+
 def test_the_author_sees_their_own_data(world):
     """The sweep would be vacuous if markers were never shown to anyone."""
     planted, personas = world

@@ -24,10 +24,9 @@ MODELS = [
 
 @pytest.fixture
 def staff(db):
-    user = make_user("staff@example.com", "Staff Person", role="clinic_admin")
-    user.is_staff = user.is_superuser = True
-    user.save()
-    return user
+    from accounts.models import User
+
+    return User.objects.create_superuser(email="staff@example.com", password="x" * 12)
 
 
 @pytest.mark.parametrize("model", MODELS)

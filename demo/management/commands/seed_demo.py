@@ -87,10 +87,9 @@ class Command(BaseCommand):
                 user.set_password(PASSWORD)
                 user.save()
             users[email] = user
+        # The clinic admin runs the clinic in Duet, never Django admin (issue 13):
+        # operators are made with `manage.py create_operator`.
         admin = users["admin@riverside.example"]
-        if not admin.is_staff:
-            admin.is_staff = admin.is_superuser = True
-            admin.save(update_fields=["is_staff", "is_superuser"])
 
         clinic, _ = Clinic.objects.get_or_create(
             slug="riverside",
