@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import CoupleMembership, User
 from accounts.signals import account_deleting
-from core.audit import audit_record
+from core.audit import audit_actor_forget, audit_record
 
 
 def _retained(model: type[models.Model]) -> bool:
@@ -47,6 +47,7 @@ def account_delete(*, user: User, request=None, now: datetime | None = None) -> 
                 qs.delete()
             elif rel.on_delete is models.SET_NULL:
                 qs.update(**{rel.field.name: None})
+        _forget_in_logs(user)
         user.groups.clear()
         user.user_permissions.clear()
         user.email = f"deleted-{uuid.uuid4().hex}@deleted.invalid"
@@ -57,6 +58,21 @@ def account_delete(*, user: User, request=None, now: datetime | None = None) -> 
         user.set_unusable_password()
         user.is_active = False  # the receiver ends every session and closes websockets
         user.save()
+
+
+def _forget_in_logs(user: User) -> None:
+    """The page promises no name stays: the audit log keeps the account number only, and
+    Django admin's history loses the email wherever it names this person."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    audit_actor_forget(actor_id=user.pk)
+    label = f"deleted account #{user.pk}"
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+    ).update(object_repr=label)
+    LogEntry.objects.filter(object_repr__icontains=user.email).update(object_repr=label)
+    LogEntry.objects.filter(change_message__icontains=user.email).update(change_message="[]")
 
 
 def retained_summary(user: User) -> list[str]:

@@ -138,3 +138,16 @@ def audit_read(request: HttpRequest | None, obj: Any, *, actor: Any = None, **kw
         )
     AuditEvent.objects.bulk_create(events)
     return obj
+
+
+def audit_actor_forget(*, actor_id: int) -> int:
+    """Replace a deleted account's email in its audit events with its account number.
+
+    The one update the append-only log allows (its PostgreSQL trigger checks that
+    nothing else changes): the events stay, the name goes."""
+    from django.db.models import QuerySet
+
+    rows = AuditEvent.objects.filter(actor_id=actor_id).exclude(
+        actor_label=f"deleted account #{actor_id}"
+    )
+    return QuerySet.update(rows, actor_label=f"deleted account #{actor_id}")

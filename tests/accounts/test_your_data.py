@@ -136,3 +136,52 @@ def test_therapist_deletion_keeps_signed_notes_within_retention_only(history, th
     remaining = set(SessionNote.objects.values_list("pk", flat=True))
     assert history["note"].pk in remaining
     assert draft.pk not in remaining and old.pk not in remaining
+
+
+def test_deletion_leaves_the_email_in_no_audit_event_and_no_admin_history(
+    client, partner_a, couple
+):
+    """Issue 13, finding 8: the page promises no name stays (both lanes: on PostgreSQL the
+    append-only trigger allows exactly this one change)."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    email = partner_a.email
+    operator = User.objects.create_superuser(email="op@duet.example", password="x" * 12)
+    LogEntry.objects.log_action(
+        user_id=operator.pk,
+        content_type_id=ContentType.objects.get_for_model(User).pk,
+        object_id=partner_a.pk,
+        object_repr=str(partner_a),
+        action_flag=CHANGE,
+        change_message="[]",
+    )
+    client.force_login(partner_a)
+    client.get("/account/data/")
+    assert AuditEvent.objects.filter(actor_label=email).exists()
+    response = client.post("/account/delete/", {"password": PASSWORD, "confirm": "DELETE"})
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(actor_label__icontains=email).exists()
+    assert AuditEvent.objects.filter(actor_label=f"deleted account #{partner_a.pk}").exists()
+    assert not LogEntry.objects.filter(object_repr__icontains=email).exists()
+    assert LogEntry.objects.filter(object_repr=f"deleted account #{partner_a.pk}").exists()
+
+
+@pytest.mark.services
+def test_the_audit_log_still_refuses_any_other_update_on_postgresql(partner_a):
+    from django.db import DatabaseError, connection, transaction
+
+    from core.audit import audit_record
+
+    event = audit_record(actor=partner_a, action="probe")
+    for sql, params in (
+        ("UPDATE core_auditevent SET actor_label = %s WHERE id = %s", ["someone", event.pk]),
+        ("UPDATE core_auditevent SET action = %s WHERE id = %s", ["other", event.pk]),
+        (
+            "UPDATE core_auditevent SET actor_label = %s, action = 'x' WHERE id = %s",
+            [f"deleted account #{partner_a.pk}", event.pk],
+        ),
+        ("DELETE FROM core_auditevent WHERE id = %s", [event.pk]),
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
