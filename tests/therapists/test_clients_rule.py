@@ -57,7 +57,9 @@ def test_an_assigned_not_yet_booked_couple_is_a_client_everywhere(
         user=partner_a, couple=couple, kind="shared", body="We talked", now=timezone.now()
     )
     for partner in (partner_a, partner_b):
-        journal_consent_set(user=partner, couple=couple, allow=True, now=timezone.now())
+        journal_consent_set(
+            user=partner, couple=couple, therapist=therapist, allow=True, now=timezone.now()
+        )
     page = client.get(f"/sessions/couples/{couple.pk}/journal/")
     assert page.status_code == 200 and "We talked" in page.content.decode()
 
