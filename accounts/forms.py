@@ -45,12 +45,9 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this email already exists. Log in or reset your password."
-            )
-        return email
+        # Whether the address has an account is never said here (issue 13): the owner
+        # is emailed instead, and the page answers as password reset does.
+        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
 
     def clean(self) -> dict:
         data = super().clean()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Couple, CoupleMembership, PartnerInvitation, User
 from accounts.selectors import active_couple_for
-from accounts.tokens import InvalidLink, invitation_from_link, make_link_token
+from accounts.tokens import InvalidLink, invitation_from_link, make_link_token, read_link_token
 from core.errors import Conflict, DomainError, Forbidden
 
 INVITE_KIND = "partner"
@@ -42,6 +43,91 @@ def user_create(
         )
     except IntegrityError:  # a concurrent sign-up with the same email won the race
         raise Conflict("An account with this email already exists.", code="email_taken") from None
+
+
+SIGNUP_KIND = "signup"
+SIGNUP_LINK_MAX_AGE = timedelta(days=3)
+
+
+def signup_request(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    time_zone: str,
+    display_name: str = "",
+    next_url: str | None = None,
+) -> None:
+    """Sign-up answers the same whether or not the email has an account (issue 13):
+    a new address gets an inactive account and a link that confirms it; the owner of an
+    existing account gets an email saying someone tried, with sign-in and reset links.
+    The page after either says "check your email", like password reset."""
+    email = User.objects.normalize_email(email).lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and not _signup_pending(existing):
+        context = {
+            "user": existing,
+            "login_url": settings.SITE_URL + reverse("accounts:login"),
+            "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+        }
+        _mail_on_commit(
+            "Someone tried to create a Duet account with your email",
+            "emails/signup_exists.txt",
+            context,
+            existing.email,
+        )
+        return
+    if existing is None:
+        try:
+            existing = user_create(
+                email=email,
+                password=password,
+                full_name=full_name,
+                display_name=display_name,
+                time_zone=time_zone,
+            )
+        except Conflict:  # a concurrent sign-up won: answer the same way, mail nothing new
+            return
+        existing.is_active = False
+        existing.save(update_fields=["is_active"])
+    link = settings.SITE_URL + reverse(
+        "accounts:signup_confirm", args=[make_link_token(SIGNUP_KIND, existing.pk)]
+    )
+    if next_url:
+        link += "?" + urlencode({"next": next_url})
+    context = {"user": existing, "link": link, "days": SIGNUP_LINK_MAX_AGE.days}
+    _mail_on_commit("Confirm your Duet account", "emails/signup_confirm.txt", context, email)
+
+
+def _signup_pending(user: User) -> bool:
+    """Signed up, never confirmed (inactive and never signed in)."""
+    return not user.is_active and user.last_login is None
+
+
+def signup_confirm(*, token: str) -> User:
+    """The emailed link: activates the account it was made for, once."""
+    pk = read_link_token(SIGNUP_KIND, token, max_age=SIGNUP_LINK_MAX_AGE)
+    user = User.objects.filter(pk=pk).first()
+    if user is None or not _signup_pending(user):
+        raise InvalidLink(
+            "This link was already used. Sign in with your email and password.",
+            code="used",
+            status=410,
+        )
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return user
+
+
+def _mail_on_commit(subject: str, template: str, context: dict, to: str) -> None:
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=subject,
+            message=render_to_string(template, context),
+            from_email=None,
+            recipient_list=[to],
+        )
+    )
 
 
 def user_update_profile(*, user: User, full_name: str, display_name: str, time_zone: str) -> User:

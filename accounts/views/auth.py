@@ -10,7 +10,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import SignupForm
-from accounts.services import user_create
+from accounts.services import signup_confirm, signup_request
 from core.errors import DomainError
 from core.next_url import safe_next
 
@@ -22,21 +22,31 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            user = user_create(
-                email=data["email"],
-                password=data["password1"],
-                full_name=data["full_name"],
-                display_name=data["display_name"],
-                time_zone=data["time_zone"],
-            )
-        except DomainError as exc:
-            form.add_error("email", exc.detail)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to Duet, {user.name}.")
-            return redirect(safe_next(request) or "dashboard:dashboard")
+        signup_request(
+            email=data["email"],
+            password=data["password1"],
+            full_name=data["full_name"],
+            display_name=data["display_name"],
+            time_zone=data["time_zone"],
+            next_url=safe_next(request),
+        )
+        return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request)})
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_sent.html")
+
+
+def signup_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = signup_confirm(token=token)
+    except DomainError as exc:
+        messages.info(request, exc.detail)
+        return redirect("accounts:login")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, f"Welcome to Duet, {user.name}.")
+    return redirect(safe_next(request) or "dashboard:dashboard")
 
 
 class PasswordResetView(auth_views.PasswordResetView):

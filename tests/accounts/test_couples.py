@@ -53,19 +53,23 @@ def test_invite_accept_makes_a_couple_of_two_logins(client, partner_a, partner_b
 def test_new_partner_signs_up_from_the_link(client, partner_a):
     path = _invite(client, partner_a, "newbie@example.com")
     signup = reverse("accounts:signup")
-    response = client.post(
-        f"{signup}?next={path}",
-        {
-            "full_name": "New Bie",
-            "display_name": "",
-            "email": "newbie@example.com",
-            "password1": "a-long-enough-passphrase",
-            "password2": "a-long-enough-passphrase",
-            "time_zone": "Asia/Tokyo",
-            "next": path,
-        },
-    )
-    assert response["Location"] == path
+    with _capture(execute=True):
+        response = client.post(
+            f"{signup}?next={path}",
+            {
+                "full_name": "New Bie",
+                "display_name": "",
+                "email": "newbie@example.com",
+                "password1": "a-long-enough-passphrase",
+                "password2": "a-long-enough-passphrase",
+                "time_zone": "Asia/Tokyo",
+                "next": path,
+            },
+        )
+    assert response["Location"] == reverse("accounts:signup_sent")
+    body = next(m for m in reversed(mail.outbox) if m.to == ["newbie@example.com"]).body
+    confirm = re.search(r"https?://[^/\s]+(/signup/confirm/\S+)", body).group(1)
+    assert client.get(confirm)["Location"] == path
     client.post(path)
     assert len(active_couple_for(partner_a).partners) == 2
 

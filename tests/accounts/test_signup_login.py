@@ -9,6 +9,15 @@ from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _mail_now(monkeypatch):
+    """Sign-up mails are sent on commit; these tests run inside one transaction."""
+    from accounts import services
+
+    monkeypatch.setattr(services.transaction, "on_commit", lambda fn, *a, **k: fn())
+
+
 GOOD = {
     "full_name": "Sam Carter",
     "display_name": "Sam",
@@ -19,11 +28,20 @@ GOOD = {
 }
 
 
+def _confirm_link(to: str) -> str:
+    message = next(m for m in reversed(mail.outbox) if m.to == [to])
+    return re.search(r"https?://[^/\s]+(/signup/confirm/\S+)", message.body).group(1)
+
+
 def test_signup_creates_client_with_time_zone_and_logs_in(client):
     response = client.post(reverse("accounts:signup"), GOOD)
     assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:signup_sent")
+    assert not User.objects.get(email="sam@example.com").is_active  # until the link is opened
+    response = client.get(_confirm_link("sam@example.com"))
     assert response["Location"] == reverse("dashboard:dashboard")
     user = User.objects.get(email="sam@example.com")
+    assert user.is_active
     assert user.time_zone == "America/Los_Angeles"
     assert user.role == User.Role.CLIENT
     assert user.password.startswith("argon2$")
@@ -60,11 +78,31 @@ def test_signup_shows_field_errors_in_place_and_keeps_input(client, field, value
         assert 'value="Sam Carter"' in response.content.decode()
 
 
-def test_signup_with_existing_email_says_so(client, partner_a):
-    response = client.post(reverse("accounts:signup"), {**GOOD, "email": "A@example.com"})
-    assert response.status_code == 200
-    assert "already exists" in response.content.decode()
-    assert User.objects.count() == 1
+def test_signup_does_not_tell_whether_an_email_has_an_account(client, partner_a):
+    """Issue 13, finding 8: the same answer for a taken and a free address; the owner of
+    the taken one gets an email instead."""
+    taken = client.post(reverse("accounts:signup"), {**GOOD, "email": "A@example.com"})
+    free = client.post(reverse("accounts:signup"), {**GOOD, "email": "new@example.com"})
+    assert taken.status_code == free.status_code == 302
+    assert taken["Location"] == free["Location"] == reverse("accounts:signup_sent")
+    assert "already" not in client.get(taken["Location"]).content.decode()
+    owner_mail = next(m for m in mail.outbox if m.to == ["a@example.com"])
+    assert (
+        "already have an account" in owner_mail.body and "/signup/confirm/" not in owner_mail.body
+    )
+    partner_a.refresh_from_db()
+    assert partner_a.check_password(PASSWORD) and partner_a.full_name == "Sam Carter"
+    # The attacker's password does not sign in to the new address before it is confirmed.
+    login = client.post("/login/", {"username": "new@example.com", "password": GOOD["password1"]})
+    assert login.status_code == 200
+
+
+def test_a_confirm_link_works_once(client):
+    client.post(reverse("accounts:signup"), GOOD)
+    link = _confirm_link("sam@example.com")
+    assert client.get(link)["Location"] == reverse("dashboard:dashboard")
+    client.logout()
+    assert client.get(link)["Location"] == reverse("accounts:login")
 
 
 def test_login_and_logout(client, partner_a):

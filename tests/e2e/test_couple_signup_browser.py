@@ -15,6 +15,14 @@ def _sign_up(page, base, name, email, *, next_path=""):
     page.fill("#id_password1", "a-long-enough-passphrase")
     page.fill("#id_password2", "a-long-enough-passphrase")
     page.click("button[type=submit]")
+    _confirm(page, email)
+
+
+def _confirm(page, email):
+    """Open the emailed link, as the person would (issue 13: sign-up confirms by email)."""
+    page.wait_for_selector("text=Check your email")
+    body = next(m for m in reversed(mail.outbox) if m.to == [email]).body
+    page.goto(re.search(r"http://\S+/signup/confirm/\S+", body).group(0))
 
 
 def test_sign_up_invite_and_accept_in_two_browsers(live_server, new_context, settings):
@@ -44,6 +52,7 @@ def test_sign_up_invite_and_accept_in_two_browsers(live_server, new_context, set
     aiko.fill("#id_password1", "a-long-enough-passphrase")
     aiko.fill("#id_password2", "a-long-enough-passphrase")
     aiko.click("button[type=submit]")
+    _confirm(aiko, "aiko@example.com")
     aiko.click("text=Accept invitation")
     aiko.wait_for_url(f"{base}/dashboard/")
     assert User.objects.get(email="aiko@example.com").time_zone == "Asia/Tokyo"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_user
 from tests.therapists.conftest import book
 from therapists import services
 from therapists.models import ClinicMembership
