@@ -64,7 +64,7 @@ def test_email_is_in_the_recipients_zone_with_links_and_ics(
     _name, content, mimetype = msg.attachments[0]
     assert mimetype == "text/calendar"
     event = icalendar.Calendar.from_ical(content).walk("VEVENT")[0]
-    assert str(event["UID"]) == f"booking-{booking.pk}@duet.local"
+    assert str(event["UID"]) == f"duet-booking-{booking.pk}@duet.example"
     assert event["DTSTART"].dt == booking.starts_at
     assert "therapy" not in str(event["SUMMARY"]).lower()
     # The Message-ID names the delivery record: a resend is recognisably the same email.
