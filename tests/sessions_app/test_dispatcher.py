@@ -82,6 +82,7 @@ def test_the_ics_uid_is_stable_and_sequence_rises_on_reschedule(couple, therapis
     previous = booking.starts_at
     booking.starts_at += timedelta(days=1)
     booking.ends_at += timedelta(days=1)
+    booking.sequence += 1  # as scheduling's reschedule service does
     booking.save()
     signals.booking_rescheduled.send(sender=Booking, booking=booking, previous_starts_at=previous)
     mail.outbox.clear()
