@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.invitations import invitation_email_queue
 from accounts.models import Couple, CoupleMembership, PartnerInvitation, User
 from accounts.selectors import active_couple_for
 from accounts.tokens import InvalidLink, invitation_from_link, make_link_token, read_link_token
 from core.errors import Conflict, DomainError, Forbidden
-
-INVITE_KIND = "partner"
+from core.mail import email_queue
 
 
 def user_create(
@@ -120,14 +121,12 @@ def signup_confirm(*, token: str) -> User:
 
 
 def _mail_on_commit(subject: str, template: str, context: dict, to: str) -> None:
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=subject,
-            message=render_to_string(template, context),
-            from_email=None,
-            recipient_list=[to],
-        )
+    """Through the outbox: it leaves after commit, never from the request."""
+    message = EmailMultiAlternatives(
+        subject=subject, body=render_to_string(template, context), to=[to]
     )
+    # Each sign-up attempt is its own email (a new link, or a new warning to the owner).
+    email_queue(key=f"signup-{uuid.uuid4().hex}", message=message, now=timezone.now())
 
 
 def user_update_profile(*, user: User, full_name: str, display_name: str, time_zone: str) -> User:
@@ -150,11 +149,6 @@ def couple_create(*, user: User, now: datetime | None = None) -> Couple:
         couple = Couple.objects.create(created_by=user, created_at=now)
         CoupleMembership.objects.create(couple=couple, user=user, seat=1, joined_at=now)
     return couple
-
-
-def partner_invitation_link(invitation: PartnerInvitation) -> str:
-    token = make_link_token(INVITE_KIND, invitation.pk)
-    return settings.SITE_URL + reverse("accounts:invitation", args=[token])
 
 
 def partner_invitation_create(
@@ -180,16 +174,12 @@ def partner_invitation_create(
             created_at=now,
             expires_at=now + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
         )
-        link = partner_invitation_link(invitation)
-        context = {"inviter": invited_by, "link": link, "days": settings.INVITATION_MAX_AGE_DAYS}
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"{invited_by.name} invited you to Duet",
-                message=render_to_string("emails/partner_invitation.txt", context),
-                html_message=render_to_string("emails/partner_invitation.html", context),
-                from_email=None,
-                recipient_list=[email],
-            )
+        invitation_email_queue(
+            invitation=invitation,
+            subject=f"{invited_by.name} invited you to Duet",
+            template="emails/partner_invitation",
+            context={"inviter": invited_by},
+            now=now,
         )
     return invitation
 
@@ -199,7 +189,6 @@ def partner_invitation_check(
 ) -> PartnerInvitation:
     """The invitation behind ``token`` if ``user`` may accept it now; else a DomainError."""
     return invitation_from_link(
-        kind=INVITE_KIND,
         token=token,
         queryset=PartnerInvitation.objects.select_related("couple", "invited_by"),
         user=user,

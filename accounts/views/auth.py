@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.forms import SignupForm
+from accounts.forms import QueuedPasswordResetForm, SignupForm
 from accounts.services import signup_confirm, signup_request
 from core.errors import DomainError
 from core.next_url import safe_next
@@ -50,6 +50,7 @@ def signup_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "emails/password_reset.txt"
     html_email_template_name = "emails/password_reset.html"
