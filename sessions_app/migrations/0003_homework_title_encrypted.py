@@ -23,7 +23,7 @@ def seal_titles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sessions_app", "0001_initial")]
+    dependencies = [("sessions_app", "0002_remove_calendar_sequence")]
 
     operations = [
         migrations.AlterField(

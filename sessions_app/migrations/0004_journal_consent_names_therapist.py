@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('sessions_app', '0002_homework_title_encrypted'),
+        ('sessions_app', '0003_homework_title_encrypted'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

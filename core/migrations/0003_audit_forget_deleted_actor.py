@@ -42,6 +42,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0001_initial")]
+    dependencies = [("core", "0002_outbound_email")]
 
     operations = [migrations.RunPython(forward, backward)]
