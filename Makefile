@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-deps lint format migrate seed bench clean
+.PHONY: install run test test-deps lint format migrate seed bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,11 @@ test: install test-deps lint
 
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Every page x role x size as PNGs in var/screenshots/ (open index.html there), each with
+# the problems the browser tests look for. Look before committing a template change.
+screenshots: install test-deps
+	$(BIN)/python -m tests.look.screenshots --port $(or $(SCREENSHOT_PORT),8150)
 
 clean:
 	rm -rf $(VENV) var
