@@ -15,7 +15,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
-from config.errors import DomainError
+from core.errors import DomainError
 from signaling import protocol, selectors, services
 from signaling.models import RoomParticipant
 from signaling.turn import ice_servers_for
@@ -273,7 +273,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """This socket went quiet long enough for the sweep to drop it; if nobody took its
         place, come back where we were and let the others reconnect to us."""
         back = await database_sync_to_async(services.participant_reclaim)(
-            booking_id=self.booking.pk, user_id=self.user.pk, channel_name=self.channel_name, now=now
+            booking_id=self.booking.pk,
+            user_id=self.user.pk,
+            channel_name=self.channel_name,
+            now=now,
         )
         if back is None:
             await self.conn_replaced({})

@@ -17,7 +17,6 @@ MAX_STRIKES = 20  # errors before the abuser's connection is closed
 HEARTBEAT_SECONDS = 10
 
 
-
 class CloseCode(enum.IntEnum):
     """Why the server closed a room websocket (docs/signaling.md). The one list: the room
     page gets it in its JSON config, so no script spells a number."""

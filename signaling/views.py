@@ -50,12 +50,12 @@ def room(request: HttpRequest, room_id: str) -> HttpResponse:
         "startsAt": booking.starts_at.isoformat(),
         "endsAt": booking.ends_at.isoformat(),
         "closesAt": access.closes_at.isoformat(),
-        "leaveUrl": reverse("accounts:dashboard"),
+        "leaveUrl": reverse("dashboard:dashboard"),
         "techCheckUrl": reverse("signaling:tech_check"),
         "closeCodes": protocol.close_codes_config(),
     }
     # The therapist's hand-off after the call: the note for this session.
-    note_url = f"{reverse('sessions_app:notes')}?booking={booking.pk}"
+    note_url = f"{reverse('notes:notes')}?booking={booking.pk}"
     return render(
         request,
         "signaling/room.html",

@@ -28,7 +28,9 @@ def test_every_page_looks_right(demo_site, browser, role, size):
         assert mine, f"no pages listed for {role}"
         for p in mine:
             response = page.goto(server.url + p.path, wait_until="load")
-            assert response is not None and response.status < 400, f"{p.path}: {response and response.status}"
+            assert response is not None and response.status < 400, (
+                f"{p.path}: {response and response.status}"
+            )
             problems = harness.look(page)
             if problems:
                 found[p.path] = problems

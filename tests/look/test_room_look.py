@@ -23,11 +23,11 @@ MESH_READY = """() => {
 VISIBLE_CONTROLS = """() => [...document.querySelectorAll('main button, main a.btn, main input:not([type=hidden])')]
   .filter(el => { const r = el.getBoundingClientRect(); const cs = getComputedStyle(el);
                   return r.width > 1 && r.height > 1 && cs.visibility !== 'hidden'; })
-  .map(el => el.id || el.getAttribute('aria-label') || el.textContent.trim())"""
+  .map(el => el.id || el.getAttribute('aria-label') || el.textContent.trim())"""  # noqa: E501
 OUTSIDE = """() => [...document.querySelectorAll('main button, main a.btn, main input:not([type=hidden])')]
   .filter(el => { const r = el.getBoundingClientRect(); return r.width > 1 && r.height > 1 &&
     (r.left < 0 || r.top < 0 || r.right > innerWidth + 1 || r.bottom > innerHeight + 1); })
-  .map(el => el.id || el.getAttribute('aria-label') || el.textContent.trim())"""
+  .map(el => el.id || el.getAttribute('aria-label') || el.textContent.trim())"""  # noqa: E501
 TILES = """() => [...document.querySelectorAll('#stage .tile')].map(t => {
   const r = t.getBoundingClientRect();
   return {remote: t.classList.contains('remote-tile'), focus: t.classList.contains('is-focus'),
@@ -86,8 +86,11 @@ def test_room_states_show_each_role_its_controls(
     room = f"{base}/rooms/{booking.room_id}/"
     pages = {}
     contexts = []
-    for name, user, size in (("therapist", therapist, DESKTOP), ("sam", partner_a, PHONE),
-                             ("aiko", partner_b, DESKTOP)):
+    for name, user, size in (
+        ("therapist", therapist, DESKTOP),
+        ("sam", partner_a, PHONE),
+        ("aiko", partner_b, DESKTOP),
+    ):
         ctx = browser.new_context(
             viewport={"width": size[0], "height": size[1]}, permissions=["camera", "microphone"]
         )
@@ -98,8 +101,15 @@ def test_room_states_show_each_role_its_controls(
 
         client = Client()
         client.force_login(user)
-        ctx.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base}])
+        ctx.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": base,
+                }
+            ]
+        )
         page = ctx.new_page()
         page.on("dialog", lambda dialog: dialog.accept())
         page.on("console", lambda msg, name=name: LOG.append(f"{name}: {msg.text}"))
@@ -110,7 +120,12 @@ def test_room_states_show_each_role_its_controls(
         for name, page in pages.items():
             page.goto(room)
             page.wait_for_selector("#join-btn:not([disabled])")
-            assert _controls(page) == {"join-btn", "prejoin-mic", "prejoin-cam", "Test my connection"}, name
+            assert _controls(page) == {
+                "join-btn",
+                "prejoin-mic",
+                "prejoin-cam",
+                "Test my connection",
+            }, name
             _in_view(page, f"{name} pre-join")
             assert not harness.look(page), f"{name} pre-join: {harness.look(page)}"
 
@@ -123,14 +138,20 @@ def test_room_states_show_each_role_its_controls(
         # The therapist is in the call with Sam waiting: admit and remove, one person.
         t.click("#join-btn")
         t.wait_for_selector("#waiting-panel:not([hidden]) .waiting-row")
-        assert _controls(t) == CALL_CONTROLS | {"btn-end", "Admit Sam", "Remove Sam from the waiting room"}
+        assert _controls(t) == CALL_CONTROLS | {
+            "btn-end",
+            "Admit Sam",
+            "Remove Sam from the waiting room",
+        }
         _in_view(t, "therapist with someone waiting")
         assert not harness.look(t), harness.look(t)
         t.click("#waiting-list .admit")
 
         # Admitted: Sam with the therapist only; the partner's controls, no admin ones.
         sam.wait_for_selector("#call:not([hidden])")
-        sam.wait_for_function("() => document.querySelector('#stage video.remote-video')?.videoWidth > 0")
+        sam.wait_for_function(
+            "() => document.querySelector('#stage video.remote-video')?.videoWidth > 0"
+        )
         assert _controls(sam) == CALL_CONTROLS
         _in_view(sam, "sam admitted")
         assert not harness.look(sam), harness.look(sam)
@@ -142,8 +163,11 @@ def test_room_states_show_each_role_its_controls(
         t.click("#waiting-list .admit")
         for page in pages.values():
             page.wait_for_function(MESH_READY, timeout=40_000)
-        assert _controls(t) == CALL_CONTROLS | {"btn-end", "Remove Sam from the session",
-                                                "Remove Aiko from the session"}
+        assert _controls(t) == CALL_CONTROLS | {
+            "btn-end",
+            "Remove Sam from the session",
+            "Remove Aiko from the session",
+        }
         for name in ("sam", "aiko"):
             assert _controls(pages[name]) == CALL_CONTROLS, name
         for name, page in pages.items():
@@ -178,7 +202,11 @@ def test_room_states_show_each_role_its_controls(
         sam.wait_for_selector("#reconnecting", state="hidden")
         for page in pages.values():
             page.wait_for_function(MESH_READY, timeout=40_000)
-        assert sam.is_visible("#call") and sam.is_hidden("#waiting-screen") and sam.is_hidden("#call-over")
+        assert (
+            sam.is_visible("#call")
+            and sam.is_hidden("#waiting-screen")
+            and sam.is_hidden("#call-over")
+        )
 
         # Ended: nobody may rejoin; the therapist is handed on to the note.
         t.click("#btn-end")
