@@ -72,6 +72,7 @@ function draw(figure) {
           grid: { color: color("--line") },
           ticks: {
             precision: spec.unit === "count" ? 0 : undefined,
+            stepSize: spec.unit === "rating" ? 1 : undefined,
             maxTicksLimit: 5,
             font: { size: 12 },
             callback: (value) => formatValue(value, spec.unit),

@@ -5,7 +5,9 @@ the presence timeout says "Reconnecting…" and gets its place back without the 
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -52,9 +54,18 @@ def _size(page, size) -> None:
     page.wait_for_timeout(150)
 
 
+def _snap(page, name: str) -> None:
+    """With DUET_LOOK_SCREENSHOTS=<dir>, keep a picture of this state (for reviews)."""
+    folder = os.environ.get("DUET_LOOK_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"room-{name}.png"))
+
+
 def _check_layout(page, who: str) -> None:
     """Both sizes, in the call with two remotes."""
     _size(page, DESKTOP)
+    _snap(page, f"{who}-in-call-desktop")
     tiles = page.evaluate(TILES)
     remotes = [t for t in tiles if t["remote"]]
     assert len(remotes) == 2, f"{who}: {tiles}"
@@ -65,6 +76,7 @@ def _check_layout(page, who: str) -> None:
     assert max(t["y"] + t["h"] for t in remotes) <= DESKTOP[1], f"{who}: videos below the fold"
     _in_view(page, f"{who} desktop call")
     _size(page, PHONE)
+    _snap(page, f"{who}-in-call-phone")
     tiles = page.evaluate(TILES)
     focus = [t for t in tiles if t["focus"]]
     thumbs = [t for t in tiles if not t["focus"]]
@@ -138,6 +150,7 @@ def test_room_states_show_each_role_its_controls(
         # The therapist is in the call with Sam waiting: admit and remove, one person.
         t.click("#join-btn")
         t.wait_for_selector("#waiting-panel:not([hidden]) .waiting-row")
+        _snap(t, "therapist-someone-waiting-desktop")
         assert _controls(t) == CALL_CONTROLS | {
             "btn-end",
             "Admit Sam",
@@ -216,6 +229,7 @@ def test_room_states_show_each_role_its_controls(
             if name == "therapist":
                 expected |= {"Write the session note", "Wrap-up and homework"}
             assert _controls(page) == expected, name
+            _snap(page, f"{name}-ended")
             assert not harness.look(page), f"{name} ended: {harness.look(page)}"
     finally:
         for ctx in contexts:
