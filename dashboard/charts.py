@@ -36,7 +36,9 @@ class Chart:
     @property
     def rows(self) -> list[tuple[str, str]]:
         """(week label, value) for the table beside the chart."""
-        return [(f"{w.day} {w:%b}", self.text(v)) for w, v in zip(self.weeks, self.values)]
+        return [
+            (f"{w.day} {w:%b}", self.text(v)) for w, v in zip(self.weeks, self.values, strict=True)
+        ]
 
     @property
     def summary(self) -> str:
