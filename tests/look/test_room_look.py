@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.look import harness
 from tests.signaling.helpers import make_booking
@@ -22,7 +23,10 @@ MESH_READY = """() => {
   return vids.length === 2 && vids.every(v => v.videoWidth > 0 && v.readyState >= 2);
 }"""
 # Every control a person can see and use inside <main>, by id or by its accessible name.
+# The weak-connection hint is left out: any role may get it, whenever the network (or a
+# busy test machine) is slow; it must still be inside the window (OUTSIDE).
 VISIBLE_CONTROLS = """() => [...document.querySelectorAll('main button, main a.btn, main input:not([type=hidden])')]
+  .filter(el => !el.closest('#quality-hint'))
   .filter(el => { const r = el.getBoundingClientRect(); const cs = getComputedStyle(el);
                   return r.width > 1 && r.height > 1 && cs.visibility !== 'hidden'; })
   .map(el => el.id || el.getAttribute('aria-label') || el.textContent.trim())"""  # noqa: E501
@@ -59,7 +63,10 @@ def _snap(page, name: str) -> None:
     folder = os.environ.get("DUET_LOOK_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"room-{name}.png"))
+        try:
+            page.screenshot(path=str(Path(folder) / f"room-{name}.png"), timeout=60_000)
+        except PlaywrightError as exc:  # a picture for reviewers is not worth failing over
+            print(f"screenshot {name} skipped: {exc}")
 
 
 def _check_layout(page, who: str) -> None:
