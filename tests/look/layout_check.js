@@ -25,6 +25,17 @@
       if (hr.width <= 1 || hr.height <= 1) problems.push('the h1 is visually hidden');
     }
   }
+  // Heading levels go down one step at a time (h1, then h2, then h3): screen-reader users
+  // navigate by them, and a jump reads as a missing section.
+  let level = 0;
+  for (const h of document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')) {
+    if (h.closest('[hidden], template, dialog:not([open])')) continue;
+    const next = Number(h.tagName[1]);
+    if (level && next > level + 1) {
+      problems.push(`heading order: <h${next}> "${h.textContent.trim().slice(0, 40)}" follows an <h${level}>`);
+    }
+    level = next;
+  }
   const shown = (el) => {
     const r = el.getBoundingClientRect();
     const cs = getComputedStyle(el);
