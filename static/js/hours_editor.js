@@ -16,7 +16,7 @@ for (const input of document.querySelectorAll("input[data-ranges]")) {
   add.type = "button";
   add.className = "btn btn-ghost btn-sm";
   add.textContent = "Add hours";
-  add.setAttribute("aria-label", `Add a range of hours on ${label}`);
+  add.setAttribute("aria-label", `Add hours on ${label}`);
   const empty = document.createElement("p");
   empty.className = "small muted ranges-empty";
   empty.textContent = "Not working";
