@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "scheduling",
     "sessions_app",
     "signaling",
+    "measures",  # issue 14: outcome and alliance measures
 ]
 
 MIDDLEWARE = [

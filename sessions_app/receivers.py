@@ -97,3 +97,17 @@ def on_message_posted(sender, thread=None, message=None, recipients=(), **kwargs
             key=f"message:{getattr(message, 'pk', id(message))}:{person.pk}",
             now=now,
         )
+
+
+# --- issue 14: measures (measures sits below sessions_app and may not import it) ------
+from measures.signals import safety_concern  # noqa: E402
+
+
+@receiver(safety_concern)
+def _measure_safety_concern(sender, *, booking, user, now, **kwargs) -> None:
+    from sessions_app.services.checkins import safety_alert_raise
+
+    safety_alert_raise(booking=booking, user=user, now=now)
+
+
+# --- end issue 14 ------------------------------------------------------------------------

@@ -51,17 +51,23 @@ def check_in_submit(
     check_in.updated_at = now
     check_in.save()
     if check_in.is_concerning:
-        # One alert per partner per session; the text says nothing about the answers.
-        Reminder.objects.get_or_create(
-            key=f"safety:{booking.pk}:{user.pk}",
-            defaults={
-                "kind": Reminder.Kind.SAFETY_ALERT,
-                "recipient_id": booking.therapist_id,
-                "booking": booking,
-                "due_at": now,
-            },
-        )
+        safety_alert_raise(booking=booking, user=user, now=now)
     return check_in
+
+
+def safety_alert_raise(*, booking: Booking, user: User, now: datetime) -> None:
+    """The therapist's private safety alert (a concerning check-in, PHQ-9 item 9 > 0).
+
+    One alert per partner per session; the text says nothing about the answers."""
+    Reminder.objects.get_or_create(
+        key=f"safety:{booking.pk}:{user.pk}",
+        defaults={
+            "kind": Reminder.Kind.SAFETY_ALERT,
+            "recipient_id": booking.therapist_id,
+            "booking": booking,
+            "due_at": now,
+        },
+    )
 
 
 @transaction.atomic

@@ -1,0 +1,94 @@
+"""Pages: a partner's own progress, the therapist's couple page, the clinic's plan and figures."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts.decorators import role_required
+from config.errors import DomainError
+from measures import charts, instruments
+from measures.forms import PlanForm
+from measures.selectors import couple_for_therapist, couple_measures, outcome_figures, own_series, plan_for_clinic
+from measures.services import measure_plan_update
+from therapists.models import Clinic
+from therapists.selectors import is_admin_of
+
+
+@role_required("client")
+def mine(request: HttpRequest) -> HttpResponse:
+    series = own_series(request.user)
+    return render(
+        request,
+        "measures/mine.html",
+        {"trends": [charts.trend(s) for s in series], "instruments": instruments.CURRENT.values()},
+    )
+
+
+@role_required("therapist")
+def couple(request: HttpRequest, couple_id: int) -> HttpResponse:
+    found = couple_for_therapist(request.user, couple_id)
+    view = couple_measures(request.user, found)
+    partners = [
+        (p, [charts.trend(s) for s in view.by_partner[p.pk]]) for p in view.partners
+    ]
+    return render(
+        request,
+        "measures/couple.html",
+        {"view": view, "couple": found, "partners": partners},
+    )
+
+
+def _admin_clinic(request: HttpRequest, clinic_id: int) -> Clinic:
+    clinic = Clinic.objects.filter(pk=clinic_id).first()
+    if clinic is None or not is_admin_of(request.user, clinic.pk):
+        raise Http404("No such clinic.")
+    return clinic
+
+
+@role_required("clinic_admin")
+def plan(request: HttpRequest, clinic_id: int) -> HttpResponse:
+    clinic = _admin_clinic(request, clinic_id)
+    current = plan_for_clinic(clinic)
+    form = PlanForm(initial=PlanForm.initial_from(current))
+    if request.method == "POST":
+        form = PlanForm(request.POST)
+        if form.is_valid():
+            try:
+                measure_plan_update(
+                    user=request.user,
+                    clinic=clinic,
+                    schedule=form.schedule(),
+                    split_gap=form.cleaned_data["split_gap"],
+                    on_track_by=form.cleaned_data["on_track_by"],
+                    now=timezone.now(),
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(request, "Measures plan saved.")
+                return redirect("measures:plan", clinic_id=clinic.pk)
+    return render(
+        request,
+        "measures/plan.html",
+        {"clinic": clinic, "form": form, "instruments": instruments.CURRENT.values()},
+    )
+
+
+@role_required("clinic_admin", "therapist")
+def figures(request: HttpRequest, clinic_id: int) -> HttpResponse:
+    clinic = Clinic.objects.filter(pk=clinic_id).first()
+    if clinic is None:
+        raise Http404("No such clinic.")
+    if is_admin_of(request.user, clinic.pk):
+        result = outcome_figures(clinic, now=timezone.now())
+    elif request.user.is_therapist and clinic.memberships.filter(
+        user=request.user, role="therapist"
+    ).exists():
+        result = outcome_figures(clinic, now=timezone.now(), therapist=request.user)
+    else:
+        raise PermissionDenied("Only this clinic's people see its figures.")
+    return render(request, "measures/figures.html", {"figures": result})
