@@ -159,7 +159,11 @@ def _instrument_out(i: Instrument) -> dict:
         "kind": i.kind,
         "stem": i.stem,
         "items": [
-            {"key": it.key, "text": it.text, "options": [{"value": v, "label": lbl} for v, lbl in it.options]}
+            {
+                "key": it.key,
+                "text": it.text,
+                "options": [{"value": v, "label": lbl} for v, lbl in it.options],
+            }
             for it in i.items
         ],
         "min_total": i.min_total,
@@ -245,7 +249,9 @@ def mine_trends(request: HttpRequest):
     return [_series_out(s, own=True) for s in own_series(request.user)]
 
 
-@router.get("/answers/{answer_id}", response=AnswerOut, summary="One answer (yours, or your client's)")
+@router.get(
+    "/answers/{answer_id}", response=AnswerOut, summary="One answer (yours, or your client's)"
+)
 def answer_detail(request: HttpRequest, answer_id: UUID):
     return _answer_out(response_for(request.user, answer_id))
 
@@ -283,7 +289,9 @@ def _plan_out(plan) -> dict:
     return {"schedule": plan.schedule, "split_gap": plan.split_gap, "on_track_by": plan.on_track_by}
 
 
-@router.get("/clinics/{clinic_id}/plan", response=PlanIO, summary="Admin: when each questionnaire is asked")
+@router.get(
+    "/clinics/{clinic_id}/plan", response=PlanIO, summary="Admin: when each questionnaire is asked"
+)
 def plan_get(request: HttpRequest, clinic_id: int):
     return _plan_out(plan_for_clinic(_admin_clinic(request, clinic_id)))
 
@@ -313,9 +321,10 @@ def figures(request: HttpRequest, clinic_id: int):
         raise Http404
     if is_admin_of(request.user, clinic.pk):
         result = outcome_figures(clinic, now=timezone.now())
-    elif request.user.is_therapist and clinic.memberships.filter(
-        user=request.user, role="therapist"
-    ).exists():
+    elif (
+        request.user.is_therapist
+        and clinic.memberships.filter(user=request.user, role="therapist").exists()
+    ):
         result = outcome_figures(clinic, now=timezone.now(), therapist=request.user)
     else:
         raise PermissionDenied("Only this clinic's people see its figures.")

@@ -51,9 +51,10 @@ class Trend:
         inst = self.series.instrument
         first, last = self.series.first, self.series.latest
         where = "lower is better" if inst.better == LOWER_IS_BETTER else "higher is better"
+        count = len(self.dots)
         return (
-            f"{inst.short_name} over {len(self.dots)} answers ({where}); from {first.total} "
-            f"to {last.total} of {inst.max_total}; cutoff {inst.cutoff:g}."
+            f"{inst.short_name}, {count} answer{'s' if count != 1 else ''} ({where}): from "
+            f"{first.total} to {last.total} of {inst.max_total}; cutoff {inst.cutoff:g}."
         )
 
 

@@ -25,11 +25,6 @@ class InstrumentForm(forms.Form):
                 widget=forms.RadioSelect(attrs={"class": "scale" if wide else "choice-row"}),
                 error_messages={"required": "Please answer this question."},
             )
-        if wide:
-            first = instrument.items[0].options
-            self.ends = (first[0][1], first[-1][1])
-        else:
-            self.ends = None
 
     def answers(self) -> dict[str, int]:
         return dict(self.cleaned_data)

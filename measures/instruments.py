@@ -114,7 +114,12 @@ class Instrument:
         return any(answers.get(key, 0) > 0 for key in self.safety_items)
 
 
-_FREQUENCY = ((0, "Not at all"), (1, "Several days"), (2, "More than half the days"), (3, "Nearly every day"))
+_FREQUENCY = (
+    (0, "Not at all"),
+    (1, "Several days"),
+    (2, "More than half the days"),
+    (3, "Nearly every day"),
+)
 
 
 def _zero_to_ten(low: str, high: str) -> tuple[tuple[int, str], ...]:
@@ -127,7 +132,9 @@ PHQ9_V1 = Instrument(
     name="Patient Health Questionnaire (PHQ-9)",
     short_name="PHQ-9",
     kind="outcome",
-    stem="Over the last 2 weeks, how often have you been bothered by any of the following problems?",
+    stem=(
+        "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+    ),
     items=tuple(
         Item(f"q{i}", text, _FREQUENCY)
         for i, text in enumerate(
@@ -194,7 +201,12 @@ GAD7_V1 = Instrument(
     better=LOWER_IS_BETTER,
     cutoff=10,
     reliable_change=4,
-    bands=(Band(0, 4, "Minimal"), Band(5, 9, "Mild"), Band(10, 14, "Moderate"), Band(15, 21, "Severe")),
+    bands=(
+        Band(0, 4, "Minimal"),
+        Band(5, 9, "Mild"),
+        Band(10, 14, "Moderate"),
+        Band(15, 21, "Severe"),
+    ),
     source=(
         "Spitzer RL, Kroenke K, Williams JBW, Löwe B (2006). A brief measure for assessing "
         "generalized anxiety disorder: the GAD-7. Arch Intern Med 166(10):1092-1097 "
@@ -273,9 +285,19 @@ ALLIANCE_V1 = Instrument(
     stem="Thinking about today's session, 0 = not at all, 10 = completely:",
     items=(
         Item("heard", "I felt heard and respected.", _zero_to_ten("Not at all", "Completely")),
-        Item("goals", "We worked on what I wanted to work on.", _zero_to_ten("Not at all", "Completely")),
-        Item("approach", "The therapist's approach fit me.", _zero_to_ten("Not at all", "Completely")),
-        Item("overall", "Overall, today's session was right for me.", _zero_to_ten("Not at all", "Completely")),
+        Item(
+            "goals",
+            "We worked on what I wanted to work on.",
+            _zero_to_ten("Not at all", "Completely"),
+        ),
+        Item(
+            "approach", "The therapist's approach fit me.", _zero_to_ten("Not at all", "Completely")
+        ),
+        Item(
+            "overall",
+            "Overall, today's session was right for me.",
+            _zero_to_ten("Not at all", "Completely"),
+        ),
     ),
     better=HIGHER_IS_BETTER,
     cutoff=36,
@@ -304,7 +326,9 @@ WELLBEING_V1 = Instrument(
     items=(
         Item("me", "Me (how I have been feeling)", _zero_to_ten("Very poorly", "Very well")),
         Item("relationship", "My relationship", _zero_to_ten("Very poorly", "Very well")),
-        Item("daily", "Daily life (work, family, friends)", _zero_to_ten("Very poorly", "Very well")),
+        Item(
+            "daily", "Daily life (work, family, friends)", _zero_to_ten("Very poorly", "Very well")
+        ),
         Item("overall", "Overall", _zero_to_ten("Very poorly", "Very well")),
     ),
     better=HIGHER_IS_BETTER,

@@ -165,32 +165,35 @@ class Series:
     def reading(self, *, own: bool = True) -> str:
         """Plain words for a partner (``own``) or the therapist."""
         inst, first, last = self.instrument, self.first, self.latest
-        what = f"{'your' if own else 'the'} {inst.short_name.lower()} score"
-        if inst.short_name.isupper() or "-" in inst.short_name:
-            what = f"{'your' if own else 'the'} {inst.short_name} score"
         if first is None or last is None:
             return ""
+        whose = "your" if own else "the"
+        name = (
+            inst.short_name
+            if any(c.isdigit() for c in inst.short_name)
+            else inst.short_name.lower()
+        )
         if len(self.points) == 1:
             return (
-                f"This is {'your' if own else 'the'} starting point: {last.total} of "
-                f"{inst.max_total} ({inst.band(last.total).lower()})."
+                f"This is {whose} starting point: {last.total} of {inst.max_total} "
+                f"({inst.band(last.total).lower()})."
             )
+        what = f"{whose.capitalize()} {name} score"
         span = f"({first.total} → {last.total} of {inst.max_total})"
         if self.change == "improved":
-            return f"{what[0].upper()}{what[1:]} has improved by more than chance since the start {span}."
+            return f"{what} has improved by more than chance since the start {span}."
         if self.change == "deteriorated":
             tail = " Your therapist sees this too and can talk it through with you." if own else ""
-            return f"{what[0].upper()}{what[1:]} has got worse by more than chance since the start {span}.{tail}"
-        return (
-            f"{what[0].upper()}{what[1:]} has not changed by more than chance since the start "
-            f"{span}."
-        )
+            return f"{what} has got worse by more than chance since the start {span}.{tail}"
+        return f"{what} has not changed by more than chance since the start {span}."
 
 
 def _series(user: User, slug: str, rows: list[MeasureResponse]) -> Series | None:
     points: list[Point] = []
     base: tuple[Instrument, int] | None = None
-    for r in sorted(rows, key=lambda r: (r.session_number, r.moment == Moment.AFTER, r.answered_at)):
+    for r in sorted(
+        rows, key=lambda r: (r.session_number, r.moment == Moment.AFTER, r.answered_at)
+    ):
         inst, total = r.definition, r.total
         if inst is None or total is None:
             continue
@@ -282,7 +285,9 @@ def flags_for(
         outcome = [s for s in by_partner.get(p.pk, []) if s.instrument.kind == "outcome"]
         worse = [s for s in outcome if s.change == "deteriorated"]
         if worse:
-            names = ", ".join(f"{s.instrument.short_name} {s.first.total}→{s.latest.total}" for s in worse)
+            names = ", ".join(
+                f"{s.instrument.short_name} {s.first.total}→{s.latest.total}" for s in worse
+            )
             flags.append(Flag("deteriorating", f"{p.name}: deteriorating", names, p.pk))
         reached = max((s.latest.session_number for s in outcome if s.measurable), default=0)
         if reached >= plan.on_track_by and not any(s.change == "improved" for s in outcome):
@@ -329,9 +334,7 @@ def couple_measures(therapist: User, couple: Couple) -> CoupleMeasures:
     Only current partners are shown: a partner who left keeps their own history, and it
     leaves this couple's page with them."""
     partners = couple.partners
-    rows = list(
-        MeasureResponse.objects.filter(couple=couple, user__in=[p.pk for p in partners])
-    )
+    rows = list(MeasureResponse.objects.filter(couple=couple, user__in=[p.pk for p in partners]))
     by_partner = series_by_partner(rows, partners)
     plan = plan_for_couple(couple, therapist)
     alliance_latest = []
@@ -391,7 +394,16 @@ class Figures:
         return self._pct(self.dropouts, self.couples)
 
     def add(self, other: Figures) -> None:
-        for name in ("couples", "measurable", "improved", "split_pairs", "split", "due", "answered", "dropouts"):
+        for name in (
+            "couples",
+            "measurable",
+            "improved",
+            "split_pairs",
+            "split",
+            "due",
+            "answered",
+            "dropouts",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -407,7 +419,9 @@ def _figures_for(label: str, bookings: list[Booking], now: datetime, plan: Measu
     if not by_couple:
         return fig
     rows = list(
-        MeasureResponse.objects.filter(couple_id__in=by_couple, answered_at__lte=now).select_related("user")
+        MeasureResponse.objects.filter(
+            couple_id__in=by_couple, answered_at__lte=now
+        ).select_related("user")
     )
     answered = {(r.booking_id, r.user_id, r.instrument, r.moment) for r in rows}
     rows_by_couple: dict[int, list[MeasureResponse]] = defaultdict(list)
@@ -457,7 +471,9 @@ class ClinicFigures:
     therapists: list[Figures]
 
 
-def outcome_figures(clinic: Clinic, *, now: datetime, weeks: int = 12, therapist: User | None = None) -> ClinicFigures:
+def outcome_figures(
+    clinic: Clinic, *, now: datetime, weeks: int = 12, therapist: User | None = None
+) -> ClinicFigures:
     """Per therapist and for the clinic, over the last ``weeks``: share of couples reliably
     improved (a partner improved on an outcome measure and none got worse), alliance-split
     rate (couples whose latest session feedback is split), completion rate (answers given

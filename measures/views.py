@@ -12,7 +12,13 @@ from accounts.decorators import role_required
 from config.errors import DomainError
 from measures import charts, instruments
 from measures.forms import PlanForm
-from measures.selectors import couple_for_therapist, couple_measures, outcome_figures, own_series, plan_for_clinic
+from measures.selectors import (
+    couple_for_therapist,
+    couple_measures,
+    outcome_figures,
+    own_series,
+    plan_for_clinic,
+)
 from measures.services import measure_plan_update
 from therapists.models import Clinic
 from therapists.selectors import is_admin_of
@@ -32,9 +38,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def couple(request: HttpRequest, couple_id: int) -> HttpResponse:
     found = couple_for_therapist(request.user, couple_id)
     view = couple_measures(request.user, found)
-    partners = [
-        (p, [charts.trend(s) for s in view.by_partner[p.pk]]) for p in view.partners
-    ]
+    partners = [(p, [charts.trend(s) for s in view.by_partner[p.pk]]) for p in view.partners]
     return render(
         request,
         "measures/couple.html",
@@ -85,9 +89,10 @@ def figures(request: HttpRequest, clinic_id: int) -> HttpResponse:
         raise Http404("No such clinic.")
     if is_admin_of(request.user, clinic.pk):
         result = outcome_figures(clinic, now=timezone.now())
-    elif request.user.is_therapist and clinic.memberships.filter(
-        user=request.user, role="therapist"
-    ).exists():
+    elif (
+        request.user.is_therapist
+        and clinic.memberships.filter(user=request.user, role="therapist").exists()
+    ):
         result = outcome_figures(clinic, now=timezone.now(), therapist=request.user)
     else:
         raise PermissionDenied("Only this clinic's people see its figures.")

@@ -99,7 +99,8 @@ def check_in(request: HttpRequest, booking_id: int) -> HttpResponse:
     measure_forms = _measure_forms(request, booking, Moment.BEFORE)
     if request.method == "POST":
         form = CheckInForm(request.POST)
-        if form.is_valid() & all([f.is_valid() for f in measure_forms]):
+        measures_valid = [f.is_valid() for f in measure_forms]  # every form shows its errors
+        if form.is_valid() & all(measures_valid):
             try:
                 _save_with_measures(
                     request,
@@ -141,7 +142,8 @@ def reflect(request: HttpRequest, booking_id: int) -> HttpResponse:
     measure_forms = _measure_forms(request, booking, Moment.AFTER)
     if request.method == "POST":
         form = ReflectionForm(request.POST)
-        if form.is_valid() & all([f.is_valid() for f in measure_forms]):
+        measures_valid = [f.is_valid() for f in measure_forms]  # every form shows its errors
+        if form.is_valid() & all(measures_valid):
             try:
                 _save_with_measures(
                     request,

@@ -40,7 +40,12 @@ def test_operations_are_in_the_openapi_schema():
 def test_instruments_carry_id_version_cutoff_and_source(partner_a):
     body = _client(partner_a).get("/api/measures/instruments").json()
     phq = next(i for i in body if i["id"] == "phq9")
-    assert (phq["version"], phq["cutoff"], phq["reliable_change"], phq["max_total"]) == (1, 10, 6, 27)
+    assert (phq["version"], phq["cutoff"], phq["reliable_change"], phq["max_total"]) == (
+        1,
+        10,
+        6,
+        27,
+    )
     assert "Kroenke" in phq["source"] and len(phq["items"]) == 9
 
 
@@ -68,8 +73,16 @@ def test_partner_answers_through_the_api(sessions, partner_a):
 @pytest.mark.parametrize(
     ("answers", "code", "field"),
     [
-        ({"wellbeing": {"me": 11, "relationship": 1, "daily": 1, "overall": 1}}, "invalid_answer", "wellbeing.me"),
-        ({"wellbeing": {"me": 1, "relationship": 1, "daily": 1}}, "invalid_answer", "wellbeing.overall"),
+        (
+            {"wellbeing": {"me": 11, "relationship": 1, "daily": 1, "overall": 1}},
+            "invalid_answer",
+            "wellbeing.me",
+        ),
+        (
+            {"wellbeing": {"me": 1, "relationship": 1, "daily": 1}},
+            "invalid_answer",
+            "wellbeing.overall",
+        ),
         ({}, "missing", "wellbeing"),
         ({"wellbeing": fill("wellbeing", 1), "phq9": fill("phq9", 0)}, "not_due", "phq9"),
     ],
@@ -111,11 +124,17 @@ def test_other_partner_and_strangers_reach_no_answer(
         got = c.get("/api/measures/mine")
         assert got.status_code == 401 or got.json() == []
         assert c.get(f"/api/measures/couples/{couple.pk}").status_code in (401, 403, 404)
-        for path in ("/api/measures/mine", "/api/measures/mine/trends", f"/api/measures/couples/{couple.pk}"):
+        for path in (
+            "/api/measures/mine",
+            "/api/measures/mine/trends",
+            f"/api/measures/couples/{couple.pk}",
+        ):
             text = c.get(path).content.decode()
             assert not any(str(r.pk) in text for r in mine)
     # The partner cannot answer for the other couple's sessions, nor see what they are asked.
-    assert _client(other_partner).get(f"/api/measures/bookings/{upcoming.pk}/due").status_code == 404
+    assert (
+        _client(other_partner).get(f"/api/measures/bookings/{upcoming.pk}/due").status_code == 404
+    )
 
 
 def test_therapist_sees_both_partners(sessions, partner_a, partner_b, therapist, couple):
@@ -123,9 +142,7 @@ def test_therapist_sees_both_partners(sessions, partner_a, partner_b, therapist,
     answer_after(partner_a, past[0], 10)
     answer_after(partner_b, past[0], 7)
     body = _client(therapist).get(f"/api/measures/couples/{couple.pk}").json()
-    totals = {
-        p["user_id"]: p["series"][0]["points"][0]["total"] for p in body["partners"]
-    }
+    totals = {p["user_id"]: p["series"][0]["points"][0]["total"] for p in body["partners"]}
     assert totals == {partner_a.pk: 40, partner_b.pk: 28}
     assert [f["kind"] for f in body["flags"]] == ["split"]
     for r in MeasureResponse.objects.all():
@@ -140,9 +157,7 @@ def test_plan_api_is_for_the_clinic_admin(clinic, clinic_admin, other_admin, the
     body = {"schedule": {"phq9": {"when": "every_n", "every": 3}}, "split_gap": 8, "on_track_by": 5}
     r = _client(clinic_admin).put(url, body, content_type="application/json")
     assert r.status_code == 200 and r.json()["schedule"]["phq9"] == {"when": "every_n", "every": 3}
-    bad = _client(clinic_admin).put(
-        url, {**body, "split_gap": 0}, content_type="application/json"
-    )
+    bad = _client(clinic_admin).put(url, {**body, "split_gap": 0}, content_type="application/json")
     assert bad.status_code == 422 and bad.json()["code"] == "bad_gap"
 
 

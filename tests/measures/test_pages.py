@@ -36,7 +36,9 @@ def _post_items(slug: str, values: dict[str, int]) -> dict[str, str]:
 CHECK_IN = {"mood": "6", "talking_points": "", "feels_safe": "yes", "can_speak_freely": "yes"}
 
 
-def test_check_in_embeds_the_due_questionnaires_and_saves_both(couple, therapist, clinic, partner_a):
+def test_check_in_embeds_the_due_questionnaires_and_saves_both(
+    couple, therapist, clinic, partner_a
+):
     first = make_booking(couple, therapist, timezone.now() + timedelta(days=1), clinic=clinic)
     c = _client(partner_a)
     page = c.get(f"/sessions/{first.pk}/check-in/").content.decode()
@@ -84,7 +86,9 @@ def test_phq9_item_9_in_the_check_in_alerts_the_therapist(couple, therapist, cli
 def test_reflection_embeds_the_session_feedback(couple, therapist, clinic, partner_a):
     past = make_booking(couple, therapist, timezone.now() - timedelta(hours=2), clinic=clinic)
     c = _client(partner_a)
-    assert 'data-testid="measure-alliance"' in c.get(f"/sessions/{past.pk}/reflect/").content.decode()
+    assert (
+        'data-testid="measure-alliance"' in c.get(f"/sessions/{past.pk}/reflect/").content.decode()
+    )
     data = {"rating": "4", "what_helped": "", "what_to_work_on": ""}
     data.update(_post_items("alliance", fill("alliance", 8)))
     assert c.post(f"/sessions/{past.pk}/reflect/", data).status_code == 302

@@ -37,7 +37,9 @@ def test_default_schedule(sessions, partner_a):
     assert _slugs(due_instruments(second, "after", user=partner_a)) == ["alliance"]
 
 
-def test_clinic_schedule_every_n_and_intake(sessions, partner_a, clinic, clinic_admin, couple, therapist):
+def test_clinic_schedule_every_n_and_intake(
+    sessions, partner_a, clinic, clinic_admin, couple, therapist
+):
     past, upcoming = sessions
     measure_plan_update(
         user=clinic_admin,
@@ -58,7 +60,9 @@ def test_clinic_schedule_every_n_and_intake(sessions, partner_a, clinic, clinic_
     assert _slugs(due_instruments(past[2], "before", user=partner_a)) == ["phq9"]
 
 
-def test_plan_is_for_admins_of_the_clinic_and_validated(clinic, therapist, other_admin, clinic_admin):
+def test_plan_is_for_admins_of_the_clinic_and_validated(
+    clinic, therapist, other_admin, clinic_admin
+):
     for user in (therapist, other_admin):
         with pytest.raises(DomainError) as exc:
             measure_plan_update(
@@ -124,7 +128,7 @@ def test_bad_input_names_the_item_and_saves_nothing(sessions, partner_a):
 
 
 def test_only_partners_answer_and_only_when_open(sessions, other_partner, partner_a, therapist):
-    past, upcoming = sessions
+    _, upcoming = sessions
     for user in (other_partner, therapist):
         with pytest.raises(DomainError) as exc:
             answer_before(user, upcoming)
@@ -185,7 +189,9 @@ def test_alliance_split_flag(sessions, partner_a, partner_b, therapist, couple):
     assert "differ by 8" in flags[0].detail
 
 
-def test_split_when_one_partner_is_under_the_cutoff(sessions, partner_a, partner_b, therapist, couple):
+def test_split_when_one_partner_is_under_the_cutoff(
+    sessions, partner_a, partner_b, therapist, couple
+):
     past, _ = sessions
     answer_after(partner_a, past[0], 9)  # 36
     answer_after(partner_b, past[0], 8)  # 32: gap 4, but under 36
@@ -212,7 +218,9 @@ def test_not_on_track_and_deteriorating(sessions, couple, therapist, partner_a, 
     assert kinds == {("not_on_track", partner_b.pk)}  # session 4, no reliable improvement
 
 
-def test_a_partner_who_leaves_keeps_their_history(sessions, couple, therapist, partner_a, partner_b):
+def test_a_partner_who_leaves_keeps_their_history(
+    sessions, couple, therapist, partner_a, partner_b
+):
     from django.utils import timezone
 
     past, _ = sessions
