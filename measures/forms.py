@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from config.errors import DomainError
+from core.errors import DomainError
 from measures import instruments
 from measures.instruments import Instrument
 from measures.models import When

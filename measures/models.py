@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from accounts.fields import EncryptedTextField
+from core.fields import EncryptedTextField
 from measures import instruments
 
 

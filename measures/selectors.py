@@ -15,7 +15,7 @@ from measures.models import MeasurePlan, MeasureResponse, Moment, When
 from scheduling.models import Booking
 from scheduling.selectors import clinic_of
 from therapists.models import Clinic
-from therapists.selectors import is_client_of
+from therapists.selectors import clinic_of_care, is_client_of
 
 HELD = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
 
@@ -50,9 +50,7 @@ def plan_for_booking(booking: Booking) -> MeasurePlan:
 
 
 def plan_for_couple(couple: Couple, therapist: User) -> MeasurePlan:
-    booking = Booking.objects.filter(couple=couple, therapist=therapist).order_by("-starts_at")
-    latest = booking.select_related("clinic").first()
-    return plan_for_clinic(latest.clinic if latest and latest.clinic else clinic_of(therapist))
+    return plan_for_clinic(clinic_of_care(therapist, couple) or clinic_of(therapist))
 
 
 def due_instruments(booking: Booking, moment: str, *, user: User | None = None) -> list[Instrument]:

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.selectors import is_partner
-from config.errors import DomainError, Forbidden
+from core.errors import DomainError, Forbidden
 from measures import instruments
 from measures.models import MeasurePlan, MeasureResponse, Moment, When
 from measures.selectors import due_instruments, session_number

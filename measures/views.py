@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.decorators import role_required
-from config.errors import DomainError
+from core.errors import DomainError
 from measures import charts, instruments
 from measures.forms import PlanForm
 from measures.selectors import (

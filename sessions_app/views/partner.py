@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.selectors import active_couple_for
-from config.errors import DomainError
+from core.errors import DomainError
+from core.refusals import form_error
 from measures import forms as measure_forms_
 from measures.models import Moment
 from measures.selectors import due_instruments, own_answers_for
@@ -39,7 +40,6 @@ from sessions_app.services.journal import (
     journal_delete,
     journal_write,
 )
-from sessions_app.views.common import form_error
 
 client_only = role_required("client")
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from config.errors import DomainError
+from core.errors import DomainError
 from measures import instruments
 from measures.models import MeasureResponse
 from measures.selectors import couple_measures, due_instruments, own_series, session_number
