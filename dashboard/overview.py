@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.decorators import role_required
 from dashboard import charts
 from dashboard.metrics import clinic_weekly_metrics
+from measures.selectors import outcome_figures
 from therapists.selectors import clinics_administered_by
 
 
@@ -91,7 +92,13 @@ def clinic_panels(clinic, *, now) -> dict:
         ),
         "dropouts_now": latest.dropouts,
     }
-    return {"clinic": clinic, "weeks": weeks, "panels": panels, "totals": totals}
+    return {
+        "clinic": clinic,
+        "weeks": weeks,
+        "panels": panels,
+        "totals": totals,
+        "outcomes": outcome_figures(clinic, now=now),  # issue 14
+    }
 
 
 @role_required("clinic_admin")

@@ -78,34 +78,60 @@ def measures_answer(
                     status=422,
                     field=slug,
                 )
-            clean = instrument.validate(given)
-            if isinstance(clean, tuple):
-                item, message = clean
-                raise DomainError(
-                    f"{instrument.short_name}: {message}",
-                    code="invalid_answer",
-                    status=422,
-                    field=f"{slug}.{item}" if item else slug,
-                )
-            response = MeasureResponse.objects.filter(
-                user=user, booking=booking, instrument=slug, moment=moment
-            ).first() or MeasureResponse(user=user, booking=booking, instrument=slug, moment=moment)
-            response.couple_id = booking.couple_id
-            response.version = instrument.version
-            response.session_number = number
-            response.payload = json.dumps(
-                {"answers": clean, "total": instrument.score(clean)}, sort_keys=True
+            response = measure_record(
+                user=user,
+                booking=booking,
+                moment=moment,
+                instrument=instrument,
+                answers=given,
+                session=number,
+                now=now,
             )
-            response.__dict__.pop("_data", None)
-            response.answered_at = now
-            response.save()
             saved.append(response)
-            concerns = concerns or instrument.safety_concern(clean)
+            concerns = concerns or instrument.safety_concern(response.answers)
         if concerns:
-            # After commit would be too late for a caller's transaction; the receiver's
-            # write joins this one, so the alert and the answer stand or fall together.
+            # Sent inside the transaction: the alert row commits with the answers or not at all.
             safety_concern.send(sender=MeasureResponse, booking=booking, user=user, now=now)
     return saved
+
+
+def measure_record(
+    *,
+    user: User,
+    booking: Booking,
+    moment: str,
+    instrument: instruments.Instrument,
+    answers: object,
+    session: int,
+    now: datetime,
+) -> MeasureResponse:
+    """Validate, score and store one answer (replacing an earlier one for the same session
+    and moment). ``measures_answer`` decides whether it may be given; the demo seeds
+    history through here too."""
+    clean = instrument.validate(answers)
+    if isinstance(clean, tuple):
+        item, message = clean
+        raise DomainError(
+            f"{instrument.short_name}: {message}",
+            code="invalid_answer",
+            status=422,
+            field=f"{instrument.slug}.{item}" if item else instrument.slug,
+        )
+    response = MeasureResponse.objects.filter(
+        user=user, booking=booking, instrument=instrument.slug, moment=moment
+    ).first() or MeasureResponse(
+        user=user, booking=booking, instrument=instrument.slug, moment=moment
+    )
+    response.couple_id = booking.couple_id
+    response.version = instrument.version
+    response.session_number = session
+    response.payload = json.dumps(
+        {"answers": clean, "total": instrument.score(clean)}, sort_keys=True
+    )
+    response.__dict__.pop("_data", None)
+    response.answered_at = now
+    response.save()
+    return response
 
 
 def measure_plan_update(

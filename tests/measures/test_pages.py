@@ -160,6 +160,10 @@ def test_figures_page(sessions, clinic, clinic_admin, partner_a):
     answer_before(partner_a, past[0])
     page = _client(clinic_admin).get(f"/measures/clinics/{clinic.pk}/figures/").content.decode()
     assert 'data-testid="outcome-figures"' in page
+    # The clinic overview carries the same figures. Due at three held sessions, per
+    # partner: 4 + 1 + 1 before, 3 after = 9, so 18; Sam answered the 4 before session 1.
+    overview = _client(clinic_admin).get("/therapists/overview/").content.decode()
+    assert 'data-testid="outcome-figures"' in overview and "(4/18)" in overview
 
 
 def test_answers_are_in_their_owners_export_only_and_go_with_the_account(
