@@ -255,3 +255,22 @@ def test_session_number_skips_cancelled(couple, therapist, clinic):
     make_booking(couple, therapist, now - timedelta(days=14), status=Booking.Status.CANCELLED)
     b = make_booking(couple, therapist, now - timedelta(days=7), status=Booking.Status.COMPLETED)
     assert session_number(b) == 1
+
+
+def test_the_safety_alert_goes_to_the_therapist_only_and_says_nothing(
+    sessions, partner_a, partner_b, therapist, clinic, mailoutbox
+):
+    from measures.models import MeasurePlan
+    from sessions_app.models import Notification
+    from sessions_app.services.dispatch import reminders_dispatch_due
+
+    _, upcoming = sessions
+    MeasurePlan.objects.create(clinic=clinic, schedule={"phq9": {"when": "before", "every": 1}})
+    answer_before(partner_a, upcoming, phq9={**fill("phq9", 2), "q9": 3})
+    reminders_dispatch_due(now=upcoming.starts_at - timedelta(minutes=59))
+    assert [m.to for m in mailoutbox] == [[therapist.email]]
+    notes = list(Notification.objects.all())
+    assert [n.user_id for n in notes] == [therapist.pk]
+    for text in (mailoutbox[0].subject, mailoutbox[0].body, notes[0].title):
+        assert "PHQ" not in text and "dead" not in text and "18" not in text
+    assert not Notification.objects.filter(user__in=[partner_a, partner_b]).exists()
