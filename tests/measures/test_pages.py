@@ -113,6 +113,9 @@ def test_therapist_page_and_prep_card_show_both_partners_and_the_split(
         assert str(r.pk) in page  # every answer is in a data table row
     prep = _client(therapist).get(f"/sessions/{upcoming.pk}/prepare/").content.decode()
     assert 'data-flag="split"' in prep and "differ by 12" in prep
+    # The preparation card on the therapist's dashboard flags it too.
+    home = _client(therapist).get("/dashboard/").content.decode()
+    assert 'data-testid="prep-list"' in home and 'data-flag="split"' in home
 
 
 def test_own_progress_shows_only_my_trend_in_plain_words(sessions, partner_a, partner_b):
