@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -18,18 +17,17 @@ from measures.instruments import Instrument
 from measures.models import MeasureResponse
 from measures.selectors import (
     Series,
+    clinic_for_admin,
     couple_for_therapist,
     couple_measures,
     due_instruments,
-    outcome_figures,
+    figures_for_viewer,
     own_series,
     plan_for_clinic,
     response_for,
 )
 from measures.services import measure_plan_update, measures_answer
 from scheduling.models import Booking
-from therapists.models import Clinic
-from therapists.selectors import is_admin_of
 
 router = Router(tags=["measures"])
 
@@ -278,13 +276,6 @@ def couple(request: HttpRequest, couple_id: int):
     }
 
 
-def _admin_clinic(request: HttpRequest, clinic_id: int) -> Clinic:
-    clinic = Clinic.objects.filter(pk=clinic_id).first()
-    if clinic is None or not is_admin_of(request.user, clinic.pk):
-        raise Http404
-    return clinic
-
-
 def _plan_out(plan) -> dict:
     return {"schedule": plan.schedule, "split_gap": plan.split_gap, "on_track_by": plan.on_track_by}
 
@@ -293,12 +284,12 @@ def _plan_out(plan) -> dict:
     "/clinics/{clinic_id}/plan", response=PlanIO, summary="Admin: when each questionnaire is asked"
 )
 def plan_get(request: HttpRequest, clinic_id: int):
-    return _plan_out(plan_for_clinic(_admin_clinic(request, clinic_id)))
+    return _plan_out(plan_for_clinic(clinic_for_admin(request.user, clinic_id)))
 
 
 @router.put("/clinics/{clinic_id}/plan", response=PlanIO, summary="Admin: change the plan")
 def plan_put(request: HttpRequest, clinic_id: int, payload: PlanIO):
-    clinic = _admin_clinic(request, clinic_id)
+    clinic = clinic_for_admin(request.user, clinic_id)
     plan = measure_plan_update(
         user=request.user,
         clinic=clinic,
@@ -316,18 +307,7 @@ def plan_put(request: HttpRequest, clinic_id: int, payload: PlanIO):
     summary="12-week outcome figures per therapist (admins: all; therapists: their own)",
 )
 def figures(request: HttpRequest, clinic_id: int):
-    clinic = Clinic.objects.filter(pk=clinic_id).first()
-    if clinic is None:
-        raise Http404
-    if is_admin_of(request.user, clinic.pk):
-        result = outcome_figures(clinic, now=timezone.now())
-    elif (
-        request.user.is_therapist
-        and clinic.memberships.filter(user=request.user, role="therapist").exists()
-    ):
-        result = outcome_figures(clinic, now=timezone.now(), therapist=request.user)
-    else:
-        raise PermissionDenied("Only this clinic's people see its figures.")
+    result = figures_for_viewer(request.user, clinic_id, now=timezone.now())
 
     def out(f) -> dict:
         return {
@@ -336,7 +316,7 @@ def figures(request: HttpRequest, clinic_id: int):
         }
 
     return {
-        "clinic_id": clinic.pk,
+        "clinic_id": result.clinic.pk,
         "since": result.since,
         "total": out(result.total),
         "therapists": [out(f) for f in result.therapists],

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.models import Couple, User
@@ -15,7 +16,7 @@ from measures.models import MeasurePlan, MeasureResponse, Moment, When
 from scheduling.models import Booking
 from scheduling.selectors import clinic_of
 from therapists.models import Clinic
-from therapists.selectors import clinic_of_care, is_client_of
+from therapists.selectors import clinic_of_care, is_admin_of, is_client_of
 
 HELD = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
 
@@ -114,6 +115,13 @@ def couple_for_therapist(therapist: User, couple_id: int) -> Couple:
     if couple is None or not therapist.is_therapist or not is_client_of(therapist, couple_id):
         raise Http404("No such couple.")
     return couple
+
+
+def clinic_for_admin(user: User, clinic_id: int) -> Clinic:
+    clinic = Clinic.objects.filter(pk=clinic_id).first()
+    if clinic is None or not is_admin_of(user, clinic.pk):
+        raise Http404("No such clinic.")
+    return clinic
 
 
 def response_for(viewer: User, response_id) -> MeasureResponse:
@@ -496,3 +504,15 @@ def outcome_figures(
         rows.append(fig)
         total.add(fig)
     return ClinicFigures(clinic=clinic, since=since, total=total, therapists=rows)
+
+
+def figures_for_viewer(user: User, clinic_id: int, *, now: datetime) -> ClinicFigures:
+    """The clinic's admins see every therapist; a therapist of the clinic sees their own."""
+    clinic = Clinic.objects.filter(pk=clinic_id).first()
+    if clinic is None:
+        raise Http404("No such clinic.")
+    if is_admin_of(user, clinic.pk):
+        return outcome_figures(clinic, now=now)
+    if user.is_therapist and clinic.memberships.filter(user=user, role="therapist").exists():
+        return outcome_figures(clinic, now=now, therapist=user)
+    raise PermissionDenied("Only this clinic's people see its figures.")

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -13,15 +12,14 @@ from core.errors import DomainError
 from measures import charts, instruments
 from measures.forms import PlanForm
 from measures.selectors import (
+    clinic_for_admin,
     couple_for_therapist,
     couple_measures,
-    outcome_figures,
+    figures_for_viewer,
     own_series,
     plan_for_clinic,
 )
 from measures.services import measure_plan_update
-from therapists.models import Clinic
-from therapists.selectors import is_admin_of
 
 
 @role_required("client")
@@ -46,16 +44,9 @@ def couple(request: HttpRequest, couple_id: int) -> HttpResponse:
     )
 
 
-def _admin_clinic(request: HttpRequest, clinic_id: int) -> Clinic:
-    clinic = Clinic.objects.filter(pk=clinic_id).first()
-    if clinic is None or not is_admin_of(request.user, clinic.pk):
-        raise Http404("No such clinic.")
-    return clinic
-
-
 @role_required("clinic_admin")
 def plan(request: HttpRequest, clinic_id: int) -> HttpResponse:
-    clinic = _admin_clinic(request, clinic_id)
+    clinic = clinic_for_admin(request.user, clinic_id)
     current = plan_for_clinic(clinic)
     form = PlanForm(initial=PlanForm.initial_from(current))
     if request.method == "POST":
@@ -84,16 +75,5 @@ def plan(request: HttpRequest, clinic_id: int) -> HttpResponse:
 
 @role_required("clinic_admin", "therapist")
 def figures(request: HttpRequest, clinic_id: int) -> HttpResponse:
-    clinic = Clinic.objects.filter(pk=clinic_id).first()
-    if clinic is None:
-        raise Http404("No such clinic.")
-    if is_admin_of(request.user, clinic.pk):
-        result = outcome_figures(clinic, now=timezone.now())
-    elif (
-        request.user.is_therapist
-        and clinic.memberships.filter(user=request.user, role="therapist").exists()
-    ):
-        result = outcome_figures(clinic, now=timezone.now(), therapist=request.user)
-    else:
-        raise PermissionDenied("Only this clinic's people see its figures.")
+    result = figures_for_viewer(request.user, clinic_id, now=timezone.now())
     return render(request, "measures/figures.html", {"figures": result})
