@@ -358,10 +358,34 @@ def couple_measures(therapist: User, couple: Couple) -> CoupleMeasures:
 
 
 def flags_for_booking(therapist: User, booking: Booking) -> list[Flag]:
-    """Flags for the pre-session preparation card."""
-    if booking.therapist_id != therapist.pk:
-        return []
-    return couple_measures(therapist, booking.couple).flags
+    """Flags for the pre-session preparation page."""
+    return flags_for_bookings(therapist, [booking]).get(booking.pk, [])
+
+
+def flags_for_bookings(therapist: User, bookings: list[Booking]) -> dict[int, list[Flag]]:
+    """Flags for the therapist's upcoming sessions, in a fixed number of queries (the
+    dashboard's preparation card lists up to ten)."""
+    own = [b for b in bookings if b.therapist_id == therapist.pk]
+    if not own:
+        return {}
+    rows_by_couple: dict[int, list[MeasureResponse]] = defaultdict(list)
+    for r in MeasureResponse.objects.filter(couple_id__in={b.couple_id for b in own}):
+        rows_by_couple[r.couple_id].append(r)
+    clinic_ids = {b.clinic_id for b in own if b.clinic_id}
+    plans = {p.clinic_id: p for p in MeasurePlan.objects.filter(clinic_id__in=clinic_ids)}
+    fallback = None
+    out = {}
+    for b in own:
+        plan = plans.get(b.clinic_id)
+        if plan is None and b.clinic_id is None:
+            fallback = fallback or plan_for_clinic(clinic_of(therapist))
+            plan = fallback
+        plan = plan or MeasurePlan(clinic_id=b.clinic_id)
+        partners = b.couple.partners
+        ids = {p.pk for p in partners}
+        rows = [r for r in rows_by_couple[b.couple_id] if r.user_id in ids]
+        out[b.pk] = flags_for(partners, series_by_partner(rows, partners), plan, rows)
+    return out
 
 
 # --- Clinic figures -----------------------------------------------------------------

@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 
 from accounts.selectors import active_couple_for
-from measures.selectors import flags_for_booking
+from measures.selectors import flags_for_bookings
 from sessions_app.selectors import (
     open_homework_for_partner,
     own_check_in,
@@ -40,6 +40,8 @@ def client_homework_card(context) -> dict:
 def therapist_prep_card(context) -> dict:
     user = context["user"]
     items = upcoming_preparation(user, now=timezone.now())
-    for item in items:  # issue 14: alliance split, not on track, deteriorating, PHQ-9 item 9
-        item.measure_flags = flags_for_booking(user, item.booking)
+    # issue 14: alliance split, not on track, deteriorating, PHQ-9 item 9
+    flags = flags_for_bookings(user, [item.booking for item in items])
+    for item in items:
+        item.measure_flags = flags.get(item.booking.pk, [])
     return {"user": user, "items": items}
