@@ -12,6 +12,9 @@ from measures.models import When
 
 
 class InstrumentForm(forms.Form):
+    """One questionnaire. A partner may skip it (every item blank); once started, every
+    item needs an answer."""
+
     def __init__(self, *args, instrument: Instrument, **kwargs) -> None:
         kwargs.setdefault("prefix", instrument.slug)
         super().__init__(*args, **kwargs)
@@ -23,11 +26,23 @@ class InstrumentForm(forms.Form):
                 choices=[(v, label if not wide else str(v)) for v, label in item.options],
                 coerce=int,
                 widget=forms.RadioSelect(attrs={"class": "scale" if wide else "choice-row"}),
-                error_messages={"required": "Please answer this question."},
+                required=False,
+                empty_value=None,
             )
 
-    def answers(self) -> dict[str, int]:
-        return dict(self.cleaned_data)
+    def clean(self) -> dict:
+        data = super().clean()
+        given = {k: v for k, v in data.items() if v is not None}
+        if given:
+            for name in self.fields:
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, "Please answer this question.")
+        return data
+
+    def answers(self) -> dict[str, int] | None:
+        """The answers, or None when the partner skipped this questionnaire."""
+        given = {k: v for k, v in self.cleaned_data.items() if v is not None}
+        return given or None
 
 
 def instrument_forms(due: list[Instrument], data=None, initial=None) -> list[InstrumentForm]:
@@ -36,7 +51,8 @@ def instrument_forms(due: list[Instrument], data=None, initial=None) -> list[Ins
 
 
 def all_answers(forms_: list[InstrumentForm]) -> dict[str, dict[str, int]]:
-    return {f.instrument.slug: f.answers() for f in forms_}
+    """The questionnaires answered (skipped ones left out)."""
+    return {f.instrument.slug: a for f in forms_ if (a := f.answers()) is not None}
 
 
 def forms_error(forms_: list[InstrumentForm], exc: DomainError) -> bool:

@@ -44,12 +44,12 @@ def measures_answer(
     answers: dict[str, dict],
     now: datetime,
 ) -> list[MeasureResponse]:
-    """Save a partner's answers to the instruments due at this session and moment.
+    """Save a partner's answers to instruments due at this session and moment.
 
-    ``answers`` maps instrument slug to ``{item: value}``. Every due instrument must be
-    answered in full; a bad item answers 422 naming ``<slug>.<item>``. Re-answering
-    replaces the earlier answer for the same session and moment. PHQ-9 item 9 above zero
-    raises the therapist's private safety alert.
+    ``answers`` maps instrument slug to ``{item: value}``. A partner may skip a
+    questionnaire, but one they answer is answered in full; a bad item answers 422 naming
+    ``<slug>.<item>``. Re-answering replaces the earlier answer for the same session and
+    moment. PHQ-9 item 9 above zero raises the therapist's private safety alert.
     """
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
@@ -69,15 +69,14 @@ def measures_answer(
                 )
         saved, concerns = [], False
         number = session_number(booking)
+        if not answers:
+            raise DomainError(
+                "Answer at least one questionnaire.", code="missing", status=422, field="answers"
+            )
         for slug, instrument in due.items():
             given = answers.get(slug)
             if given is None:
-                raise DomainError(
-                    f"Please answer the {instrument.short_name} questions.",
-                    code="missing",
-                    status=422,
-                    field=slug,
-                )
+                continue  # skipped: completion figures count it as not answered
             response = measure_record(
                 user=user,
                 booking=booking,

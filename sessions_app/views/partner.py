@@ -56,14 +56,15 @@ def _measure_forms(request: HttpRequest, booking, moment: str):
 
 def _save_with_measures(request: HttpRequest, booking, moment: str, measure_forms, save) -> None:
     """Save the check-in/reflection and its questionnaires together, or neither."""
+    answers = measure_forms_.all_answers(measure_forms)
     with transaction.atomic():
         save()
-        if measure_forms:
+        if answers:
             measures_answer(
                 user=request.user,
                 booking=booking,
                 moment=moment,
-                answers=measure_forms_.all_answers(measure_forms),
+                answers=answers,
                 now=timezone.now(),
             )
 

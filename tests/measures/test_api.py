@@ -83,7 +83,7 @@ def test_partner_answers_through_the_api(sessions, partner_a):
             "invalid_answer",
             "wellbeing.overall",
         ),
-        ({}, "missing", "wellbeing"),
+        ({}, "missing", "answers"),
         ({"wellbeing": fill("wellbeing", 1), "phq9": fill("phq9", 0)}, "not_due", "phq9"),
     ],
 )

@@ -72,6 +72,13 @@ def test_a_missing_item_shows_a_field_error_and_saves_nothing(couple, therapist,
     assert not CheckIn.objects.exists() and not MeasureResponse.objects.exists()
 
 
+def test_a_questionnaire_may_be_skipped(couple, therapist, clinic, partner_a):
+    first = make_booking(couple, therapist, timezone.now() + timedelta(days=1), clinic=clinic)
+    data = {**CHECK_IN, **_post_items("wellbeing", fill("wellbeing", 6))}
+    assert _client(partner_a).post(f"/sessions/{first.pk}/check-in/", data).status_code == 302
+    assert list(MeasureResponse.objects.values_list("instrument", flat=True)) == ["wellbeing"]
+
+
 def test_phq9_item_9_in_the_check_in_alerts_the_therapist(couple, therapist, clinic, partner_a):
     first = make_booking(couple, therapist, timezone.now() + timedelta(days=1), clinic=clinic)
     MeasurePlan.objects.create(clinic=clinic, schedule={"phq9": {"when": "before", "every": 1}})

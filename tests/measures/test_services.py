@@ -111,7 +111,8 @@ def test_bad_input_names_the_item_and_saves_nothing(sessions, partner_a):
     good = {s: fill(s, 1) for s in ("wellbeing", "csi4", "phq9", "gad7")}
     cases = [
         ({**good, "phq9": {**good["phq9"], "q3": 7}}, "phq9.q3", "invalid_answer"),
-        ({k: v for k, v in good.items() if k != "gad7"}, "gad7", "missing"),
+        ({}, "answers", "missing"),
+        ({**good, "gad7": {}}, "gad7.q1", "invalid_answer"),
         ({**good, "alliance": fill("alliance", 5)}, "alliance", "not_due"),
     ]
     for answers, field, code in cases:
