@@ -15,21 +15,16 @@ from measures.models import MeasurePlan, MeasureResponse, Moment, When
 from measures.selectors import due_instruments, session_number
 from measures.signals import safety_concern
 from scheduling.models import Booking
+from scheduling.occasions import require_after_session, require_before_session
 from therapists.models import Clinic
 from therapists.selectors import is_admin_of
 
 
 def _check_occasion(booking: Booking, moment: str, now: datetime) -> None:
     if moment == Moment.BEFORE:
-        if booking.status != Booking.Status.CONFIRMED or booking.ended_at is not None:
-            raise DomainError("Check-ins are open for upcoming sessions only.", code="closed")
-        if booking.ends_at <= now:
-            raise DomainError("This session is over; the check-in is closed.", code="closed")
+        require_before_session(booking, now)
     elif moment == Moment.AFTER:
-        if booking.ended_at is None and booking.ends_at > now:
-            raise DomainError("You can answer once the session is over.", code="not_over")
-        if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
-            raise DomainError("This session did not take place.", code="not_held")
+        require_after_session(booking, now)
     else:
         raise DomainError(
             "moment is 'before' or 'after'.", code="bad_moment", status=422, field="moment"
