@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -423,19 +423,6 @@ class Figures:
     def dropout_pct(self) -> int | None:
         return self._pct(self.dropouts, self.couples)
 
-    def add(self, other: Figures) -> None:
-        for name in (
-            "couples",
-            "measurable",
-            "improved",
-            "split_pairs",
-            "split",
-            "due",
-            "answered",
-            "dropouts",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
 
 DROPOUT_AFTER = timedelta(days=28)
 
@@ -521,12 +508,15 @@ def outcome_figures(
     for b in qs:
         by_therapist[b.therapist_id].append(b)
         names[b.therapist_id] = b.therapist.name
-    total = Figures(label=clinic.name)
-    rows = []
-    for tid, bookings in sorted(by_therapist.items(), key=lambda kv: names[kv[0]]):
-        fig = _figures_for(names[tid], bookings, now, plan)
-        rows.append(fig)
-        total.add(fig)
+    rows = [
+        _figures_for(names[tid], bookings, now, plan)
+        for tid, bookings in sorted(by_therapist.items(), key=lambda kv: names[kv[0]])
+    ]
+    # Counted again as a whole, so a couple seen by two therapists counts once.
+    everyone = [b for bookings in by_therapist.values() for b in bookings]
+    total = _figures_for(clinic.name, everyone, now, plan) if len(rows) > 1 else None
+    if total is None:
+        total = replace(rows[0], label=clinic.name) if rows else Figures(label=clinic.name)
     return ClinicFigures(clinic=clinic, since=since, total=total, therapists=rows)
 
 

@@ -275,3 +275,48 @@ def test_the_safety_alert_goes_to_the_therapist_only_and_says_nothing(
     for text in (mailoutbox[0].subject, mailoutbox[0].body, notes[0].title):
         assert "PHQ" not in text and "dead" not in text and "18" not in text
     assert not Notification.objects.filter(user__in=[partner_a, partner_b]).exists()
+
+
+def test_clinic_figures_hand_computed(
+    sessions, couple, partner_a, partner_b, therapist, clinic, other_couple, other_therapist
+):
+    from django.utils import timezone
+
+    from measures.selectors import outcome_figures
+    from therapists.models import ClinicMembership
+
+    past, _ = sessions
+    # Sam improves (wellbeing 16 -> 24 of 40); the alliance splits at session 3 (40 vs 28).
+    _three_sessions(
+        past,
+        partner_a,
+        partner_b,
+        a_alliance=[9, 10, 10],
+        b_alliance=[9, 9, 7],
+        a_wellbeing=[4, 5, 6],
+        b_wellbeing=[5, 5, 5],
+    )
+    # A second therapist's couple came once, six weeks ago, and never again: a dropout.
+    ClinicMembership.objects.create(clinic=clinic, user=other_therapist, role="therapist")
+    make_booking(other_couple, other_therapist, timezone.now() - timedelta(weeks=6), clinic=clinic)
+    result = outcome_figures(clinic, now=timezone.now())
+    by_name = {f.label: f for f in result.therapists}
+    hale, nowak = by_name[therapist.name], by_name[other_therapist.name]
+    assert (hale.couples, hale.improved, hale.measurable, hale.improved_pct) == (1, 1, 1, 100)
+    assert (hale.split, hale.split_pairs, hale.dropouts) == (1, 1, 0)
+    # Both partners answered everything due: 6 before + 3 after each.
+    assert (hale.answered, hale.due, hale.completion_pct) == (18, 18, 100)
+    assert (nowak.couples, nowak.dropouts, nowak.measurable, nowak.due, nowak.answered) == (
+        1,
+        1,
+        0,
+        10,
+        0,
+    )
+    total = result.total
+    assert (total.label, total.couples, total.dropout_pct, total.completion_pct) == (
+        clinic.name,
+        2,
+        50,
+        64,  # 18 of 28
+    )
