@@ -22,6 +22,7 @@ from measures.selectors import (
     couple_measures,
     due_instruments,
     figures_for_viewer,
+    own_answers,
     own_series,
     plan_for_clinic,
     response_for,
@@ -239,7 +240,7 @@ def answer(request: HttpRequest, booking_id: int, payload: AnswersIn):
 
 @router.get("/mine", response=list[AnswerOut], summary="Every answer you gave")
 def mine(request: HttpRequest):
-    return [_answer_out(r) for r in MeasureResponse.objects.filter(user=request.user)]
+    return [_answer_out(r) for r in own_answers(request.user)]
 
 
 @router.get("/mine/trends", response=list[SeriesOut], summary="Your own trends, in plain words")

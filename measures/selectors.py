@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.models import Couple, User
+from core.audit import audit_read
 from measures import instruments
 from measures.instruments import Instrument
 from measures.models import MeasurePlan, MeasureResponse, Moment, When
@@ -90,11 +91,18 @@ def due_instruments(booking: Booking, moment: str, *, user: User | None = None) 
 
 def own_answers_for(user: User, booking: Booking, moment: str) -> dict[str, dict[str, int]]:
     """A partner's earlier answers at this session and moment (to prefill a form)."""
-    rows = MeasureResponse.objects.filter(user=user, booking=booking, moment=moment)
-    return {r.instrument: r.answers for r in rows}
+    rows = list(MeasureResponse.objects.filter(user=user, booking=booking, moment=moment))
+    return {r.instrument: r.answers for r in _audited(user, rows)}
 
 
 # --- Who may read -------------------------------------------------------------------
+
+
+def _audited(viewer: User, rows: list[MeasureResponse]) -> list[MeasureResponse]:
+    """Record each answer handed to ``viewer`` in the audit log (one INSERT, no content)."""
+    if rows:
+        audit_read(None, rows, actor=viewer)
+    return rows
 
 
 def can_read(viewer: User, response: MeasureResponse) -> bool:
@@ -128,6 +136,7 @@ def response_for(viewer: User, response_id) -> MeasureResponse:
     response = MeasureResponse.objects.filter(pk=response_id).select_related("user").first()
     if response is None or not can_read(viewer, response):
         raise Http404("No such answer.")
+    _audited(viewer, [response])
     return response
 
 
@@ -238,10 +247,14 @@ def series_by_partner(rows: list[MeasureResponse], people: list[User]) -> dict[i
     return out
 
 
+def own_answers(user: User) -> list[MeasureResponse]:
+    """Every answer a partner gave (their own only)."""
+    return _audited(user, list(MeasureResponse.objects.filter(user=user)))
+
+
 def own_series(user: User) -> list[Series]:
     """Everything a partner answered, wherever (a partner who left keeps their history)."""
-    rows = list(MeasureResponse.objects.filter(user=user))
-    return series_by_partner(rows, [user])[user.pk]
+    return series_by_partner(own_answers(user), [user])[user.pk]
 
 
 # --- Flags --------------------------------------------------------------------------
@@ -340,7 +353,8 @@ def couple_measures(therapist: User, couple: Couple) -> CoupleMeasures:
     Only current partners are shown: a partner who left keeps their own history, and it
     leaves this couple's page with them."""
     partners = couple.partners
-    rows = list(MeasureResponse.objects.filter(couple=couple, user__in=[p.pk for p in partners]))
+    found = MeasureResponse.objects.filter(couple=couple, user__in=[p.pk for p in partners])
+    rows = _audited(therapist, list(found))
     by_partner = series_by_partner(rows, partners)
     plan = plan_for_couple(couple, therapist)
     alliance_latest = []
@@ -369,7 +383,8 @@ def flags_for_bookings(therapist: User, bookings: list[Booking]) -> dict[int, li
     if not own:
         return {}
     rows_by_couple: dict[int, list[MeasureResponse]] = defaultdict(list)
-    for r in MeasureResponse.objects.filter(couple_id__in={b.couple_id for b in own}):
+    found = list(MeasureResponse.objects.filter(couple_id__in={b.couple_id for b in own}))
+    for r in _audited(therapist, found):
         rows_by_couple[r.couple_id].append(r)
     clinic_ids = {b.clinic_id for b in own if b.clinic_id}
     plans = {p.clinic_id: p for p in MeasurePlan.objects.filter(clinic_id__in=clinic_ids)}

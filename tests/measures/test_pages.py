@@ -191,3 +191,14 @@ def test_answers_are_in_their_owners_export_only_and_go_with_the_account(
     account_delete(user=partner_a)
     assert not MeasureResponse.objects.filter(user=partner_a).exists()
     assert MeasureResponse.objects.filter(user=partner_b).count() == 4
+
+
+def test_reading_answers_is_audited(sessions, couple, therapist, partner_a):
+    from core.models import AuditEvent
+
+    past, _ = sessions
+    answer_after(partner_a, past[0], 9)
+    answer = MeasureResponse.objects.get()
+    _client(therapist).get(f"/measures/couples/{couple.pk}/")
+    events = AuditEvent.objects.filter(action="measureresponse.read", actor_id=therapist.pk)
+    assert [(e.object_id, e.couple_id) for e in events] == [(str(answer.pk), couple.pk)]
