@@ -30,6 +30,7 @@ NAV = {
         ("Find a therapist", "therapists:directory"),
         ("My sessions", "scheduling:my_sessions"),
         ("Between sessions", "sessions_app:hub"),
+        ("Progress", "measures:mine"),
         ("Couple", "accounts:couple"),
         ("Messages", "messaging:inbox"),
     ],

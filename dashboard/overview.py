@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.decorators import role_required
 from dashboard import charts
 from dashboard.metrics import clinic_weekly_metrics
+from measures.selectors import outcome_figures
 from therapists.selectors import clinics_administered_by
 
 
@@ -93,7 +94,13 @@ def clinic_panels(clinic, *, now) -> dict:
     panels = [
         (key, title, chart, note, chart.spec(title=title)) for key, title, chart, note in panels
     ]
-    return {"clinic": clinic, "weeks": weeks, "panels": panels, "totals": totals}
+    return {
+        "clinic": clinic,
+        "weeks": weeks,
+        "panels": panels,
+        "totals": totals,
+        "outcomes": outcome_figures(clinic, now=now),
+    }
 
 
 @role_required("clinic_admin")

@@ -7,6 +7,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.signals import partner_left_couple
+from measures.signals import safety_concern
 from scheduling import signals
 from scheduling.models import Booking
 from sessions_app.emails import local_when
@@ -115,3 +116,11 @@ def tell_therapists_a_partner_left(sender, couple, user, now, **kwargs) -> None:
             key=f"left:{couple.pk}:{user.pk}:{therapist.pk}:{int(now.timestamp())}",
             now=now,
         )
+
+
+@receiver(safety_concern)
+def _measure_safety_concern(sender, *, booking, user, now, **kwargs) -> None:
+    """A questionnaire answer (PHQ-9 item 9) raises the same private alert as a check-in."""
+    from sessions_app.services.checkins import safety_alert_raise
+
+    safety_alert_raise(booking=booking, user=user, now=now)
