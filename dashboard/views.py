@@ -16,13 +16,8 @@ from therapists.views.roster import roster_context
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-<<<<<<< HEAD:accounts/views/dashboard.py
-        return redirect("accounts:dashboard")
-    return render(request, "landing.html")
-=======
         return redirect("dashboard:dashboard")
-    return redirect("accounts:login")
->>>>>>> main:dashboard/views.py
+    return render(request, "landing.html")
 
 
 @login_required

@@ -55,7 +55,7 @@ def room(request: HttpRequest, room_id: str) -> HttpResponse:
         "closeCodes": protocol.close_codes_config(),
     }
     # The therapist's hand-off after the call: the note for this session.
-    note_url = f"{reverse('sessions_app:notes')}?booking={booking.pk}"
+    note_url = f"{reverse('notes:notes')}?booking={booking.pk}"
     return render(
         request,
         "signaling/room.html",
