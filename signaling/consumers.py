@@ -322,7 +322,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """This socket went quiet long enough for the sweep to drop it; if nobody took its
         place, come back where we were and let the others reconnect to us."""
         back = await database_sync_to_async(services.participant_reclaim)(
-            booking_id=self.booking.pk, user_id=self.user.pk, channel_name=self.channel_name, now=now
+            booking_id=self.booking.pk,
+            user_id=self.user.pk,
+            channel_name=self.channel_name,
+            now=now,
         )
         if back is None:
             await self.conn_replaced({})
@@ -452,7 +455,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._send({"type": "error", "code": code, "detail": detail, **extra})
         if self.strikes >= protocol.MAX_STRIKES:
             await self._send(
-                {"type": "error", "code": "abuse", "detail": "Too many bad messages.", "fatal": True}
+                {
+                    "type": "error",
+                    "code": "abuse",
+                    "detail": "Too many bad messages.",
+                    "fatal": True,
+                }
             )
             # Gone from the room now, not when (or if) the close handshake completes.
             self.server_closed = True

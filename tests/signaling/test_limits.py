@@ -106,7 +106,10 @@ def test_flooding_is_rate_limited_and_repeated_abuse_closes_only_the_abuser(
         ({"type": "offer", "to": "x", "id": 7}, "invalid"),
         ({"type": "ping", "extra": 1, "id": "m3"}, "invalid"),
         ({"type": 5, "id": "m4"}, "invalid"),
-        ({"type": "offer", "to": "x", "sdp": "v" * protocol.MAX_MESSAGE_BYTES, "id": "m5"}, "too_large"),
+        (
+            {"type": "offer", "to": "x", "sdp": "v" * protocol.MAX_MESSAGE_BYTES, "id": "m5"},
+            "too_large",
+        ),
     ],
 )
 def test_every_error_a_message_causes_echoes_its_id(booking, therapist, partner_a, msg, code):
