@@ -57,10 +57,12 @@ function draw(results) {
   ctx.drawImage(results.segmentationMask, 0, 0, width, height);
   ctx.globalCompositeOperation = "source-in";
   ctx.drawImage(results.image, 0, 0, width, height);
-  // Everything else: the same frame, blurred, behind them.
+  // Everything else: the same frame, blurred, behind them; drawn a little larger than
+  // the canvas so the blur does not fade the picture out at its edges.
+  const radius = Math.round(width / 60);
   ctx.globalCompositeOperation = "destination-over";
-  ctx.filter = `blur(${Math.round(width / 60)}px)`;
-  ctx.drawImage(results.image, 0, 0, width, height);
+  ctx.filter = `blur(${radius}px)`;
+  ctx.drawImage(results.image, -2 * radius, -2 * radius, width + 4 * radius, height + 4 * radius);
   ctx.restore();
 }
 
