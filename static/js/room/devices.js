@@ -1,14 +1,13 @@
 // Camera, microphone and speaker pickers plus noise suppression, in the pre-join check
 // and (the same controls, moved) in the call's settings panel. A switch mid-call swaps
 // the track on every peer connection: the call stays up.
+import { canPickSpeaker, fillPickers, PREF_OF } from "../device_pickers.js";
 import { setBlur } from "./blur.js";
 import { audioConstraints, localTrack, replaceLocalTrack, videoConstraints } from "./media.js";
 import { prefs } from "./prefs.js";
 import { $, announce } from "./state.js";
 
 const pickers = { videoinput: $("#pick-camera"), audioinput: $("#pick-mic"), audiooutput: $("#pick-speaker") };
-const PREF_OF = { videoinput: "camera", audioinput: "mic", audiooutput: "speaker" };
-const canPickSpeaker = "setSinkId" in HTMLMediaElement.prototype;
 
 function currentId(kind) {
   if (kind === "audiooutput") return prefs.get("speaker") || "default";
@@ -17,20 +16,7 @@ function currentId(kind) {
 }
 
 export async function renderDevices() {
-  let devices = [];
-  try {
-    devices = await navigator.mediaDevices.enumerateDevices();
-  } catch {
-    return;
-  }
-  for (const [kind, select] of Object.entries(pickers)) {
-    const mine = devices.filter((d) => d.kind === kind && d.deviceId);
-    select.replaceChildren(
-      ...mine.map((d, i) => new Option(d.label || `${kind === "videoinput" ? "Camera" : kind === "audioinput" ? "Microphone" : "Speaker"} ${i + 1}`, d.deviceId)),
-    );
-    select.value = currentId(kind);
-    select.disabled = mine.length === 0;
-  }
+  await fillPickers(pickers, currentId);
   $("#pick-speaker-label").hidden = !canPickSpeaker || pickers.audiooutput.options.length === 0;
 }
 

@@ -6,35 +6,36 @@ import { levelMeter } from "../level_meter.js";
 import { prefs } from "./prefs.js";
 import { announce, state, ui } from "./state.js";
 
-export function audioConstraints() {
-  const id = prefs.get("mic");
+// Remembered devices are asked for exactly (browsers treat "ideal" device ids loosely);
+// if one is gone, startLocalMedia falls back to the default device.
+export function audioConstraints(remembered = true) {
+  const id = remembered && prefs.get("mic");
   return {
     echoCancellation: true,
     noiseSuppression: prefs.get("noiseSuppression") !== "off",
     autoGainControl: true,
-    ...(id ? { deviceId: { ideal: id } } : {}),
+    ...(id ? { deviceId: { exact: id } } : {}),
   };
 }
 
-export function videoConstraints() {
-  const id = prefs.get("camera");
+export function videoConstraints(remembered = true) {
+  const id = remembered && prefs.get("camera");
   return {
     width: { ideal: 1280 },
     height: { ideal: 720 },
     frameRate: { max: 30 },
-    ...(id ? { deviceId: { ideal: id } } : {}),
+    ...(id ? { deviceId: { exact: id } } : {}),
   };
 }
 
 export async function startLocalMedia() {
   try {
-    state.local = await navigator.mediaDevices.getUserMedia({
-      audio: audioConstraints(),
-      video: videoConstraints(),
-    });
+    state.local = await navigator.mediaDevices
+      .getUserMedia({ audio: audioConstraints(), video: videoConstraints() })
+      .catch(() => navigator.mediaDevices.getUserMedia({ audio: audioConstraints(false), video: videoConstraints(false) }));
   } catch {
     try {
-      state.local = await navigator.mediaDevices.getUserMedia({ audio: audioConstraints() });
+      state.local = await navigator.mediaDevices.getUserMedia({ audio: audioConstraints(false) });
       state.videoOn = false;
       announce("No camera available — you will join with audio only.");
     } catch {
