@@ -26,8 +26,10 @@ seed: migrate
 
 # Daphne (HTTP + websockets), a Celery worker and Celery beat in one process
 # group; Ctrl-C (or any of them exiting) stops all three.
+# Links in emails and .ics files point where this server listens, unless SITE_URL says otherwise.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: seed
-	@echo "Starting Duet on http://$(HOST):$(PORT) (Ctrl-C stops everything)"
+	@echo "Starting Duet on http://$(HOST):$(PORT) (Ctrl-C stops everything; links use $(SITE_URL))"
 	@pids=""; \
 	stop() { trap - INT TERM EXIT; kill $$pids 2>/dev/null; wait; }; \
 	trap stop INT TERM EXIT; \

@@ -17,7 +17,9 @@ def _item(label: str, url_name: str) -> dict | None:
 def _mark_current(items: list[dict], path: str) -> None:
     """Highlight one item: the longest URL the path lives under (so /therapists/overview/
     is "Overview", not also "Directory" at /therapists/)."""
-    under = [i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
+    under = [
+        i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))
+    ]
     if under:
         max(under, key=lambda i: len(i["url"]))["current"] = True
 

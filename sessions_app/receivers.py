@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.dispatch import receiver
 from django.utils import timezone
 
+from accounts.signals import partner_left_couple
 from scheduling import signals
 from scheduling.models import Booking
 from sessions_app.emails import local_when
@@ -93,5 +94,24 @@ def on_message_posted(sender, thread=None, message=None, recipients=(), **kwargs
             title=f"New secure message from {author.name}" if author else "New secure message",
             url=url_of() if callable(url_of) else "",
             key=f"message:{getattr(message, 'pk', id(message))}:{person.pk}",
+            now=now,
+        )
+
+
+@receiver(partner_left_couple)
+def tell_therapists_a_partner_left(sender, couple, user, now, **kwargs) -> None:
+    """Each therapist with sessions booked for this couple hears that a partner left."""
+    from django.urls import reverse
+
+    ahead = Booking.objects.filter(couple=couple, status="confirmed", starts_at__gt=now)
+    for therapist in {b.therapist for b in ahead.select_related("therapist")}:
+        count = ahead.filter(therapist=therapist).count()
+        notification_create(
+            user=therapist,
+            kind=Notification.Kind.CHANGE,
+            title=f"{user.name} left their couple; {count} booked session"
+            f"{'s' if count != 1 else ''} with you remain.",
+            url=reverse("scheduling:calendar"),
+            key=f"left:{couple.pk}:{user.pk}:{therapist.pk}:{int(now.timestamp())}",
             now=now,
         )

@@ -54,18 +54,21 @@ def catalogue() -> list[Page]:
     from django.utils import timezone
 
     Booking = _model("Booking")
-    therapist, client, admin = demo_user("therapist"), demo_user("client"), demo_user("clinic_admin")
+    therapist, client = demo_user("therapist"), demo_user("client")
     profile = _model("TherapistProfile").objects.get(user=therapist)
     couple = _model("CoupleMembership").objects.get(user=client, left_at__isnull=True).couple
     now = timezone.now()
     soon = (
-        Booking.objects.filter(couple=couple, therapist=therapist, format="video",
-                               status="confirmed", ends_at__gt=now)
+        Booking.objects.filter(
+            couple=couple, therapist=therapist, format="video", status="confirmed", ends_at__gt=now
+        )
         .order_by("starts_at")
         .first()
     )
     later = (
-        Booking.objects.filter(couple=couple, status="confirmed", starts_at__gt=now + timedelta(hours=2))
+        Booking.objects.filter(
+            couple=couple, status="confirmed", starts_at__gt=now + timedelta(hours=2)
+        )
         .order_by("starts_at")
         .first()
         or soon
@@ -95,6 +98,7 @@ def catalogue() -> list[Page]:
         Page("client", "notifications", "/sessions/notifications/"),
         Page("client", "messages", "/sessions/messages/"),
         Page("client", "reminders", "/sessions/settings/reminders/"),
+        Page("client", "windows", "/scheduling/windows/"),
         Page("client", "couple", "/couple/"),
         Page("client", "profile", "/profile/"),
         Page("client", "security", "/account/security/"),
@@ -103,7 +107,6 @@ def catalogue() -> list[Page]:
         Page("client", "room", f"/rooms/{soon.room_id}/"),
         Page("therapist", "dashboard", "/dashboard/"),
         Page("therapist", "calendar", "/scheduling/calendar/"),
-        Page("therapist", "windows", "/scheduling/windows/"),
         Page("therapist", "clients", "/therapists/clients/"),
         Page("therapist", "profile-edit", f"/therapists/{profile.pk}/edit/"),
         Page("therapist", "session", f"/scheduling/sessions/{later.pk}/"),
@@ -117,7 +120,11 @@ def catalogue() -> list[Page]:
         Page("clinic_admin", "invite", "/therapists/roster/invite/"),
         Page("clinic_admin", "assign", "/therapists/roster/assign/"),
         Page("clinic_admin", "change-log", "/therapists/roster/log/"),
-        Page("clinic_admin", "clinic-settings", f"/therapists/clinic/{membership.clinic_id}/settings/"),
+        Page(
+            "clinic_admin",
+            "clinic-settings",
+            f"/therapists/clinic/{membership.clinic_id}/settings/",
+        ),
         Page("clinic_admin", "clinic-notes", "/sessions/notes/clinic/"),
         Page("clinic_admin", "audit", "/account/audit/"),
     ]
@@ -146,44 +153,7 @@ def session_cookie(role: str, base: str) -> list[dict]:
 
 
 # One script, run in the page: overflow, landmark + h1 placement, hidden things shown.
-LAYOUT_CHECK = """() => {
-  const problems = [];
-  const vw = document.documentElement.clientWidth, vh = window.innerHeight;
-  if (document.documentElement.scrollWidth > vw + 1) {
-    const wide = [...document.querySelectorAll('body *')].filter(el => {
-      const r = el.getBoundingClientRect();
-      return r.right > vw + 1 && getComputedStyle(el).position !== 'fixed' && r.width > 0;
-    }).slice(0, 3).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-      (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : ''));
-    problems.push(`horizontal overflow: page is ${document.documentElement.scrollWidth}px wide in ${vw}px (${wide.join(', ')})`);
-  }
-  const mains = document.querySelectorAll('main');
-  if (mains.length !== 1) problems.push(`${mains.length} main landmarks`);
-  const main = mains[0];
-  if (main) {
-    const r = main.getBoundingClientRect();
-    if (r.top >= vh || r.bottom <= 0) problems.push('main landmark starts below the first viewport');
-    const h1s = [...main.querySelectorAll('h1')].filter(h => h.getClientRects().length && getComputedStyle(h).visibility !== 'hidden');
-    if (h1s.length !== 1) problems.push(`${h1s.length} visible h1 in main`);
-    else {
-      const hr = h1s[0].getBoundingClientRect();
-      if (hr.top < 0 || hr.bottom > vh) problems.push(`h1 "${h1s[0].textContent.trim()}" is outside the first viewport (top ${Math.round(hr.top)})`);
-      if (hr.width <= 1 || hr.height <= 1) problems.push('the h1 is visually hidden');
-    }
-  }
-  const shown = (el) => {
-    const r = el.getBoundingClientRect();
-    const cs = getComputedStyle(el);
-    return r.width > 1 && r.height > 1 && cs.visibility !== 'hidden' && cs.display !== 'none' &&
-      cs.opacity !== '0' && !(cs.clip && cs.clip.startsWith('rect(0')) && cs.clipPath !== 'inset(50%)';
-  };
-  for (const el of document.querySelectorAll('[hidden], .sr-only')) {
-    if (el.closest('template')) continue;
-    if (el.matches('.sr-only') && el.matches(':focus-within')) continue;
-    if (shown(el)) problems.push(`visible although ${el.hasAttribute('hidden') ? '[hidden]' : '.sr-only'}: <${el.tagName.toLowerCase()}${el.id ? ' id=' + el.id : ''}> "${el.textContent.trim().slice(0, 40)}"`);
-  }
-  return problems;
-}"""
+LAYOUT_CHECK = (Path(__file__).parent / "layout_check.js").read_text()
 
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});

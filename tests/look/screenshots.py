@@ -38,7 +38,16 @@ def _prepare_env() -> None:
 def _start_daphne(port: int) -> subprocess.Popen:
     log = open(STATE / "daphne.log", "wb")  # noqa: SIM115 - lives as long as the server
     proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "config.asgi:application",
+        ],
         cwd=ROOT,
         env={**os.environ, "SITE_URL": f"http://127.0.0.1:{port}", "LOG_LEVEL": "WARNING"},
         stdout=log,
@@ -113,19 +122,23 @@ def main() -> None:
 def _index(rows) -> None:
     parts = [
         "<!doctype html><meta charset=utf-8><title>Duet screenshots</title>",
-        "<style>body{font:14px system-ui;margin:20px}figure{display:inline-block;vertical-align:top;"
-        "margin:0 16px 24px 0}img{border:1px solid #ccc;max-width:420px;max-height:560px;"
+        "<style>body{font:14px system-ui;margin:20px}"
+        "figure{display:inline-block;vertical-align:top;margin:0 16px 24px 0}"
+        "img{border:1px solid #ccc;max-width:420px;max-height:560px;"
         "object-fit:cover;object-position:top}li{color:#a33a2a}</style>",
         "<h1>Duet: every page, role and size</h1>",
     ]
     for role in dict.fromkeys(r[0] for r in rows):
         parts.append(f"<h2>{html.escape(role)}</h2>")
         for _, name, size, path, png, problems in (r for r in rows if r[0] == role):
-            issues = "".join(f"<li>{html.escape(x)}</li>" for x in problems) or "<li style=color:#256b42>no problems found</li>"
+            issues = (
+                "".join(f"<li>{html.escape(x)}</li>" for x in problems)
+                or "<li style=color:#256b42>no problems found</li>"
+            )
+            title = f"<b>{html.escape(name)}</b> · {size} · <code>{html.escape(path)}</code>"
             parts.append(
                 f"<figure><a href='{png}'><img src='{png}' alt='{html.escape(name)} {size}'></a>"
-                f"<figcaption><b>{html.escape(name)}</b> · {size} · <code>{html.escape(path)}</code>"
-                f"<ul>{issues}</ul></figcaption></figure>"
+                f"<figcaption>{title}<ul>{issues}</ul></figcaption></figure>"
             )
     (OUT / "index.html").write_text("\n".join(parts))
 
