@@ -41,7 +41,16 @@ TILES = """() => [...document.querySelectorAll('#stage .tile')].map(t => {
 })"""
 
 LOG: list[str] = []
-CALL_CONTROLS = {"btn-mic", "btn-camera", "btn-audio-only", "btn-chat", "btn-leave"}
+CALL_CONTROLS = {
+    "btn-mic",
+    "btn-camera",
+    "btn-audio-only",
+    "btn-share",
+    "btn-layout",
+    "btn-settings",
+    "btn-chat",
+    "btn-leave",
+}
 
 
 def _press(page, selector: str) -> None:
