@@ -170,7 +170,8 @@ const handlers = {
     backOnline();
   },
   async ended(msg) {
-    finish(msg.reason === "time" ? "The session time is over." : "The therapist ended the session.");
+    const byTherapist = cfg.role === "therapist" ? "You ended the session." : "The therapist ended the session.";
+    finish(msg.reason === "time" ? "The session time is over." : byTherapist);
   },
   async removed(msg) {
     finish(msg.detail);
