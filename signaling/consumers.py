@@ -68,6 +68,33 @@ def _ice_servers(user_id):
 class RoomConsumer(AsyncWebsocketConsumer):
     # --- lifecycle -------------------------------------------------------------------
 
+    async def __call__(self, scope, receive, send):
+        """Take frames off the socket as they arrive, apart from handling them: the rate
+        limit is charged at arrival (a flood queued behind slow handlers is still a flood),
+        and once the client has gone the frames queued behind it are skipped, so the
+        leave is handled at once instead of after the backlog (or never, if the server
+        gives up waiting for the consumer)."""
+        self.bucket = protocol.TokenBucket()
+        self.client_gone = False
+        arrivals: asyncio.Queue = asyncio.Queue()
+
+        async def take_off_the_socket() -> None:
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.receive":
+                    message["within_rate"] = self.bucket.take()
+                elif message["type"] == "websocket.disconnect":
+                    self.client_gone = True
+                arrivals.put_nowait(message)
+                if message["type"] == "websocket.disconnect":
+                    return
+
+        pump = asyncio.create_task(take_off_the_socket())
+        try:
+            await super().__call__(scope, arrivals.get, send)
+        finally:
+            pump.cancel()
+
     async def connect(self) -> None:
         self.user = self.scope["user"]
         self.peer_id = ""
@@ -75,8 +102,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.groups_joined: list[str] = []
         self.peers: dict[str, dict] = {}
         self.removed_peers: set[str] = set()
-        self.bucket = protocol.TokenBucket()
         self.strikes = 0
+        self.left = False
         self.timer: asyncio.Task | None = None
         self.server_closed = False
         room_id = self.scope["url_route"]["kwargs"]["room_id"]
@@ -132,22 +159,32 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.timer:
             self.timer.cancel()
+        if self.peer_id and not (
+            self.state == State.ADMITTED and code not in NORMAL_CLOSES and not self.server_closed
+        ):
+            await self._leave("left")
+        # else: a dropped socket, not a goodbye: peer-to-peer media may still be flowing.
+        # Stay present so a resume keeps every peer connection; if nobody comes back,
+        # the heartbeat sweep announces the leave (reason "timeout").
+        await self._discard_groups()
+
+    async def _discard_groups(self) -> None:
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
-        if not self.peer_id:
+        self.groups_joined = []
+
+    async def _leave(self, reason: str) -> None:
+        """Stop being present and tell the room, once."""
+        if self.left or not self.peer_id:
             return
-        if self.state == State.ADMITTED and code not in NORMAL_CLOSES and not self.server_closed:
-            # A dropped socket, not a goodbye: peer-to-peer media may still be flowing.
-            # Stay present so a resume keeps every peer connection; if nobody comes
-            # back, the heartbeat sweep announces the leave (reason "timeout").
-            return
+        self.left = True
         current = await database_sync_to_async(services.participant_disconnect)(
             booking_id=self.booking.pk, user_id=self.user.pk, channel_name=self.channel_name
         )
         if not current:
             return  # replaced or removed: whoever did that has announced it
         if self.state == State.ADMITTED:
-            await self._announce({"type": "peer_left", "peer_id": self.peer_id, "reason": "left"})
+            await self._announce({"type": "peer_left", "peer_id": self.peer_id, "reason": reason})
         elif self.state == State.WAITING:
             await self._announce_waiting()
 
@@ -158,16 +195,26 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     # --- incoming ----------------------------------------------------------------------
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if not self.bucket.take():
-            await self._error("rate_limited", "Too many messages; slow down.")
+    async def websocket_receive(self, message: dict) -> None:
+        if self.server_closed:
+            return  # we closed it: what was queued behind the close is moot
+        if not message.get("within_rate", True):
+            if self.client_gone:
+                return
+            ref = protocol.message_ref(message.get("text"))
+            await self._error("rate_limited", "Too many messages; slow down.", ref=ref)
             return
+        await super().websocket_receive(message)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
             msg = protocol.parse(text_data, bytes_data)
         except protocol.ProtocolError as exc:
-            await self._error(exc.code, exc.detail)
+            await self._error(exc.code, exc.detail, ref=exc.ref)
             return
         kind = msg["type"]
+        if self.client_gone and kind in protocol.ANSWERED_ONLY:
+            return  # its only effect is an answer nobody will read; get to the leave sooner
         ref = {"ref": msg.get("id"), "ref_type": kind}
         if kind in protocol.THERAPIST_ONLY and self.role != "therapist":
             await self._error("not_allowed", "Only the therapist can do that.", **ref)
@@ -193,7 +240,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def _relay(self, msg: dict) -> None:
         to = msg["to"]
         if to == self.peer_id:
-            await self._error("invalid", "You cannot address yourself.", ref_type=msg["type"])
+            await self._error(
+                "invalid", "You cannot address yourself.", ref=msg.get("id"), ref_type=msg["type"]
+            )
             return
         if to not in self.peers:
             peer = await _admitted_peer(self.booking.pk, to)
@@ -402,7 +451,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _error(self, code: str, detail: str, **extra) -> None:
         self.strikes += 1
+        extra = {k: v for k, v in extra.items() if v is not None}
         await self._send({"type": "error", "code": code, "detail": detail, **extra})
         if self.strikes >= protocol.MAX_STRIKES:
-            await self._send({"type": "error", "code": "abuse", "detail": "Too many bad messages."})
+            await self._send(
+                {
+                    "type": "error",
+                    "code": "abuse",
+                    "detail": "Too many bad messages.",
+                    "fatal": True,
+                }
+            )
+            # Gone from the room now, not when (or if) the close handshake completes.
+            self.server_closed = True
+            await self._leave("abuse")
+            await self._discard_groups()
             await self.close(code=CLOSE_ABUSE)

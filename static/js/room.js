@@ -1,7 +1,11 @@
 // Duet video room: a full mesh of three WebRTC peers over the signaling protocol in
 // docs/signaling.md. One module per concern under ./room/: state, media, signaling,
 // peers, tiles, quality, chat, controls. This file wires the pre-join screen.
+import "./room/layout.js";
+import "./room/screenshare.js";
 import { applyPrejoinChoices } from "./room/controls.js";
+import { initDevices } from "./room/devices.js";
+import { askNotificationPermission } from "./room/presence.js";
 import { localTrack, startLocalMedia } from "./room/media.js";
 import { connect } from "./room/signaling.js";
 import { $, announce, show, state, ui } from "./room/state.js";
@@ -9,6 +13,7 @@ import { $, announce, show, state, ui } from "./room/state.js";
 $("#join-btn").onclick = () => {
   $("#join-btn").disabled = true;
   applyPrejoinChoices();
+  askNotificationPermission();
   announce("Connecting…");
   connect();
 };
@@ -17,8 +22,9 @@ $("#prejoin-mic").onchange = (e) => {
 };
 $("#prejoin-cam").onchange = (e) => {
   state.videoOn = e.target.checked;
-  const v = localTrack("video");
-  if (v) v.enabled = state.videoOn;
+  for (const v of [localTrack("video"), state.blurTrack]) {
+    if (v) v.enabled = state.videoOn;
+  }
 };
 $("#rejoin").onclick = () => location.reload();
 
@@ -27,8 +33,10 @@ window.addEventListener("pagehide", () => {
 });
 
 show(ui.prejoin);
-startLocalMedia().then(() => {
-  $("#join-btn").disabled = false;
-});
+startLocalMedia()
+  .then(initDevices)
+  .finally(() => {
+    $("#join-btn").disabled = false;
+  });
 // Exposed for the end-to-end test and for support diagnostics in the console.
 window.duetRoom = state;

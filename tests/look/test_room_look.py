@@ -41,7 +41,16 @@ TILES = """() => [...document.querySelectorAll('#stage .tile')].map(t => {
 })"""
 
 LOG: list[str] = []
-CALL_CONTROLS = {"btn-mic", "btn-camera", "btn-audio-only", "btn-chat", "btn-leave"}
+CALL_CONTROLS = {
+    "btn-mic",
+    "btn-camera",
+    "btn-audio-only",
+    "btn-share",
+    "btn-layout",
+    "btn-settings",
+    "btn-chat",
+    "btn-leave",
+}
 
 
 def _press(page, selector: str) -> None:
@@ -51,8 +60,17 @@ def _press(page, selector: str) -> None:
     page.evaluate("(sel) => document.querySelector(sel).click()", selector)
 
 
+# Phones share no screen and their layout is already a speaker view.
+DESKTOP_ONLY_CONTROLS = {"btn-share", "btn-layout"}
+
+
 def _controls(page) -> set[str]:
     return set(page.evaluate(VISIBLE_CONTROLS))
+
+
+def _call_controls(page) -> set[str]:
+    phone = page.viewport_size["width"] <= 760
+    return CALL_CONTROLS - DESKTOP_ONLY_CONTROLS if phone else CALL_CONTROLS
 
 
 def _in_view(page, where: str) -> None:
@@ -165,7 +183,7 @@ def test_room_states_show_each_role_its_controls(
         t.click("#join-btn")
         t.wait_for_selector("#waiting-panel:not([hidden]) .waiting-row")
         _snap(t, "therapist-someone-waiting-desktop")
-        assert _controls(t) == CALL_CONTROLS | {
+        assert _controls(t) == _call_controls(t) | {
             "btn-end",
             "Admit Sam",
             "Remove Sam from the waiting room",
@@ -179,7 +197,7 @@ def test_room_states_show_each_role_its_controls(
         sam.wait_for_function(
             "() => document.querySelector('#stage video.remote-video')?.videoWidth > 0"
         )
-        assert _controls(sam) == CALL_CONTROLS
+        assert _controls(sam) == _call_controls(sam)
         _in_view(sam, "sam admitted")
         assert not harness.look(sam), harness.look(sam)
         t.wait_for_selector("#waiting-panel", state="hidden")
@@ -190,13 +208,13 @@ def test_room_states_show_each_role_its_controls(
         _press(t, "#waiting-list .admit")
         for page in pages.values():
             page.wait_for_function(MESH_READY, timeout=40_000)
-        assert _controls(t) == CALL_CONTROLS | {
+        assert _controls(t) == _call_controls(t) | {
             "btn-end",
             "Remove Sam from the session",
             "Remove Aiko from the session",
         }
         for name in ("sam", "aiko"):
-            assert _controls(pages[name]) == CALL_CONTROLS, name
+            assert _controls(pages[name]) == _call_controls(pages[name]), name
         for name, page in pages.items():
             try:
                 _check_layout(page, name)

@@ -302,6 +302,45 @@ def test_new_tab_replaces_the_old_connection(booking, therapist, partner_a, part
     run(scenario)
 
 
+def test_a_directly_admitted_tab_offers_on_welcome_and_hears_its_old_id_leave(
+    booking, therapist, partner_a, partner_b
+):
+    """What docs/signaling.md promises a client: no `admitted` after an admitted
+    `welcome`, and a `peer_left` for its own previous id, after `welcome`."""
+
+    async def scenario():
+        t, pa, pb = await _room_with_all(booking, therapist, partner_a, partner_b)
+        again = Peer(booking, partner_a)
+        welcome = await again.connect()
+        assert welcome["state"] == "admitted"
+        assert {p["peer_id"] for p in welcome["peers"] if p["initiator"]} == {
+            t.peer_id,
+            pb.peer_id,
+        }
+        await again.expect("peer_left", peer_id=pa.peer_id, reason="replaced")
+        assert await again.quiet("admitted")
+        # Offering on welcome works at once; candidates inside the SDP pass unchanged.
+        sdp = "v=0\r\na=candidate:1 1 UDP 2122260223 192.0.2.1 54400 typ host\r\n"
+        await again.send(type="offer", to=t.peer_id, sdp=sdp)
+        offer = await t.expect("offer", **{"from": welcome["peer_id"]})
+        assert offer["sdp"] == sdp
+        for p in (t, pa, pb, again):
+            await p.leave()
+
+    run(scenario)
+
+
+def test_a_foreign_origin_is_refused_at_the_http_handshake(booking, partner_a):
+    async def scenario():
+        peer = Peer(booking, partner_a)
+        peer.comm.scope["headers"] = [(b"origin", b"https://evil.example"), (b"host", b"127.0.0.1")]
+        connected, _ = await peer.comm.connect()
+        assert connected is False  # 403 before the websocket opens: no message, no close code
+        await peer.comm.wait()
+
+    run(scenario)
+
+
 def test_resume_keeps_the_peer_id_and_media(booking, therapist, partner_a, partner_b):
     async def scenario():
         t, pa, pb = await _room_with_all(booking, therapist, partner_a, partner_b)

@@ -49,8 +49,9 @@ micBtn.onclick = () => {
 };
 camBtn.onclick = () => {
   state.videoOn = !state.videoOn;
-  const track = localTrack("video");
-  if (track) track.enabled = state.videoOn;
+  for (const track of [localTrack("video"), state.blurTrack]) {
+    if (track) track.enabled = state.videoOn;
+  }
   setPressed(camBtn, !state.videoOn, "Start camera", "Stop camera");
   $("#self-tile").dataset.cameraOff = String(!state.videoOn);
   publishMedia();
@@ -83,7 +84,8 @@ export function finish(text, canRejoin = false) {
   clearInterval(state.heartbeat);
   setReconnecting(false);
   for (const id of [...state.peers.keys()]) dropPeer(id);
-  state.local?.getTracks().forEach((t) => t.stop());
+  for (const t of [...(state.local?.getTracks() || []), state.screenTrack, state.blurTrack]) t?.stop();
+  $("#share-banner").hidden = true;
   const ws = state.ws;
   state.ws = null;
   if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000);

@@ -2,6 +2,8 @@
 // (server-assigned "initiator") offers; perfect negotiation ("polite") handles the rest.
 import { wireChat } from "./chat.js";
 import { applyAudioOnly } from "./controls.js";
+import { applySpeaker } from "./devices.js";
+import { localTrack, outgoingVideoTrack } from "./media.js";
 import { sampleQuality, QUALITY_SAMPLE_MS } from "./quality.js";
 import { send } from "./signaling.js";
 import { state } from "./state.js";
@@ -59,6 +61,7 @@ export function ensurePeer(peerId) {
     const stream = streams[0] || video.srcObject || new MediaStream();
     if (!stream.getTracks().includes(track)) stream.addTrack(track);
     video.srcObject = stream;
+    applySpeaker(video);
     video.play().catch(() => {});
   };
   pc.ondatachannel = ({ channel }) => wireChat(peer, channel);
@@ -70,7 +73,10 @@ export function ensurePeer(peerId) {
 export function addLocalTracks(peer) {
   if (peer.tracksAdded || !state.local) return;
   peer.tracksAdded = true;
-  for (const track of state.local.getTracks()) peer.pc.addTrack(track, state.local);
+  // What we send: the microphone, and the camera, blurred camera or shared screen.
+  for (const track of [localTrack("audio"), localTrack("video") && outgoingVideoTrack()]) {
+    if (track) peer.pc.addTrack(track, state.local);
+  }
   if (state.audioOnly) applyAudioOnly(peer);
 }
 

@@ -20,6 +20,9 @@ export const state = {
   videoOn: true,
   audioOnly: false,
   unread: 0,
+  screenTrack: null, // the shared screen, sent instead of the camera
+  blurTrack: null, // the blurred camera (canvas), sent instead of the camera
+  activeSpeaker: "",
   peers: new Map(), // peer id -> peer record
 };
 

@@ -1,6 +1,7 @@
 // Video tiles and their layout: side by side on a desktop; on a phone one person in
 // focus (tap a thumbnail to swap) with the others, you included, as thumbnails.
 // Also the therapist's waiting-room list.
+import { noticeArrivals } from "./presence.js";
 import { send } from "./signaling.js";
 import { $, announce, cfg, ui } from "./state.js";
 
@@ -15,7 +16,7 @@ export function makeTile(peerId) {
   return tile;
 }
 
-function setFocus(tile) {
+export function setFocus(tile) {
   for (const t of ui.stage.querySelectorAll(".tile.is-focus")) t.classList.remove("is-focus");
   tile.classList.add("is-focus");
 }
@@ -55,6 +56,7 @@ function renderAdminButtons(peer) {
 
 export function renderWaiting(waiting) {
   if (!ui.waitingPanel) return; // only the therapist's page has the waiting room
+  noticeArrivals(waiting);
   // Shown only while someone waits: the call gets the room otherwise.
   ui.waitingPanel.hidden = waiting.length === 0;
   ui.waitingList.replaceChildren();
