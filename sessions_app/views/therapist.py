@@ -12,6 +12,7 @@ from accounts.decorators import role_required
 from core.errors import DomainError
 from core.next_url import safe_next
 from core.refusals import form_error
+from measures.selectors import flags_for_booking
 from sessions_app.access import booking_for_therapist, couple_for_therapist
 from sessions_app.forms import AssignHomeworkForm, GoalForm
 from sessions_app.models import Goal
@@ -34,7 +35,12 @@ def prepare(request: HttpRequest, booking_id: int) -> HttpResponse:
     return render(
         request,
         "sessions_app/prepare.html",
-        {"prep": prep, "booking": booking, "statuses": Goal.Status.choices},
+        {
+            "prep": prep,
+            "booking": booking,
+            "statuses": Goal.Status.choices,
+            "measure_flags": flags_for_booking(request.user, booking),  # issue 14
+        },
     )
 
 
