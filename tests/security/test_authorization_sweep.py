@@ -118,6 +118,8 @@ def test_every_health_data_model_is_planted(world):
     assert len(planted.markers) >= 8
 
 
+# Every URL as every persona: several thousand requests, more with each new page.
+@pytest.mark.timeout(1200)
 def test_no_url_leaks_health_data_to_other_personas(world, capsys):
     planted, personas = world
     urls = http_urls(planted)
