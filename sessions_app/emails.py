@@ -81,11 +81,19 @@ def _other_people(booking: Booking, user: User) -> str:
     return booking.therapist.name
 
 
-def session_reminder_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
+def session_reminder_email(
+    reminder: Reminder, *, now: datetime, ics_cache: dict | None = None
+) -> EmailMultiAlternatives:
+    """``ics_cache`` (the dispatcher's, per batch) builds each booking's calendar file
+    once for all its recipients."""
     booking = reminder.booking
     user = reminder.recipient
     when = local_when(booking.starts_at, user)
     seq = getattr(getattr(booking, "calendar_sequence", None), "sequence", 0)
+    cache = ics_cache if ics_cache is not None else {}
+    ics_key = (booking.pk, seq, booking.starts_at, now)
+    if ics_key not in cache:
+        cache[ics_key] = booking_ics(booking, sequence=seq, stamp=now)
     minutes_left = int((booking.starts_at - now).total_seconds() // 60)
     context = {
         "user": user,
@@ -112,11 +120,13 @@ def session_reminder_email(reminder: Reminder, *, now: datetime) -> EmailMultiAl
         subject, body, to=[user.email], headers={"Message-ID": message_id(reminder)}
     )
     msg.attach_alternative(html, "text/html")
-    msg.attach("session.ics", booking_ics(booking, sequence=seq, stamp=now), "text/calendar")
+    msg.attach("session.ics", cache[ics_key], "text/calendar")
     return msg
 
 
-def homework_due_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
+def homework_due_email(
+    reminder: Reminder, *, now: datetime, ics_cache: dict | None = None
+) -> EmailMultiAlternatives:
     user = reminder.recipient
     assignment = reminder.assignment
     when = local_when(assignment.due_at, user)
@@ -135,7 +145,9 @@ def homework_due_email(reminder: Reminder, *, now: datetime) -> EmailMultiAltern
     )
 
 
-def follow_up_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
+def follow_up_email(
+    reminder: Reminder, *, now: datetime, ics_cache: dict | None = None
+) -> EmailMultiAlternatives:
     user = reminder.recipient
     booking = reminder.booking
     when = local_when(booking.starts_at, user)
@@ -156,7 +168,9 @@ def follow_up_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternati
     )
 
 
-def safety_alert_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
+def safety_alert_email(
+    reminder: Reminder, *, now: datetime, ics_cache: dict | None = None
+) -> EmailMultiAlternatives:
     user = reminder.recipient
     booking = reminder.booking
     when = local_when(booking.starts_at, user)

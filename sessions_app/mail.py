@@ -11,12 +11,15 @@ shows exactly what a person would receive. Select it with
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.mail.message import EmailMessage
+from django.core.mail.message import EmailMessage, EmailMultiAlternatives
+
+from accounts import crypto
 
 
 class OutboxFileBackend(BaseEmailBackend):
@@ -44,3 +47,44 @@ class OutboxFileBackend(BaseEmailBackend):
             finally:
                 tmp.unlink(missing_ok=True)
         return written
+
+
+# --- The delivery outbox: a rendered email as a sealed database value -----------------
+
+
+def _identity(message_id: str) -> str:
+    # Binds the ciphertext to its delivery: a payload copied to another row won't open.
+    return f"sessions_app.delivery:{message_id}"
+
+
+def seal(message: EmailMultiAlternatives, *, message_id: str) -> str:
+    """The parts of a rendered email (never re-rendered), encrypted for storage."""
+    data = {
+        "subject": message.subject,
+        "body": message.body,
+        "from": message.from_email,
+        "to": list(message.to),
+        "headers": dict(message.extra_headers),
+        "alternatives": [[content, mimetype] for content, mimetype in message.alternatives],
+        "attachments": [
+            [name, content.decode() if isinstance(content, bytes) else content, mimetype]
+            for name, content, mimetype in message.attachments
+        ],
+    }
+    return crypto.encrypt(json.dumps(data, separators=(",", ":")), identity=_identity(message_id))
+
+
+def unseal(payload: str, *, message_id: str) -> EmailMultiAlternatives:
+    data = json.loads(crypto.decrypt(payload, identity=_identity(message_id)))
+    message = EmailMultiAlternatives(
+        data["subject"],
+        data["body"],
+        from_email=data["from"],
+        to=data["to"],
+        headers=data["headers"],
+    )
+    for content, mimetype in data["alternatives"]:
+        message.attach_alternative(content, mimetype)
+    for name, content, mimetype in data["attachments"]:
+        message.attach(name, content.encode(), mimetype)
+    return message
