@@ -68,8 +68,17 @@ test: install test-deps lint
 	  (echo "Models changed without a migration: run manage.py makemigrations"; exit 1)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Full-size benchmarks (PostgreSQL + Redis: set DATABASE_URL and REDIS_URL), each writing
+# var/bench/<name>.json; then docs/benchmarks.md is rewritten from those files. A bench
+# that misses an outcome (lost reminders, 5xx answers) fails the target after the report.
+# CI's second lane runs every bench at --smoke size (tests/bench/test_smoke.py).
+BENCHES := pool reminders slots signaling directory_bench
 bench: install
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@mkdir -p var/bench; failed=""; \
+	for b in $(BENCHES); do echo "== bench/$$b.py"; \
+	  $(BIN)/python bench/$$b.py --out var/bench/$$b.json || failed="$$failed $$b"; done; \
+	$(BIN)/python bench/report.py; \
+	if [ -n "$$failed" ]; then echo "benches that failed:$$failed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) var

@@ -44,7 +44,7 @@ MAX_ATTEMPTS = 5
 BATCH_SIZE = 200
 # Emails handed to the mail server per sender transaction: a kill -9 mid-send re-sends
 # at most this many (the same Message-IDs).
-SEND_GROUP = 10
+SEND_GROUP = 5
 OUTCOMES = ("sent", "cancelled", "missed", "failed", "retry", "skipped")
 
 
