@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage, EmailMultiAlternatives
 
-from accounts import crypto
+from core import crypto
 
 
 class OutboxFileBackend(BaseEmailBackend):
