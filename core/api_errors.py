@@ -45,13 +45,13 @@ class JsonSessionAuth(SessionAuth):
     def _get_key(self, request: HttpRequest) -> str | None:
         if not request.user.is_authenticated:
             return None
-        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False):
-            if check_csrf(request):
-                raise DomainError(
-                    "The CSRF token is missing or wrong; reload the page and try again.",
-                    code="csrf_failed",
-                    status=403,
-                )
+        exempt = getattr(request, "_ninja_csrf_exempt", False)
+        if self.csrf and not exempt and check_csrf(request):
+            raise DomainError(
+                "The CSRF token is missing or wrong; reload the page and try again.",
+                code="csrf_failed",
+                status=403,
+            )
         return request.COOKIES.get(self.param_name)
 
 
