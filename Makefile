@@ -25,17 +25,26 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo --quiet-logins
 
 # Daphne (HTTP + websockets), a Celery worker and Celery beat in one process
-# group; Ctrl-C (or any of them exiting) stops all three.
+# group; Ctrl-C, SIGTERM (or any of them exiting) stops all three. The worker's warm
+# shutdown waits for a running task (the reminder dispatcher may run for a while), so
+# after 10 s it gets SIGQUIT (cold shutdown; the task is redelivered and idempotent),
+# and SIGKILL as a last resort. Nothing runs in the foreground while they serve (a
+# foreground command would hold the trap back until it finished).
 run: seed
 	@echo "Starting Duet on http://$(HOST):$(PORT) (Ctrl-C stops everything)"
 	@pids=""; \
-	stop() { trap - INT TERM EXIT; kill $$pids 2>/dev/null; wait; }; \
+	alive() { out=""; for p in $$pids; do kill -0 $$p 2>/dev/null && out="$$out $$p"; done; echo $$out; }; \
+	stop() { trap - INT TERM EXIT; kill -TERM $$pids 2>/dev/null; \
+	  for _ in $$(seq 1 40); do [ -z "$$(alive)" ] && break; sleep 0.25; done; \
+	  left="$$(alive)"; [ -n "$$left" ] && kill -QUIT $$left 2>/dev/null; \
+	  for _ in $$(seq 1 20); do [ -z "$$(alive)" ] && break; sleep 0.25; done; \
+	  left="$$(alive)"; [ -n "$$left" ] && kill -KILL $$left 2>/dev/null; wait; }; \
 	trap stop INT TERM EXIT; \
+	logins="$$($(BIN)/python manage.py seed_demo | sed -n '/:/p')"; \
 	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 & pids="$$pids $$!"; \
 	$(BIN)/celery -A config beat --loglevel=INFO & pids="$$pids $$!"; \
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application & pids="$$pids $$!"; \
-	sleep 1; echo; echo "Duet is running at http://$(HOST):$(PORT)"; \
-	$(BIN)/python manage.py seed_demo | sed -n '/:/p'; echo; \
+	echo; echo "Duet is running at http://$(HOST):$(PORT)"; echo "$$logins"; echo; \
 	wait -n; exit 0
 
 # Debian packages the test suite drives for real: Chromium (browser tests) and
