@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -74,9 +75,22 @@ def seal(message: EmailMultiAlternatives, *, message_id: str) -> str:
     return crypto.encrypt(json.dumps(data, separators=(",", ":")), identity=_identity(message_id))
 
 
+class OutboxMessage(EmailMultiAlternatives):
+    """An email from the outbox. Its MIME boundaries are random tokens set up front:
+    the standard library otherwise draws one and compiles a regular expression per
+    part to prove it absent from the text, a large share of the send's CPU at volume."""
+
+    def message(self, *args, **kwargs):
+        msg = super().message(*args, **kwargs)
+        for part in msg.walk():
+            if part.is_multipart() and part.get_boundary() is None:
+                part.set_boundary(f"=_duet_{uuid.uuid4().hex}")
+        return msg
+
+
 def unseal(payload: str, *, message_id: str) -> EmailMultiAlternatives:
     data = json.loads(crypto.decrypt(payload, identity=_identity(message_id)))
-    message = EmailMultiAlternatives(
+    message = OutboxMessage(
         data["subject"],
         data["body"],
         from_email=data["from"],
