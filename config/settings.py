@@ -123,7 +123,9 @@ if DATABASE_URL:
         )
     # Django 5.2's native psycopg pool: a process never holds more than
     # DATABASE_POOL_MAX_SIZE connections (default 10); a request that finds the pool
-    # busy waits up to DATABASE_POOL_TIMEOUT seconds (default 30) for a free one.
+    # busy waits up to DATABASE_POOL_TIMEOUT seconds (default 60) for a free one: under a
+    # burst, a slow answer beats an error (300 concurrent requests on a loaded 2-core
+    # machine queued for over 30 s).
     DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1)
     DATABASE_POOL_MIN_SIZE = env_int("DATABASE_POOL_MIN_SIZE", 1, minimum=0)
     if DATABASE_POOL_MIN_SIZE > DATABASE_POOL_MAX_SIZE:
@@ -135,7 +137,7 @@ if DATABASE_URL:
     _db["OPTIONS"]["pool"] = {
         "min_size": DATABASE_POOL_MIN_SIZE,
         "max_size": DATABASE_POOL_MAX_SIZE,
-        "timeout": env_int("DATABASE_POOL_TIMEOUT", 30, minimum=1),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 60, minimum=1),
     }
     # Names the app's connections in pg_stat_activity (the pool load test counts them).
     _db["OPTIONS"]["application_name"] = env_str("DATABASE_APPLICATION_NAME", "duet")
