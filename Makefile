@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-deps lint format migrate seed bench clean
+.PHONY: install run test test-deps lint format migrate seed bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +30,10 @@ seed: migrate
 # after 10 s it gets SIGQUIT (cold shutdown; the task is redelivered and idempotent),
 # and SIGKILL as a last resort. Nothing runs in the foreground while they serve (a
 # foreground command would hold the trap back until it finished).
+# Links in emails and .ics files point where this server listens, unless SITE_URL says otherwise.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: seed
-	@echo "Starting Duet on http://$(HOST):$(PORT) (Ctrl-C stops everything)"
+	@echo "Starting Duet on http://$(HOST):$(PORT) (Ctrl-C stops everything; links use $(SITE_URL))"
 	@pids=""; \
 	alive() { out=""; for p in $$pids; do kill -0 $$p 2>/dev/null && out="$$out $$p"; done; echo $$out; }; \
 	stop() { trap - INT TERM EXIT; kill -TERM $$pids 2>/dev/null; \
@@ -89,6 +91,11 @@ bench: install
 	  $(BIN)/python bench/$$b.py --out var/bench/$$b.json || failed="$$failed $$b"; done; \
 	$(BIN)/python bench/report.py; \
 	if [ -n "$$failed" ]; then echo "benches that failed:$$failed"; exit 1; fi
+
+# Every page x role x size as PNGs in var/screenshots/ (open index.html there), each with
+# the problems the browser tests look for. Look before committing a template change.
+screenshots: install test-deps
+	$(BIN)/python -m tests.look.screenshots --port $(or $(SCREENSHOT_PORT),8150)
 
 clean:
 	rm -rf $(VENV) var

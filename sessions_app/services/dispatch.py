@@ -143,7 +143,6 @@ def _load(ids: list[int]) -> list[Reminder]:
             "recipient__reminder_preference",
             "booking__therapist",
             "booking__couple",
-            "booking__calendar_sequence",
             "assignment",
         )
         .order_by("due_at", "pk")

@@ -85,14 +85,17 @@ def test_login_wrong_password_shows_error(client, partner_a):
     assert "do not match an account" in response.content.decode()
 
 
-def test_root_redirects_to_login_or_dashboard(client, partner_a):
-    assert client.get("/")["Location"] == reverse("accounts:login")
+def test_root_shows_strangers_what_duet_is_and_sends_people_home(client, partner_a):
+    page = client.get("/").content.decode()
+    for text in ("Privacy", "Terms", reverse("accounts:login"), reverse("accounts:signup")):
+        assert text in page
     client.force_login(partner_a)
     assert client.get("/")["Location"] == reverse("dashboard:dashboard")
 
 
-def test_password_reset_by_email(client, partner_a):
-    client.post(reverse("accounts:password_reset"), {"email": "a@example.com"})
+def test_password_reset_by_email(client, partner_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": "a@example.com"})
     assert len(mail.outbox) == 1
     link = re.search(r"http://\S+/password-reset/\S+/\S+/", mail.outbox[0].body).group(0)
     path = link.split("8000", 1)[1] if "8000" in link else link
@@ -111,8 +114,9 @@ def test_password_reset_by_email(client, partner_a):
     assert "no longer works" in again.content.decode()
 
 
-def test_password_reset_unknown_email_does_not_reveal(client):
-    response = client.post(reverse("accounts:password_reset"), {"email": "ghost@example.com"})
+def test_password_reset_unknown_email_does_not_reveal(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": "ghost@example.com"})
     assert response.status_code == 302
     assert len(mail.outbox) == 0
 
