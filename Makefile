@@ -25,19 +25,28 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo --quiet-logins
 
 # Daphne (HTTP + websockets), a Celery worker and Celery beat in one process
-# group; Ctrl-C (or any of them exiting) stops all three.
+# group; Ctrl-C, SIGTERM (or any of them exiting) stops all three. The worker's warm
+# shutdown waits for a running task (the reminder dispatcher may run for a while), so
+# after 10 s it gets SIGQUIT (cold shutdown; the task is redelivered and idempotent),
+# and SIGKILL as a last resort. Nothing runs in the foreground while they serve (a
+# foreground command would hold the trap back until it finished).
 # Links in emails and .ics files point where this server listens, unless SITE_URL says otherwise.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: seed
 	@echo "Starting Duet on http://$(HOST):$(PORT) (Ctrl-C stops everything; links use $(SITE_URL))"
 	@pids=""; \
-	stop() { trap - INT TERM EXIT; kill $$pids 2>/dev/null; wait; }; \
+	alive() { out=""; for p in $$pids; do kill -0 $$p 2>/dev/null && out="$$out $$p"; done; echo $$out; }; \
+	stop() { trap - INT TERM EXIT; kill -TERM $$pids 2>/dev/null; \
+	  for _ in $$(seq 1 40); do [ -z "$$(alive)" ] && break; sleep 0.25; done; \
+	  left="$$(alive)"; [ -n "$$left" ] && kill -QUIT $$left 2>/dev/null; \
+	  for _ in $$(seq 1 20); do [ -z "$$(alive)" ] && break; sleep 0.25; done; \
+	  left="$$(alive)"; [ -n "$$left" ] && kill -KILL $$left 2>/dev/null; wait; }; \
 	trap stop INT TERM EXIT; \
+	logins="$$($(BIN)/python manage.py seed_demo | sed -n '/:/p')"; \
 	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 & pids="$$pids $$!"; \
 	$(BIN)/celery -A config beat --loglevel=INFO & pids="$$pids $$!"; \
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application & pids="$$pids $$!"; \
-	sleep 1; echo; echo "Duet is running at http://$(HOST):$(PORT)"; \
-	$(BIN)/python manage.py seed_demo | sed -n '/:/p'; echo; \
+	echo; echo "Duet is running at http://$(HOST):$(PORT)"; echo "$$logins"; echo; \
 	wait -n; exit 0
 
 # Debian packages the test suite drives for real: Chromium (browser tests) and
@@ -71,8 +80,17 @@ test: install test-deps lint
 	  (echo "Models changed without a migration: run manage.py makemigrations"; exit 1)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Full-size benchmarks (PostgreSQL + Redis: set DATABASE_URL and REDIS_URL), each writing
+# var/bench/<name>.json; then docs/benchmarks.md is rewritten from those files. A bench
+# that misses an outcome (lost reminders, 5xx answers) fails the target after the report.
+# CI's second lane runs every bench at --smoke size (tests/bench/test_smoke.py).
+BENCHES := pool reminders slots signaling directory_bench
 bench: install
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@mkdir -p var/bench; failed=""; \
+	for b in $(BENCHES); do echo "== bench/$$b.py"; \
+	  $(BIN)/python bench/$$b.py --out var/bench/$$b.json || failed="$$failed $$b"; done; \
+	$(BIN)/python bench/report.py; \
+	if [ -n "$$failed" ]; then echo "benches that failed:$$failed"; exit 1; fi
 
 # Every page x role x size as PNGs in var/screenshots/ (open index.html there), each with
 # the problems the browser tests look for. Look before committing a template change.

@@ -7,8 +7,8 @@ no facets (``SELECT ... LIMIT 12`` + ``COUNT``). Prints one JSON object per case
 ends with one summary JSON line.
 
     .venv/bin/python bench/directory_bench.py            # SQLite in a temp dir
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_dir .venv/bin/python \\
-        bench/directory_bench.py                          # PostgreSQL (db is created)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python \\
+        bench/directory_bench.py                # PostgreSQL (in NAME_directory, recreated)
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DUET_VAR_DIR", tempfile.mkdtemp(prefix="duet-bench-"))
 
+from bench.common import Run, parser, scratch_database
+
 N = int(os.environ.get("BENCH_THERAPISTS", "3000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
 CASES = {
@@ -38,20 +40,6 @@ CASES = {
     ),
     "deep_page": "language=en&sort=-fee&page=20",
 }
-
-
-def _create_database_if_postgres() -> None:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [name]).fetchone()
-        if exists:
-            conn.execute(f'DROP DATABASE "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _populate() -> None:
@@ -116,7 +104,13 @@ def _time(fn) -> list[float]:
 
 
 def main() -> None:
-    _create_database_if_postgres()
+    global N, REPEAT
+    args = parser(__doc__).parse_args()
+    if args.smoke:
+        N, REPEAT = 200, 3
+    run = Run(args)
+    if os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = scratch_database(os.environ["DATABASE_URL"], "_directory")
     import django
 
     django.setup()
@@ -168,7 +162,7 @@ def main() -> None:
         "worst_p50_ms": max(r["p50_ms"] for r in results),
         "max_queries": max(r["queries"] for r in results),
     }
-    print(json.dumps(summary))
+    run.finish(summary)
 
 
 if __name__ == "__main__":

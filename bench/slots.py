@@ -1,15 +1,19 @@
-"""Benchmark: the slots API over 8 weeks vs a trivial JSON endpoint of the same app.
+"""Benchmark: the slots API over 8 weeks vs a trivial endpoint that authenticates the same way.
 
-A therapist in Europe/Warsaw with weekly rules covering 8 weeks, 50 date overrides
-and 500 bookings; a couple with attendance windows in Los Angeles and Tokyo. Both
-endpoints are served by the same Django app over real HTTP (a threaded WSGI server
-on 127.0.0.1) in one run, interleaved. Then the booking count grows 100 -> 10,000.
+A therapist in Europe/Warsaw with weekly rules covering 8 weeks, 50 date overrides and
+500 bookings; a couple with attendance windows in Los Angeles and Tokyo (3 parties).
+Both endpoints (``GET /api/scheduling/slots`` and ``GET /api/me``, same session auth)
+are served by the same Django app over real HTTP (a threaded WSGI server on
+127.0.0.1) in one run, interleaved. "warm": the same request again; "cold": each request
+right after a write that can change the slots (a date override is edited). Then the
+booking count grows 100 -> 10,000 (cold requests).
 
     .venv/bin/python bench/slots.py            # SQLite (lane 1)
     DATABASE_URL=postgres://... REDIS_URL=... .venv/bin/python bench/slots.py
 
-Prints JSON objects, the last line being the summary with median_ms, p95_ms,
-baseline_median_ms and ratio (slots median / baseline median).
+The last line is the result JSON: warm_ratio, cold_ratio (medians against the baseline's
+median), growth_100_to_10000 (cold median at 10,000 bookings / at 100), with wall times
+and the process CPU per request (client and server share the process).
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+from bench.common import Run, parser  # noqa: E402
+
+ARGS = parser(__doc__).parse_args()
+RUN = Run(ARGS)
+
 import django  # noqa: E402
 
 django.setup()
@@ -39,8 +48,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))
-GROWTH_ROUNDS = int(os.environ.get("BENCH_GROWTH_ROUNDS", "12"))
+ROUNDS = 3 if ARGS.smoke else int(os.environ.get("BENCH_ROUNDS", "40"))
+GROWTH_ROUNDS = 2 if ARGS.smoke else int(os.environ.get("BENCH_GROWTH_ROUNDS", "12"))
+GROWTH = (100, 400) if ARGS.smoke else (100, 1000, 10000)
 WEEKS = 8
 
 
@@ -182,44 +192,73 @@ def main() -> None:
             "tz": "America/Los_Angeles",
         }
         slots_url = f"{base}/api/scheduling/slots"
-        baseline_url = f"{base}/api/health"
+        baseline_url = f"{base}/api/me"
         count = len(session.get(slots_url, params=params).json()["slots"])
+        from scheduling.models import DateOverride
+
+        override = DateOverride.objects.filter(therapist=therapist).order_by("pk").first()
+
+        def write() -> None:
+            """A write that can change the slots (an override's end moves and back)."""
+            override.end_time = time(21) if override.end_time == time(22) else time(22)
+            override.save()
+
+        def measure(rounds: int, cold: bool) -> tuple[list[float], float]:
+            samples, cpu = [], 0.0
+            for _ in range(rounds):
+                if cold:
+                    write()
+                c0 = clock.process_time()
+                samples.append(timed(session, slots_url, params))
+                cpu += clock.process_time() - c0
+            return samples, cpu * 1000 / rounds
+
         for _ in range(3):  # warm up both
             timed(session, slots_url, params)
             timed(session, baseline_url)
-        slots_ms, base_ms = [], []
+        base_ms, warm_ms, cold_ms = [], [], []
+        base_cpu = warm_cpu = cold_cpu = 0.0
         for _ in range(ROUNDS):
+            c0 = clock.process_time()
             base_ms.append(timed(session, baseline_url))
-            slots_ms.append(timed(session, slots_url, params))
-        main_result = {
-            "case": "slots over 8 weeks, 500 bookings, 50 overrides, partners in LA and Tokyo",
+            base_cpu += clock.process_time() - c0
+            w, wc = measure(1, cold=False)
+            c, cc = measure(1, cold=True)
+            warm_ms += w
+            cold_ms += c
+            warm_cpu += wc
+            cold_cpu += cc
+        base_median = statistics.median(base_ms)
+        result = {
             "database": connection.vendor,
             "rounds": ROUNDS,
             "slots_returned": count,
-            "median_ms": round(statistics.median(slots_ms), 2),
-            "p95_ms": round(p95(slots_ms), 2),
-            "baseline_median_ms": round(statistics.median(base_ms), 2),
-            "baseline_p95_ms": round(p95(base_ms), 2),
+            "baseline": "GET /api/me (same session auth)",
+            "baseline_median_ms": round(base_median, 2),
+            "warm_median_ms": round(statistics.median(warm_ms), 2),
+            "warm_p95_ms": round(p95(warm_ms), 2),
+            "cold_median_ms": round(statistics.median(cold_ms), 2),
+            "cold_p95_ms": round(p95(cold_ms), 2),
+            "baseline_cpu_ms": round(base_cpu * 1000 / ROUNDS, 2),
+            "warm_cpu_ms": round(warm_cpu / ROUNDS, 2),
+            "cold_cpu_ms": round(cold_cpu / ROUNDS, 2),
+            "warm_ratio": round(statistics.median(warm_ms) / base_median, 2),
+            "cold_ratio": round(statistics.median(cold_ms) / base_median, 2),
         }
-        ratio = main_result["median_ms"] / main_result["baseline_median_ms"]
-        main_result["ratio"] = round(ratio, 2)
-        print(json.dumps(main_result))
+        print(json.dumps(result), flush=True)
 
-        growth = []
-        for n in (100, 1000, 10000):
+        growth = {}
+        for n in GROWTH:
             set_bookings(n, therapist, others, now)
             timed(session, slots_url, params)
-            samples = [timed(session, slots_url, params) for _ in range(GROWTH_ROUNDS)]
-            row = {"bookings": n, "median_ms": round(statistics.median(samples), 2)}
-            growth.append(row)
-            print(json.dumps({"growth": row}))
-        first = growth[0]["median_ms"]
-        summary = {
-            **main_result,
-            "growth": {str(r["bookings"]): r["median_ms"] for r in growth},
-            "growth_ratio_10000_vs_100": round(growth[-1]["median_ms"] / first, 2),
-        }
-        print(json.dumps(summary))
+            samples, _cpu = measure(GROWTH_ROUNDS, cold=True)
+            growth[str(n)] = round(statistics.median(samples), 2)
+            print(json.dumps({"growth": {"bookings": n, "cold_median_ms": growth[str(n)]}}))
+        result.update(
+            growth_cold_median_ms=growth,
+            growth_100_to_10000=round(growth[str(GROWTH[-1])] / growth[str(GROWTH[0])], 2),
+        )
+        RUN.finish(result)
     finally:
         if server is not None:
             server.shutdown()

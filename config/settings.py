@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: /api/ answers of the whole-site 404/405/500 become JSON.
+    "core.api_errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,13 +115,36 @@ TEMPLATES = [
 DATABASE_URL = env_url("DATABASE_URL", schemes=("postgres", "postgresql"))
 if DATABASE_URL:
     try:
-        _db = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+        # CONN_MAX_AGE=0: connections come from the pool below and go back to it at
+        # the end of each request. Persistent per-thread connections multiplied with
+        # Daphne's threads until PostgreSQL ran out (issue 12).
+        _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
     except Exception as exc:  # dj-database-url raises several types for bad URLs
         raise ImproperlyConfigured(f"DATABASE_URL could not be parsed: {exc}") from None
     if not _db.get("NAME"):
         raise ImproperlyConfigured(
             "DATABASE_URL names no database (postgres://user@host:port/NAME)"
         )
+    # Django 5.2's native psycopg pool: a process never holds more than
+    # DATABASE_POOL_MAX_SIZE connections (default 10); a request that finds the pool
+    # busy waits up to DATABASE_POOL_TIMEOUT seconds (default 60) for a free one: under a
+    # burst, a slow answer beats an error (300 concurrent requests on a loaded 2-core
+    # machine queued for over 30 s).
+    DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1)
+    DATABASE_POOL_MIN_SIZE = env_int("DATABASE_POOL_MIN_SIZE", 1, minimum=0)
+    if DATABASE_POOL_MIN_SIZE > DATABASE_POOL_MAX_SIZE:
+        raise ImproperlyConfigured(
+            "DATABASE_POOL_MIN_SIZE must not exceed DATABASE_POOL_MAX_SIZE "
+            f"({DATABASE_POOL_MIN_SIZE} > {DATABASE_POOL_MAX_SIZE})"
+        )
+    _db.setdefault("OPTIONS", {})
+    _db["OPTIONS"]["pool"] = {
+        "min_size": DATABASE_POOL_MIN_SIZE,
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 60, minimum=1),
+    }
+    # Names the app's connections in pg_stat_activity (the pool load test counts them).
+    _db["OPTIONS"]["application_name"] = env_str("DATABASE_APPLICATION_NAME", "duet")
     DATABASES = {"default": _db}
 else:
     DATABASES = {

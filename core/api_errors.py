@@ -6,12 +6,113 @@ errors add ``errors``: one ``{"field", "message"}`` per problem.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import SessionAuth
+from ninja.utils import check_csrf
 
 from core.errors import DomainError
+
+API_PREFIX = "/api/"
+# Answers a whole-site handler gives an /api/ URL (no route, wrong method, a crash),
+# turned into the API's error shape by ApiErrorMiddleware.
+PLAIN_ANSWERS = {
+    404: ("Not found.", "not_found"),
+    405: ("This method is not allowed here.", "method_not_allowed"),
+    500: ("Something went wrong on our side; please try again.", "server_error"),
+}
+# What every operation may answer besides its success (declared in the OpenAPI schema).
+ERROR_RESPONSES = {
+    "401": "Not signed in (`not_authenticated`).",
+    "403": "Not allowed, or the CSRF token is missing (`forbidden`, `csrf_failed`, ...).",
+    "404": "No such object, or not yours (`not_found`).",
+    "405": "Method not allowed (`method_not_allowed`).",
+    "409": "Conflicts with the current state (e.g. the slot was just taken).",
+    "422": "Invalid input (`invalid`, with `errors`: one `{field, message}` per problem).",
+}
+
+
+class JsonSessionAuth(SessionAuth):
+    """Django's session, like ninja's SessionAuth, with two differences: a request
+    without a signed-in session is a 401 (ninja checked CSRF first and answered an
+    anonymous POST with 403), and a failed CSRF check is ``{detail, code}`` JSON."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        exempt = getattr(request, "_ninja_csrf_exempt", False)
+        if self.csrf and not exempt and check_csrf(request):
+            raise DomainError(
+                "The CSRF token is missing or wrong; reload the page and try again.",
+                code="csrf_failed",
+                status=403,
+            )
+        return request.COOKIES.get(self.param_name)
+
+
+def error_response(detail: str, code: str, status: int, **extra: object) -> JsonResponse:
+    return JsonResponse({"detail": detail, "code": code, **extra}, status=status)
+
+
+class ApiErrorMiddleware:
+    """Under /api/, a 404/405/500 that did not come from the API's own handlers (no
+    matching route, a method the route lacks, an unhandled crash) is JSON too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith(API_PREFIX)
+            and response.status_code in PLAIN_ANSWERS
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            detail, code = PLAIN_ANSWERS[response.status_code]
+            converted = error_response(detail, code, response.status_code)
+            if response.has_header("Allow"):
+                converted["Allow"] = response["Allow"]
+            return converted
+        return response
+
+
+def add_error_responses(schema: dict) -> dict:
+    """Declare the error answers of every operation, as one shared ``ApiError`` schema."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["ApiError"] = {
+        "title": "ApiError",
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string", "description": "A sentence for people."},
+            "code": {"type": "string", "description": "Stable, for programs."},
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "field": {"type": ["string", "null"]},
+                        "message": {"type": "string"},
+                    },
+                },
+            },
+        },
+        "required": ["detail", "code"],
+    }
+    ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status, description in ERROR_RESPONSES.items():
+                if status == "401" and not operation.get("security"):
+                    continue
+                operation["responses"].setdefault(status, {"description": description, **ref})
+    return json.loads(json.dumps(schema))
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -38,6 +139,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
         detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
         return _error(request, detail, "invalid", 422, errors=fields)
 
+    @api.exception_handler(OverflowError)
+    def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # Date arithmetic past the calendar's ends: the input, not the server, is wrong.
+        return _error(request, "A date is out of the supported range.", "date_out_of_range", 422)
+
     @api.exception_handler(AuthenticationError)
     def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return _error(request, "Log in to use this endpoint.", "not_authenticated", 401)
@@ -52,6 +158,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 403 and "csrf" in str(exc).lower():
+            return _error(
+                request,
+                "The CSRF token is missing or wrong; reload the page and try again.",
+                "csrf_failed",
+                403,
+            )
         code = {
             400: "bad_request",
             401: "not_authenticated",

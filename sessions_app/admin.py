@@ -37,9 +37,12 @@ class ReminderAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["reminder", "channel", "recipient", "delivered_at"]
-    list_filter = ["channel"]
+    list_display = ["reminder", "channel", "recipient", "status", "delivered_at", "sent_at"]
+    list_filter = ["channel", "status"]
     raw_id_fields = ["reminder", "recipient"]
+    # The queued email itself (sealed, and health-adjacent) is never shown.
+    exclude = ["payload"]
+    readonly_fields = ["message_id", "status", "sent_at", "attempts", "last_error"]
 
 
 @admin.register(ExerciseTemplate)

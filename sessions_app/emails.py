@@ -56,7 +56,11 @@ def _other_people(booking: Booking, user: User) -> str:
     return booking.therapist.name
 
 
-def session_reminder_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
+def session_reminder_email(
+    reminder: Reminder, *, now: datetime, ics_cache: dict | None = None
+) -> EmailMultiAlternatives:
+    """``ics_cache`` (the dispatcher's, per batch) builds each booking's calendar file
+    once for all its recipients."""
     booking = reminder.booking
     user = reminder.recipient
     when = local_when(booking.starts_at, user)
@@ -86,13 +90,19 @@ def session_reminder_email(reminder: Reminder, *, now: datetime) -> EmailMultiAl
         subject, body, to=[user.email], headers={"Message-ID": message_id(reminder)}
     )
     msg.attach_alternative(html, "text/html")
-    # The same event (UID, SEQUENCE) as the confirmation email, the download and the feed.
-    ics = calendar_for([booking], zone=user.time_zone, method="PUBLISH")
-    msg.attach("session.ics", ics, "text/calendar")
+    # The same event (UID, SEQUENCE) as the confirmation email, the download and the feed;
+    # built once per booking and zone for a dispatcher batch (``ics_cache``).
+    cache = ics_cache if ics_cache is not None else {}
+    ics_key = (booking.pk, user.time_zone)
+    if ics_key not in cache:
+        cache[ics_key] = calendar_for([booking], zone=user.time_zone, method="PUBLISH")
+    msg.attach("session.ics", cache[ics_key], "text/calendar")
     return msg
 
 
-def homework_due_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
+def homework_due_email(
+    reminder: Reminder, *, now: datetime, ics_cache: dict | None = None
+) -> EmailMultiAlternatives:
     user = reminder.recipient
     assignment = reminder.assignment
     when = local_when(assignment.due_at, user)
@@ -111,7 +121,9 @@ def homework_due_email(reminder: Reminder, *, now: datetime) -> EmailMultiAltern
     )
 
 
-def follow_up_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
+def follow_up_email(
+    reminder: Reminder, *, now: datetime, ics_cache: dict | None = None
+) -> EmailMultiAlternatives:
     user = reminder.recipient
     booking = reminder.booking
     when = local_when(booking.starts_at, user)
@@ -132,7 +144,9 @@ def follow_up_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternati
     )
 
 
-def safety_alert_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
+def safety_alert_email(
+    reminder: Reminder, *, now: datetime, ics_cache: dict | None = None
+) -> EmailMultiAlternatives:
     user = reminder.recipient
     booking = reminder.booking
     when = local_when(booking.starts_at, user)

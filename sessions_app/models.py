@@ -142,33 +142,65 @@ class Reminder(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "due_at"], name="reminder_due_idx")]
+        indexes = [
+            # The dispatcher's claim (ORDER BY due_at, id ... FOR UPDATE SKIP LOCKED)
+            # walks only pending rows: sent history never slows it down.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(status="pending"),
+                name="reminder_pending_due_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id} at {self.due_at:%Y-%m-%d %H:%M} UTC"
 
 
 class Delivery(models.Model):
-    """Proof that one reminder went to one person over one channel. The unique
-    constraint is what makes a send exactly-once, however often a task retries."""
+    """One reminder to one person over one channel, and the outbox of its email.
+
+    The unique constraint makes a delivery exactly-once however often a task retries.
+    The dispatcher commits a batch's rendered emails here as ``queued`` rows (the
+    message sealed in ``payload``); a sender then sends them in small groups and marks
+    them ``sent``, so mail is never sent inside the claim transaction and a crash
+    re-sends at most one group, with the same Message-IDs.
+    """
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
         IN_APP = "in_app", "In-app"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
 
     reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
+    # When the dispatcher committed the delivery (queued it, or showed it in-app).
     delivered_at = models.DateTimeField(default=timezone.now)
     message_id = models.CharField(max_length=200, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
+    # When the mail server accepted the email (lateness is measured to here).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The rendered email, encrypted (it names people and times); emptied once sent.
+    payload = models.TextField(blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         verbose_name_plural = "deliveries"
         constraints = [
             models.UniqueConstraint(
                 fields=["reminder", "channel", "recipient"], name="one_delivery_per_channel"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(status="queued"), name="delivery_queued_idx"
             )
         ]
 

@@ -2,6 +2,11 @@
 
 It only routes: SDP and ICE go to one addressed peer, stamped with the sender's
 server-assigned peer id; presence and admission are written through services.
+
+Delivery is local first: a peer (or room member) connected to this same process gets
+relays and room events handed over directly, without a channel-layer round trip; the
+layer carries them to other processes. Room events still go through the layer too,
+stamped with this process's id so local members ignore the copy they already have.
 """
 
 from __future__ import annotations
@@ -9,8 +14,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
@@ -31,10 +39,19 @@ CLOSE_ABUSE = protocol.CloseCode.ABUSE
 # Closes that mean "I am leaving"; anything else (1006 network loss, ...) may come back.
 NORMAL_CLOSES = (1000, 1001)
 
+# This process's consumers, for direct delivery: peer id -> consumer, booking id ->
+# consumers in that room. Only touched from the event loop (no locking needed).
+PROCESS_ID = uuid.uuid4().hex
+LOCAL_PEERS: dict[str, RoomConsumer] = {}
+LOCAL_ROOMS: dict[int, set[RoomConsumer]] = {}
 
-@database_sync_to_async
-def _access(room_id, user):
-    return selectors.room_access(room_id=room_id, user=user, now=timezone.now())
+
+@dataclass
+class _Joined:
+    access: selectors.RoomAccess
+    connected: services.Connected
+    admitted: list[dict]
+    waiting: list[dict]
 
 
 @database_sync_to_async
@@ -51,15 +68,40 @@ SESSION_ENDED = "Your session ended after a period of inactivity. Sign in again 
 
 
 @database_sync_to_async
-def _connect(access, user, channel_name, resume):
-    return services.participant_connect(
+def _join(room_id, user, channel_name, resume) -> _Joined:
+    """Everything a join reads and writes, in one trip to the database thread."""
+    now = timezone.now()
+    access = selectors.room_access(room_id=room_id, user=user, now=now)
+    connected = services.participant_connect(
         booking=access.booking,
         user=user,
         role=access.role,
         channel_name=channel_name,
         resume_token=resume,
-        now=timezone.now(),
+        now=now,
     )
+    state = connected.participant.state
+    admitted = (
+        [
+            selectors.peer_view(p)
+            for p in selectors.present_participants(
+                booking_id=access.booking.pk, now=now, state=State.ADMITTED
+            )
+        ]
+        if state == State.ADMITTED
+        else []
+    )
+    waiting = (
+        [
+            selectors.peer_view(p)
+            for p in selectors.present_participants(
+                booking_id=access.booking.pk, now=now, state=State.WAITING
+            )
+        ]
+        if access.role == "therapist" or state == State.WAITING
+        else []
+    )
+    return _Joined(access=access, connected=connected, admitted=admitted, waiting=waiting)
 
 
 @database_sync_to_async
@@ -74,12 +116,16 @@ def _admitted_peer(booking_id, peer_id):
     return selectors.peer_view(p) if p else None
 
 
-@database_sync_to_async
-def _ice_servers(user_id):
-    return ice_servers_for(user_id=user_id, now=timezone.now())
-
-
 class RoomConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message: dict) -> None:
+        """Channels' dispatch without its per-message ``aclose_old_connections`` hop to
+        the database thread: every database call here goes through
+        ``database_sync_to_async``, which closes stale connections itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     # --- lifecycle -------------------------------------------------------------------
 
     async def __call__(self, scope, receive, send):
@@ -127,20 +173,22 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._refuse("session_expired", SESSION_ENDED, services.CLOSE_REASONS["logout"])
             return
         try:
-            access = await _access(room_id, self.user)
-            connected = await _connect(access, self.user, self.channel_name, resume)
+            joined = await _join(room_id, self.user, self.channel_name, resume)
         except selectors.RoomRefused as refused:
             await self._refuse(refused.code, refused.detail, refused.close_code)
             return
         except DomainError as exc:  # removed between the check and the write
             await self._refuse(exc.code, exc.detail, CLOSE_REMOVED)
             return
+        access, connected = joined.access, joined.connected
         self.booking = access.booking
         self.role = access.role
         p = connected.participant
         self.peer_id, self.seq, self.state = p.peer_id, p.seq, p.state
         self.resume_token = p.resume_token
         await self.accept()
+        LOCAL_PEERS[self.peer_id] = self
+        LOCAL_ROOMS.setdefault(self.booking.pk, set()).add(self)
         for group in (
             services.user_group(self.user.pk),
             services.peer_group(self.peer_id),
@@ -158,8 +206,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
             me = selectors.peer_view(p)
             await self._announce({"type": "peer_joined", "peer": me, "resumed": connected.resumed})
         else:
-            await self._announce_waiting()
-        await self._send_state("welcome", resumed=connected.resumed, rejoined=connected.rejoined)
+            await self._announce_waiting(joined.waiting)
+        await self._send_state(
+            "welcome",
+            resumed=connected.resumed,
+            rejoined=connected.rejoined,
+            admitted=joined.admitted,
+            waiting=joined.waiting,
+        )
         delay = (access.closes_at - timezone.now()).total_seconds()
         self.timer = asyncio.create_task(self._close_at_end(max(delay, 0)))
 
@@ -173,9 +227,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._send({"type": "error", "code": code, "detail": detail, "fatal": True})
         await self.close(code=close_code)
 
+    def _forget_locally(self) -> None:
+        if self.peer_id and LOCAL_PEERS.get(self.peer_id) is self:
+            del LOCAL_PEERS[self.peer_id]
+        booking = getattr(self, "booking", None)
+        if booking is not None:
+            members = LOCAL_ROOMS.get(booking.pk)
+            if members is not None:
+                members.discard(self)
+                if not members:
+                    del LOCAL_ROOMS[booking.pk]
+
     async def disconnect(self, code: int) -> None:
         if self.timer:
             self.timer.cancel()
+        self._forget_locally()
         if self.peer_id and not (
             self.state == State.ADMITTED and code not in NORMAL_CLOSES and not self.server_closed
         ):
@@ -275,6 +341,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.peers[to] = peer
         payload = {k: v for k, v in msg.items() if k != "id"}
         payload["from"] = self.peer_id  # stamped here: clients cannot speak for others
+        target = LOCAL_PEERS.get(to)
+        if target is not None and target.booking.pk == self.booking.pk:
+            await target.relay({"type": "relay", "payload": payload})
+            return
         await self.channel_layer.group_send(
             services.peer_group(to), {"type": "relay", "payload": payload}
         )
@@ -365,6 +435,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # --- group events -------------------------------------------------------------------
 
     async def room_event(self, event: dict) -> None:
+        if event.get("origin") == PROCESS_ID and not event.get("direct"):
+            return  # handed over directly already (see _group_event)
         payload, audience = event["payload"], event["audience"]
         kind = payload["type"]
         if kind == "peer_joined" and payload["peer"]["peer_id"] == self.peer_id:
@@ -420,9 +492,22 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """Add the pair roles: the later joiner (higher seq) offers and is impolite."""
         return {**peer, "initiator": self.seq > peer["seq"], "polite": self.seq < peer["seq"]}
 
-    async def _send_state(self, kind: str, resumed: bool = False, rejoined: bool = False) -> None:
-        admitted = self.state == State.ADMITTED
-        peers = await _present(self.booking.pk, State.ADMITTED) if admitted else []
+    async def _send_state(
+        self,
+        kind: str,
+        resumed: bool = False,
+        rejoined: bool = False,
+        admitted: list[dict] | None = None,
+        waiting: list[dict] | None = None,
+    ) -> None:
+        """``admitted``/``waiting``: the lists when the caller has them already (a join
+        reads them in its one database call)."""
+        if self.state != State.ADMITTED:
+            peers = []
+        elif admitted is not None:
+            peers = admitted
+        else:
+            peers = await _present(self.booking.pk, State.ADMITTED)
         peers = [p for p in peers if p["peer_id"] != self.peer_id]
         self.peers = {p["peer_id"]: p for p in peers}
         message = {
@@ -435,12 +520,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
             "rejoined": rejoined,
         }
         if self.role == "therapist":
-            message["waiting"] = await _present(self.booking.pk, State.WAITING)
+            message["waiting"] = (
+                waiting if waiting is not None else await _present(self.booking.pk, State.WAITING)
+            )
         if kind == "welcome":
             message.update(
                 resume_token=self.resume_token,
                 resumed=resumed,
-                ice_servers=await _ice_servers(self.user.pk),
+                ice_servers=ice_servers_for(user_id=self.user.pk, now=timezone.now()),
                 limits={
                     "max_message_bytes": protocol.MAX_MESSAGE_BYTES,
                     "rate_per_second": protocol.RATE_PER_SECOND,
@@ -451,20 +538,32 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._send(message)
 
     async def _announce(self, payload: dict, audience: str = "admitted", exclude: str = "") -> None:
-        await self.channel_layer.group_send(
-            services.room_group(self.booking.pk),
-            {"type": "room.event", "payload": payload, "audience": audience, "exclude": exclude},
+        await self._group_event(
+            {"type": "room.event", "payload": payload, "audience": audience, "exclude": exclude}
         )
 
-    async def _announce_waiting(self) -> None:
-        waiting = await _present(self.booking.pk, State.WAITING)
-        await self.channel_layer.group_send(
-            services.room_group(self.booking.pk),
+    async def _announce_waiting(self, waiting: list[dict] | None = None) -> None:
+        if waiting is None:
+            waiting = await _present(self.booking.pk, State.WAITING)
+        await self._group_event(
             {
                 "type": "room.event",
                 "payload": {"type": "waiting", "waiting": waiting},
                 "audience": "therapist",
-            },
+            }
+        )
+
+    async def _group_event(self, event: dict) -> None:
+        """To the room: members in this process directly, in order with direct relays
+        (an offer never overtakes the peer_joined that announced its sender); the
+        layer copy reaches the other processes, and local members skip it."""
+        for member in list(LOCAL_ROOMS.get(self.booking.pk, ())):
+            try:
+                await member.room_event({**event, "direct": True})
+            except Exception:  # one member's closed socket must not stop the others
+                log.exception("direct room event to %s failed", member.peer_id)
+        await self.channel_layer.group_send(
+            services.room_group(self.booking.pk), {**event, "origin": PROCESS_ID}
         )
 
     async def _send(self, payload: dict) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from accounts.models import Couple, User
@@ -23,6 +23,21 @@ def _zone(name: str, field: str = "tz") -> ZoneInfo:
         ) from None
 
 
+# Dates the API accepts: far enough for any real booking, far from the calendar's
+# ends, where zone arithmetic overflows (9999-12-31 + a day, 0001-01-01 - an offset).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def _in_calendar(value: date, field: str) -> None:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise DomainError(
+            f"{field}: pick a date between {FIRST_YEAR} and {LAST_YEAR}.",
+            code="date_out_of_range",
+            status=422,
+            field=field,
+        )
+
+
 def _aware(value: datetime, field: str) -> datetime:
     if value.tzinfo is None:
         raise DomainError(
@@ -31,6 +46,7 @@ def _aware(value: datetime, field: str) -> datetime:
             status=422,
             field=field,
         )
+    _in_calendar(value.date(), field)
     return value.astimezone(UTC)
 
 

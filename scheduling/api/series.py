@@ -8,7 +8,7 @@ from ninja import Status
 
 from core.errors import DomainError
 from scheduling import selectors, services
-from scheduling.api._helpers import _booking_out
+from scheduling.api._helpers import _booking_out, _in_calendar
 from scheduling.api.bookings import _booking_args
 from scheduling.api.router import router
 from scheduling.api.schemas import SeriesIn, SeriesOut
@@ -21,6 +21,8 @@ def _series_args(request: HttpRequest, payload: SeriesIn) -> dict:
     args["first_start"] = args.pop("starts_at")
     if payload.count is None and payload.until is None:
         raise DomainError("Give count or until.", code="invalid", status=422, field="count")
+    if payload.until is not None:
+        _in_calendar(payload.until, "until")
     args.update(frequency=payload.frequency, count=payload.count, until=payload.until)
     return args
 

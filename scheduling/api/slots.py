@@ -11,7 +11,14 @@ from django.utils import timezone
 from accounts.models import Couple, User
 from core.errors import DomainError
 from scheduling import selectors
-from scheduling.api._helpers import MAX_RANGE_DAYS, _couple_of, _session_type, _therapist, _zone
+from scheduling.api._helpers import (
+    MAX_RANGE_DAYS,
+    _couple_of,
+    _in_calendar,
+    _session_type,
+    _therapist,
+    _zone,
+)
 from scheduling.api.router import router
 from scheduling.api.schemas import BookableTherapistOut, SessionTypeOut, SlotsOut
 from scheduling.models import SessionType
@@ -70,6 +77,8 @@ def slots(
 ):
     """Slots whose start falls on local dates ``start``..``end`` (inclusive) in ``tz``."""
     user = request.user
+    _in_calendar(start, "start")
+    _in_calendar(end, "end")
     zone_name = tz or user.time_zone
     zone = _zone(zone_name)
     now = timezone.now()

@@ -58,6 +58,10 @@ def series_occurrences(
     if frequency not in BookingSeries.Frequency.values:
         raise DomainError("Unknown frequency.", code="invalid", field="frequency")
     local0 = first_start.astimezone(tz).replace(tzinfo=None)
+    if until is not None and until < local0.date():
+        raise DomainError(
+            "The end date is before the first session.", code="invalid", status=422, field="until"
+        )
     out: list[tuple[str, datetime | None]] = []
     k = 0
     while len(out) < (count or MAX_SERIES):
@@ -88,6 +92,18 @@ def series_preview(
     plan = series_occurrences(
         first_start=first_start, tz=therapist.tz, frequency=frequency, count=count, until=until
     )
+    # The horizon rule for a series: its FIRST session must be within the session
+    # type's booking horizon like any booking; the later ones may reach beyond it (a
+    # series is a standing commitment, at most MAX_SERIES sessions long).
+    last_day = now + timedelta(days=session_type.horizon_days)
+    if first_start > last_day:
+        raise DomainError(
+            f"Bookings open at most {session_type.horizon_days} days ahead; start the "
+            "series sooner (its later sessions may go beyond that).",
+            code="beyond_horizon",
+            status=422,
+            field="starts_at",
+        )
     starts = [s for _, s in plan if s is not None]
     if not starts:
         return [Occurrence(None, d, False, "dst_gap") for d, _ in plan]

@@ -1,12 +1,20 @@
-"""The reminder dispatcher: claim due rows, deliver, mark sent, in one transaction each.
+"""The reminder dispatcher: a batched claim feeding a delivery outbox.
 
-Exactly-once rests on three things: a row is claimed with ``FOR UPDATE SKIP LOCKED``
-(SQLite's IMMEDIATE transactions serialise instead), its status is re-checked under
-the lock, and each (reminder, channel, recipient) delivery is a unique row written
-in the same transaction that marks the reminder sent. Emails carry a Message-ID
-derived from that record, so the one window no database can close (the process
-dies after the mail server accepted a message but before COMMIT) resends the same
-message, which mail systems and our outbox backend recognise.
+1. Claim: one transaction takes the ids of up to ``BATCH_SIZE`` due reminders
+   (``ORDER BY due_at, id LIMIT n FOR UPDATE SKIP LOCKED`` over a partial index of
+   pending rows; SQLite's IMMEDIATE transactions serialise instead), loads them with
+   everything their messages need in a few queries, renders each booking's shared
+   parts once, and commits the batch's deliveries (emails as ``queued`` outbox rows,
+   in-app notifications at once) together with the reminders' new status.
+2. Send: a sender locks ``SEND_GROUP`` queued emails, hands them to the mail server
+   and marks them sent. Mail is never sent inside the claim transaction.
+
+Exactly-once: a reminder is claimed under a lock and re-checked, and each
+(reminder, channel, recipient) delivery is a unique row committed with the reminder's
+status. Emails carry a Message-ID derived from that row, so the one window no database
+can close (killed after the mail server accepted a group, before COMMIT) re-sends at
+most one group with the same Message-IDs, which mail systems and our outbox backend
+recognise.
 """
 
 from __future__ import annotations
@@ -16,12 +24,13 @@ import time
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import F, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
 from scheduling.models import Booking
-from sessions_app import emails
+from sessions_app import emails, mail
 from sessions_app.models import Delivery, HomeworkAssignment, Notification, Reminder
 from sessions_app.services.reminders import preference_for
 
@@ -30,6 +39,12 @@ log = logging.getLogger(__name__)
 # A reminder this far past its moment was delayed (the system was down or behind).
 LATE_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
+# Reminders claimed per transaction: big enough to amortise the round trips, small
+# enough that a claim transaction stays well under a second.
+BATCH_SIZE = 200
+# Emails handed to the mail server per sender transaction: a kill -9 mid-send re-sends
+# at most this many (the same Message-IDs).
+SEND_GROUP = 5
 OUTCOMES = ("sent", "cancelled", "missed", "failed", "retry", "skipped")
 
 
@@ -107,48 +122,71 @@ def _wants_email(reminder: Reminder) -> bool:
     return True
 
 
-def _claim_next(now: datetime, skip: set[int]) -> Reminder | None:
-    """Lock the next due reminder no other dispatcher holds (the queue pattern)."""
-    return (
-        Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("recipient__reminder_preference", "booking__therapist")
+def _claim_ids(now: datetime, limit: int, skip: set[int]) -> list[int]:
+    """Lock the next due reminders no other dispatcher holds (the queue pattern): ids
+    only, so the lock query never joins or sorts anything but the pending index."""
+    return list(
+        Reminder.objects.select_for_update(skip_locked=True)
         .filter(status=Reminder.Status.PENDING, due_at__lte=now)
         .exclude(pk__in=skip)
         .order_by("due_at", "pk")
-        .first()
+        .values_list("pk", flat=True)[:limit]
     )
 
 
-def _deliver(reminder: Reminder, now: datetime, connection) -> str:
-    """Inside the claiming transaction: decide, record deliveries, send, mark."""
-    verdict = _verdict(reminder, now)
-    if verdict is not None:
-        reminder.status = verdict
-        reminder.save(update_fields=["status"])
-        return verdict
+def _load(ids: list[int]) -> list[Reminder]:
+    """The claimed reminders with what their messages need: a handful of queries for
+    the whole batch, one Booking object per booking so its parts are built once."""
+    reminders = list(
+        Reminder.objects.filter(pk__in=ids)
+        .select_related(
+            "recipient__reminder_preference",
+            "booking__therapist",
+            "booking__couple",
+            "assignment",
+        )
+        .order_by("due_at", "pk")
+    )
+    bookings: dict[int, Booking] = {}
+    for reminder in reminders:
+        if reminder.booking_id is not None:
+            reminder.booking = bookings.setdefault(reminder.booking_id, reminder.booking)
+    prefetch_related_objects(list(bookings.values()), "couple__memberships__user")
+    return reminders
+
+
+def _render(reminder: Reminder, now: datetime, ics_cache: dict) -> tuple[list[Delivery], object]:
+    """The reminder's delivery rows (email queued with its sealed message) and its
+    in-app notification."""
     reminder.sent_late = reminder.kind == Reminder.Kind.SESSION and (
         now - reminder.due_at > LATE_AFTER
     )
     kind, title, url = _in_app(reminder, now)
-    channels = [Delivery.Channel.IN_APP]
-    message = None
+    rows = [
+        Delivery(
+            reminder=reminder,
+            channel=Delivery.Channel.IN_APP,
+            recipient_id=reminder.recipient_id,
+            delivered_at=now,
+            status=Delivery.Status.SENT,
+            sent_at=now,
+        )
+    ]
     if _wants_email(reminder):
-        message = emails.BUILDERS[reminder.kind](reminder, now=now)
-        channels.append(Delivery.Channel.EMAIL)
-    # One INSERT for both records; the unique constraint refuses a second send.
-    Delivery.objects.bulk_create(
-        [
+        message_id = emails.message_id(reminder)
+        message = emails.BUILDERS[reminder.kind](reminder, now=now, ics_cache=ics_cache)
+        rows.append(
             Delivery(
                 reminder=reminder,
-                channel=channel,
+                channel=Delivery.Channel.EMAIL,
                 recipient_id=reminder.recipient_id,
                 delivered_at=now,
-                message_id=emails.message_id(reminder) if channel == "email" else "",
+                message_id=message_id,
+                status=Delivery.Status.QUEUED,
+                payload=mail.seal(message, message_id=message_id),
             )
-            for channel in channels
-        ]
-    )
-    Notification.objects.create(
+        )
+    notification = Notification(
         user_id=reminder.recipient_id,
         kind=kind,
         title=title[:200],
@@ -156,85 +194,164 @@ def _deliver(reminder: Reminder, now: datetime, connection) -> str:
         key=f"reminder:{reminder.pk}",
         created_at=now,
     )
-    if message is not None:
-        # Last step before COMMIT: if the send fails, nothing is recorded.
-        connection.send_messages([message])
-    reminder.status = Reminder.Status.SENT
-    reminder.sent_at = now
-    reminder.save(update_fields=["status", "sent_at", "sent_late"])
-    return "sent"
+    return rows, notification
 
 
-def reminder_dispatch_next(
-    *, now: datetime, connection=None, skip: set[int] | None = None
-) -> tuple[int, str] | None:
-    """Claim and deliver one due reminder; ``None`` when nothing is left to claim.
-
-    One transaction per reminder: a worker killed at any point leaves every reminder
-    either sent with its delivery records or still pending, never half-done.
+def reminders_claim_batch(
+    *, now: datetime, limit: int = BATCH_SIZE, skip: set[int] | None = None
+) -> dict[str, int] | None:
+    """Claim up to ``limit`` due reminders and commit their outcomes in one transaction:
+    deliveries queued (email) or shown (in-app), or a final status when a reminder must
+    not go out. ``None`` when nothing is left to claim. A reminder whose message cannot
+    be built is counted as a retry (and added to ``skip``), the rest of the batch goes.
     """
     skip = skip if skip is not None else set()
-    connection = connection or get_connection()
-    reminder_id = None
-    try:
-        with transaction.atomic():
-            reminder = _claim_next(now, skip)
-            if reminder is None:
-                return None
-            reminder_id = reminder.pk
-            return reminder_id, _deliver(reminder, now, connection)
-    except IntegrityError:
-        # A delivery record already exists: the send happened; never repeat it.
-        Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.PENDING).update(
-            status=Reminder.Status.SENT, sent_at=now
-        )
-        return reminder_id, "skipped"
-    except Exception as exc:
-        if reminder_id is None:
-            raise
-        log.exception("reminder %s could not be delivered", reminder_id)
-        return reminder_id, _record_failure(reminder_id, exc)
-
-
-def _record_failure(reminder_id: int, exc: Exception) -> str:
+    counts = dict.fromkeys(OUTCOMES, 0)
     with transaction.atomic():
-        row = Reminder.objects.select_for_update().filter(pk=reminder_id).first()
-        if row is None or row.status != Reminder.Status.PENDING:
-            return "skipped"
-        row.attempts += 1
-        row.last_error = f"{type(exc).__name__}: {exc}"[:300]
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = Reminder.Status.FAILED
-        row.save(update_fields=["attempts", "last_error", "status"])
-        return "failed" if row.status == Reminder.Status.FAILED else "retry"
+        ids = _claim_ids(now, limit, skip)
+        if not ids:
+            return None
+        reminders = _load(ids)
+        # Rows that already have deliveries were sent before (never repeat them).
+        done_before = set(
+            Delivery.objects.filter(reminder_id__in=ids).values_list("reminder_id", flat=True)
+        )
+        by_status: dict[str, list[int]] = {}
+        deliveries: list[Delivery] = []
+        notifications = []
+        sent, late = [], []
+        ics_cache: dict = {}
+        for reminder in reminders:
+            if reminder.pk in done_before:
+                by_status.setdefault(Reminder.Status.SENT, []).append(reminder.pk)
+                counts["skipped"] += 1
+                continue
+            try:
+                verdict = _verdict(reminder, now)
+                if verdict is not None:
+                    by_status.setdefault(verdict, []).append(reminder.pk)
+                    counts[verdict] += 1
+                    continue
+                rows, notification = _render(reminder, now, ics_cache)
+            except Exception as exc:
+                log.exception("reminder %s could not be rendered", reminder.pk)
+                counts[_record_failure(reminder, exc)] += 1
+                skip.add(reminder.pk)
+                continue
+            deliveries.extend(rows)
+            notifications.append(notification)
+            sent.append(reminder.pk)
+            if reminder.sent_late:
+                late.append(reminder.pk)
+        Delivery.objects.bulk_create(deliveries, batch_size=500)
+        Notification.objects.bulk_create(notifications, batch_size=500, ignore_conflicts=True)
+        if sent:
+            Reminder.objects.filter(pk__in=sent).update(status=Reminder.Status.SENT, sent_at=now)
+            counts["sent"] += len(sent)
+        if late:
+            Reminder.objects.filter(pk__in=late).update(sent_late=True)
+        for status, pks in by_status.items():
+            Reminder.objects.filter(pk__in=pks).update(status=status)
+    return counts
+
+
+def _record_failure(reminder: Reminder, exc: Exception) -> str:
+    """Inside the claim transaction: count the attempt; give up after MAX_ATTEMPTS."""
+    attempts = reminder.attempts + 1
+    status = Reminder.Status.FAILED if attempts >= MAX_ATTEMPTS else Reminder.Status.PENDING
+    Reminder.objects.filter(pk=reminder.pk).update(
+        attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:300], status=status
+    )
+    return "failed" if status == Reminder.Status.FAILED else "retry"
+
+
+def deliveries_send_group(
+    *, connection=None, size: int = SEND_GROUP, skip: set[int] | None = None
+) -> tuple[int, int] | None:
+    """Send up to ``size`` queued emails and mark them sent, in one transaction; the
+    lock keeps other senders off the group while the mail server takes it. Returns
+    (sent, failed), or ``None`` when the outbox is empty. A failing mail server leaves
+    the group queued with one more attempt (failed after MAX_ATTEMPTS)."""
+    skip = skip if skip is not None else set()
+    connection = connection or get_connection()
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(status=Delivery.Status.QUEUED)
+            .exclude(pk__in=skip)
+            .order_by("pk")
+            .only("pk", "message_id", "payload", "attempts")[:size]
+        )
+        if not rows:
+            return None
+        ids = [row.pk for row in rows]
+        try:
+            messages = [mail.unseal(row.payload, message_id=row.message_id) for row in rows]
+            connection.send_messages(messages)
+        except Exception as exc:
+            log.warning("mail server refused %d emails: %s", len(rows), exc)
+            error = f"{type(exc).__name__}: {exc}"[:300]
+            Delivery.objects.filter(pk__in=ids).update(attempts=F("attempts") + 1, last_error=error)
+            Delivery.objects.filter(pk__in=ids, attempts__gte=MAX_ATTEMPTS).update(
+                status=Delivery.Status.FAILED
+            )
+            skip.update(ids)
+            return 0, len(ids)
+        Delivery.objects.filter(pk__in=ids).update(
+            status=Delivery.Status.SENT, sent_at=timezone.now(), payload=""
+        )
+        return len(ids), 0
+
+
+def deliveries_send_queued(
+    *, connection=None, budget_seconds: float = 50.0, skip: set[int] | None = None
+) -> dict[str, int]:
+    """Send queued emails group by group until the outbox is empty or time is up."""
+    counts = {"emails_sent": 0, "emails_failed": 0}
+    skip = skip if skip is not None else set()
+    started = time.monotonic()
+    while time.monotonic() - started < budget_seconds:
+        done = deliveries_send_group(connection=connection, skip=skip)
+        if done is None:
+            break
+        counts["emails_sent"] += done[0]
+        counts["emails_failed"] += done[1]
+    return counts
 
 
 def reminders_dispatch_due(
-    *, now: datetime | None = None, budget_seconds: float = 50.0
+    *, now: datetime | None = None, budget_seconds: float = 50.0, batch_size: int = BATCH_SIZE
 ) -> dict[str, int]:
-    """Drain due reminders until none are left or the time budget is spent.
+    """Drain due reminders and the outbox until both are empty or the budget is spent.
 
-    With ``now`` pinned (tests) every reminder is judged at that moment; otherwise
-    each one is judged at the real current time so lateness is measured truly. Any
-    number of dispatchers may run at once: SKIP LOCKED hands each a different row.
-    A reminder that failed is left for the next run (it keeps its attempt count).
+    With ``now`` pinned (tests) every reminder is judged at that moment; otherwise each
+    batch is judged at the real current time so lateness is measured truly. Any number
+    of dispatchers may run at once: SKIP LOCKED hands each different rows. A reminder
+    or email that failed is left for the next run (it keeps its attempt count).
     """
-    counts = dict.fromkeys(OUTCOMES, 0)
+    counts = {**dict.fromkeys(OUTCOMES, 0), "emails_sent": 0, "emails_failed": 0}
     started = time.monotonic()
     failed: set[int] = set()
+    failed_emails: set[int] = set()
     connection = get_connection()
     connection.open()
     try:
-        while time.monotonic() - started < budget_seconds:
-            done = reminder_dispatch_next(
-                now=now or timezone.now(), connection=connection, skip=failed
-            )
-            if done is None:
+        while True:
+            left = budget_seconds - (time.monotonic() - started)
+            if left <= 0:
                 break
-            reminder_id, outcome = done
-            counts[outcome] += 1
-            if outcome in ("retry", "failed"):
-                failed.add(reminder_id)
+            claimed = reminders_claim_batch(
+                now=now or timezone.now(), limit=batch_size, skip=failed
+            )
+            for key, value in (claimed or {}).items():
+                counts[key] += value
+            sent = deliveries_send_queued(
+                connection=connection, budget_seconds=left, skip=failed_emails
+            )
+            for key, value in sent.items():
+                counts[key] += value
+            if claimed is None:
+                break
     finally:
         connection.close()
     return counts

@@ -157,18 +157,49 @@ def test_email_turned_off_still_notifies_in_app(couple, partner_a, booking, now)
     assert Notification.objects.filter(user=partner_a, kind="reminder").count() == 1
 
 
-def test_a_failing_mail_server_retries_and_records_nothing(
+def test_a_failing_mail_server_keeps_emails_queued_until_it_is_back(
     couple, therapist, booking, now, settings
 ):
     reminders_sync_for_booking(booking=booking, now=now)
     settings.EMAIL_BACKEND = "tests.sessions_app.broken_mail.Backend"
     result = reminders_dispatch_due(now=booking.starts_at - timedelta(minutes=30))
-    assert result["retry"] == 6
-    assert not Delivery.objects.exists() and not Notification.objects.exists()
-    assert Reminder.objects.filter(status="pending", attempts=1).count() == 6
+    # The reminders went to the outbox (and in-app) once; the emails wait there.
+    assert result["sent"] == 6 and result["emails_sent"] == 0 and result["emails_failed"] == 6
+    queued = Delivery.objects.filter(channel="email", status="queued")
+    assert queued.count() == 6 and set(queued.values_list("attempts", flat=True)) == {1}
+    assert Notification.objects.count() == 6
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert reminders_dispatch_due(now=booking.starts_at - timedelta(minutes=29))["sent"] == 6
+    again = reminders_dispatch_due(now=booking.starts_at - timedelta(minutes=29))
+    assert again["sent"] == 0 and again["emails_sent"] == 6
     assert len(mail.outbox) == 6
+    assert not Delivery.objects.filter(status="queued").exists()
+    assert Delivery.objects.filter(channel="email").count() == 6
+
+
+def test_the_outbox_keeps_no_readable_message(couple, therapist, booking, now, settings):
+    """Queued emails are sealed at rest and emptied once the mail server took them."""
+    reminders_sync_for_booking(booking=booking, now=now)
+    settings.EMAIL_BACKEND = "tests.sessions_app.broken_mail.Backend"
+    reminders_dispatch_due(now=booking.starts_at - timedelta(minutes=30))
+    row = Delivery.objects.filter(channel="email").first()
+    assert row.payload and therapist.name not in row.payload and "Reminder" not in row.payload
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    reminders_dispatch_due(now=booking.starts_at - timedelta(minutes=29))
+    row.refresh_from_db()
+    assert row.status == "sent" and row.payload == "" and row.sent_at is not None
+
+
+def test_one_claim_renders_a_batch_in_a_few_queries(
+    couple, therapist, booking, now, django_assert_max_num_queries
+):
+    """The claim costs the same handful of queries for 6 reminders as for 1."""
+    from sessions_app.services.dispatch import reminders_claim_batch
+
+    reminders_sync_for_booking(booking=booking, now=now)
+    with django_assert_max_num_queries(14):
+        counts = reminders_claim_batch(now=booking.starts_at - timedelta(minutes=30))
+    assert counts["sent"] == 6
+    assert Delivery.objects.filter(channel="email", status="queued").count() == 6
 
 
 def test_dst_session_reminder_goes_out_at_each_recipients_wall_clock(therapist, clinic):

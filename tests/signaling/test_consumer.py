@@ -444,6 +444,47 @@ def test_a_peer_that_never_comes_back_times_out(booking, therapist, partner_a, p
     run(scenario)
 
 
+def test_relays_in_one_process_skip_the_layer_and_the_database_thread(
+    booking, therapist, partner_a, partner_b, monkeypatch
+):
+    """A relay between sockets of one process is handed over directly: no channel-layer
+    send, and no per-message hop to the database thread (aclose_old_connections)."""
+    import channels.consumer
+    from channels.layers import get_channel_layer
+
+    hops = []
+
+    async def counting_hop():
+        hops.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counting_hop)
+
+    async def scenario():
+        t, pa, pb = await _room_with_all(booking, therapist, partner_a, partner_b)
+        layer = get_channel_layer()
+        sent = []
+        original = layer.group_send
+
+        async def spy(group, message):
+            sent.append(group)
+            await original(group, message)
+
+        layer.group_send = spy
+        try:
+            hops.clear()
+            for i in range(20):
+                await pb.send(type="ice", to=pa.peer_id, candidate={"candidate": f"c{i}"})
+            for i in range(20):
+                assert (await pa.expect("ice"))["candidate"] == {"candidate": f"c{i}"}
+            assert not [g for g in sent if g.startswith("peer.")] and hops == []
+        finally:
+            layer.group_send = original
+        for p in (t, pa, pb):
+            await p.leave()
+
+    run(scenario)
+
+
 def test_a_page_silent_past_the_timeout_comes_back_to_its_place(
     booking, therapist, partner_a, partner_b
 ):
