@@ -40,6 +40,10 @@ if len(SECRET_KEY) < 32:
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# issue 15: where the quick exit sends a client (a neutral site, never Duet).
+QUICK_EXIT_URL = (
+    env_url("QUICK_EXIT_URL", schemes=("https", "http")) or "https://www.google.com/search?q=weather"
+)
 SITE_URL = env_url("SITE_URL", schemes=("http", "https")) or "http://127.0.0.1:8000"
 
 INSTALLED_APPS = [
@@ -58,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "therapists",
     "scheduling",
+    "intake",  # issue 15: consent, emergency contacts, locations, quick exit
     "sessions_app",
     "signaling",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("scheduling/", include("scheduling.urls")),
     path("sessions/", include("sessions_app.urls")),
     path("rooms/", include("signaling.urls")),
+    path("intake/", include("intake.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     # Uploaded media (therapist photos) are public images; production may put

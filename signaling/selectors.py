@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from accounts.models import CoupleMembership, User
+from intake.selectors import consent_gate
 from scheduling.models import Booking
 from signaling.models import RoomParticipant
 
@@ -75,6 +76,24 @@ def room_access(*, room_id: str, user: User, now: datetime) -> RoomAccess:
         raise RoomRefused(
             "too_early", "The room opens 15 minutes before the session starts.", 4425, 403
         )
+    if role == "partner":
+        # issue 15: both partners sign the clinic's current documents before anyone joins.
+        gate = consent_gate(booking=booking)
+        if gate.missing_for(user):
+            raise RoomRefused(
+                "consent_required",
+                "Sign your clinic's documents before joining this session.",
+                4412,
+                403,
+            )
+        if not gate.ok:
+            raise RoomRefused(
+                "partner_consent_required",
+                "Your partner still needs to sign the clinic's documents; the session can "
+                "start once they have.",
+                4412,
+                403,
+            )
     return RoomAccess(booking=booking, role=role, opens_at=opens_at, closes_at=closes_at)
 
 

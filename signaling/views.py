@@ -7,11 +7,12 @@ import json
 from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from intake import selectors as intake
 from signaling import techcheck
 from signaling.selectors import RoomRefused, room_access
 from signaling.turn import ice_servers_for
@@ -34,6 +35,9 @@ def room(request: HttpRequest, room_id: str) -> HttpResponse:
     try:
         access = room_access(room_id=room_id, user=request.user, now=timezone.now())
     except RoomRefused as refused:
+        if refused.code == "consent_required":
+            # issue 15: the partner's own signatures are missing: send them to sign.
+            return redirect(f"{reverse('intake:home')}?next={request.path}")
         return render(
             request,
             "signaling/refused.html",
@@ -41,6 +45,16 @@ def room(request: HttpRequest, room_id: str) -> HttpResponse:
             status=refused.status,
         )
     booking = access.booking
+    # issue 15: "Where are you right now?" comes before the waiting room, every session.
+    if access.role == "partner" and not intake.location_confirmed(
+        booking=booking, user=request.user
+    ):
+        return redirect("intake:where", room_id=booking.room_id)
+    panel = (
+        intake.room_panel(booking=booking, viewer=request.user, request=request)
+        if access.role == "therapist"
+        else None
+    )
     config = {
         "roomId": booking.room_id,
         "wsPath": f"/ws/rooms/{booking.room_id}/",
@@ -56,7 +70,7 @@ def room(request: HttpRequest, room_id: str) -> HttpResponse:
     return render(
         request,
         "signaling/room.html",
-        {"booking": booking, "access": access, "config": config},
+        {"booking": booking, "access": access, "config": config, "panel": panel},
     )
 
 

@@ -1,0 +1,40 @@
+"""Template tags other apps' pages use without importing intake: the quick exit in
+the base template, the safety section of the check-in, the booking page's licence
+notice."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+
+from accounts.selectors import active_couple_for
+from intake import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("intake/_quick_exit.html", takes_context=True)
+def quick_exit(context) -> dict:
+    user = context.get("user")
+    show = bool(user is not None and user.is_authenticated and user.is_client)
+    return {
+        "show": show,
+        "quick_exit_url": settings.QUICK_EXIT_URL,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("intake/_safety_section.html", takes_context=True)
+def safety_resources(context) -> dict:
+    return {"resources": selectors.safety_resources_for(context["user"])}
+
+
+@register.inclusion_tag("intake/_licence_notice.html", takes_context=True)
+def licence_notice(context, therapist) -> dict:
+    user = context["user"]
+    couple = active_couple_for(user) if user.is_authenticated and user.is_client else None
+    return {
+        "therapist": therapist,
+        "notices": selectors.licence_notices(therapist=therapist, couple=couple, viewer=user),
+        "ask_home": selectors.home_places_missing(couple),
+    }
