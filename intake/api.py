@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from accounts.models import Couple
 from config.errors import Forbidden
@@ -179,7 +179,7 @@ def sign(request: HttpRequest, version_id: int, payload: SignIn):
         now=timezone.now(),
         request=request,
     )
-    return 201, _signature_out(signature)
+    return Status(201, _signature_out(signature))
 
 
 @router.get("/signatures", response=list[SignatureOut], summary="My signatures")
@@ -303,14 +303,17 @@ def publish(request: HttpRequest, clinic_id: int, kind: str, payload: VersionIn)
     v = services.document_version_publish(
         clinic=clinic, kind=kind, by=request.user, now=timezone.now(), **payload.dict()
     )
-    return 201, {
-        "id": v.pk,
-        "kind": kind,
-        "number": v.number,
-        "title": v.title,
-        "content_hash": v.content_hash,
-        "published_at": v.published_at,
-    }
+    return Status(
+        201,
+        {
+            "id": v.pk,
+            "kind": kind,
+            "number": v.number,
+            "title": v.title,
+            "content_hash": v.content_hash,
+            "published_at": v.published_at,
+        },
+    )
 
 
 @router.delete(
@@ -323,4 +326,4 @@ def withdraw(request: HttpRequest, version_id: int):
     if version is None:
         raise Http404
     services.document_version_delete(version=version, by=request.user)
-    return 204, None
+    return Status(204, None)
