@@ -18,17 +18,14 @@ from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
 from accounts.models import CoupleMembership, User
+from accounts.signals import account_deleting
+from core.audit import audit_record
 
-# Rows that are the clinic's record, not the person's: kept, with their own retention.
-RETAINED = {"sessions_app.sessionnote", "sessions_app.noteaddendum", "scheduling.booking"}
 
-
-def _apply_retention(user: User, now: datetime) -> None:
-    from sessions_app.notes_services import notes_on_author_deleted
-
-    notes_on_author_deleted(user=user, now=now)
+def _retained(model: type[models.Model]) -> bool:
+    """Rows that are the clinic's record, not the person's: kept, with their own retention."""
+    return getattr(model, "retained_on_account_deletion", False)
 
 
 def account_delete(*, user: User, request=None, now: datetime | None = None) -> None:
@@ -37,11 +34,11 @@ def account_delete(*, user: User, request=None, now: datetime | None = None) -> 
         user = User.objects.select_for_update().get(pk=user.pk)
         audit_record(actor=user, action="account.delete", obj=user, request=request)
         CoupleMembership.objects.filter(user=user, left_at__isnull=True).update(left_at=now)
-        _apply_retention(user, now)
+        account_deleting.send(sender=User, user=user, now=now)
         for rel in user._meta.related_objects:
             model = rel.related_model
             label = model._meta.label_lower
-            if label in RETAINED or not isinstance(rel.field, models.ForeignKey):
+            if _retained(model) or not isinstance(rel.field, models.ForeignKey):
                 continue
             if label == "accounts.couplemembership":
                 continue  # the couple's history stays for the other partner, anonymized

@@ -10,9 +10,9 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from accounts import twofactor
-from accounts.audit import audit_record
-from accounts.security_models import AuditEvent
 from accounts.session_control import IDLE_SECONDS, idle_seconds_for
+from core.audit import audit_record
+from core.models import AuditEvent
 
 router = Router(tags=["accounts"])
 

@@ -17,26 +17,26 @@ def _item(label: str, url_name: str, request: HttpRequest) -> dict | None:
 
 NAV = {
     "client": [
-        ("Home", "accounts:dashboard"),
+        ("Home", "dashboard:dashboard"),
         ("Find a therapist", "therapists:directory"),
         ("My sessions", "scheduling:my_sessions"),
         ("Between sessions", "sessions_app:hub"),
         ("Couple", "accounts:couple"),
-        ("Messages", "sessions_app:inbox"),
+        ("Messages", "messaging:inbox"),
     ],
     "therapist": [
-        ("Today", "accounts:dashboard"),
+        ("Today", "dashboard:dashboard"),
         ("Calendar", "scheduling:calendar"),
         ("Clients", "therapists:clients"),
         ("Directory", "therapists:directory"),
-        ("Notes", "sessions_app:notes"),
-        ("Messages", "sessions_app:inbox"),
+        ("Notes", "notes:notes"),
+        ("Messages", "messaging:inbox"),
     ],
     "clinic_admin": [
-        ("Roster", "accounts:dashboard"),
-        ("Overview", "therapists:overview"),
+        ("Roster", "dashboard:dashboard"),
+        ("Overview", "dashboard:overview"),
         ("Directory", "therapists:directory"),
-        ("Audit log", "accounts:audit_log"),
+        ("Audit log", "dashboard:audit_log"),
     ],
     "anonymous": [("Find a therapist", "therapists:directory")],
 }

@@ -23,7 +23,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from accounts.fields import EncryptedTextField
+from core.fields import EncryptedTextField
 
 NEVER_EXPORTED = {
     "accounts.totpdevice",

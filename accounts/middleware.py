@@ -81,7 +81,7 @@ class AuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from accounts.audit import audit_record, current_request
+        from core.audit import audit_record, current_request
 
         token = current_request.set(request)
         try:

@@ -176,9 +176,8 @@ class PartnerInvitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
 
 
-# Security models (2FA, throttling, sessions, audit) live in their own module.
+# Security models (2FA, throttling, sessions) live in their own module.
 from accounts.security_models import (  # noqa: E402
-    AuditEvent,
     AuthFailure,
     RecoveryCode,
     TotpDevice,
@@ -186,7 +185,6 @@ from accounts.security_models import (  # noqa: E402
 )
 
 __all__ = [
-    "AuditEvent",
     "AuthFailure",
     "Couple",
     "CoupleMembership",

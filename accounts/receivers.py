@@ -6,9 +6,9 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 
-from accounts.audit import audit_record
 from accounts.models import CoupleMembership, User
 from accounts.session_control import session_started, user_sessions_revoke
+from core.audit import audit_record
 
 
 @receiver(user_logged_in)

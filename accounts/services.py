@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Couple, CoupleMembership, PartnerInvitation, User
 from accounts.selectors import active_couple_for
 from accounts.tokens import InvalidLink, invitation_from_link, make_link_token
-from config.errors import Conflict, DomainError, Forbidden
+from core.errors import Conflict, DomainError, Forbidden
 
 INVITE_KIND = "partner"
 

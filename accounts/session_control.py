@@ -15,9 +15,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.audit import client_ip
 from accounts.security_models import UserSession
 from accounts.signals import user_sessions_revoked
+from core.audit import client_ip
 
 AUTH_AT = "_duet_auth_at"
 LAST_SEEN = "_duet_last_seen"

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.db.models import QuerySet
 
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 class InvalidLink(DomainError):

@@ -24,9 +24,9 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
-from accounts.audit import audit_record
 from accounts.security_models import RecoveryCode, TotpDevice
-from config.errors import DomainError
+from core.audit import audit_record
+from core.errors import DomainError
 
 RECOVERY_CODE_COUNT = 10
 ROLES_REQUIRING_2FA = ("therapist", "clinic_admin")

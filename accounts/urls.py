@@ -1,12 +1,10 @@
 from django.urls import path
 
-from accounts.views import auth, couples, dashboard, profile, security, your_data
+from accounts.views import auth, couples, profile, security, your_data
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("", dashboard.home, name="home"),
-    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("signup/", auth.signup, name="signup"),
     # Sign-in, 2FA and session security (issue 7)
     path("login/", security.login_view, name="login"),
@@ -21,7 +19,6 @@ urlpatterns = [
         name="recovery_codes_new",
     ),
     path("account/security/password/", security.password_change, name="password_change"),
-    path("account/audit/", your_data.audit_log, name="audit_log"),
     path("account/data/", your_data.your_data, name="your_data"),
     path("account/data/export/", your_data.export_download, name="data_export"),
     path("account/delete/", your_data.account_delete_view, name="account_delete"),

@@ -59,12 +59,18 @@ INSTALLED_APPS = [
     "django_otp",  # issue 7: 2FA primitives (our TotpDevice encrypts its secret)
     "csp",  # issue 7: Content-Security-Policy with nonces
     "ninja",  # issue 7: serve /api/docs assets locally (the CDN page breaks the CSP)
+    # Project apps, lowest layer first (import-linter keeps the order; README).
+    "core",
     "accounts",
     "therapists",
     "scheduling",
     "intake",  # issue 15: consent, emergency contacts, locations, quick exit
-    "sessions_app",
     "signaling",
+    "notes",
+    "messaging",
+    "sessions_app",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -246,7 +252,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGIN_REDIRECT_URL = "dashboard:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7, minimum=1)

@@ -6,9 +6,12 @@ from django.views.static import serve
 from config.api import api
 
 urlpatterns = [
+    path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
     path("therapists/", include("therapists.urls")),
     path("scheduling/", include("scheduling.urls")),
+    path("sessions/", include("notes.urls")),
+    path("sessions/", include("messaging.urls")),
     path("sessions/", include("sessions_app.urls")),
     path("rooms/", include("signaling.urls")),
     path("intake/", include("intake.urls")),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from accounts.models import Couple
-from config.errors import Forbidden
+from core.errors import Forbidden
 from intake import places, selectors, services
 from intake.models import DocumentKind
 from scheduling.models import Booking

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accounts.fields import EncryptedTextField
+from core.fields import EncryptedTextField
 
 
 class DocumentKind(models.TextChoices):

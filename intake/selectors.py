@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from accounts.audit import audit_read
+from core.audit import audit_read
 from accounts.models import Couple, User
 from accounts.selectors import active_couple_for
 from intake import places

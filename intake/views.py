@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Couple
 from accounts.selectors import active_couple_for, is_partner
-from config.errors import DomainError
+from core.errors import DomainError
+from core.refusals import form_error
 from intake import places, selectors, services
 from intake.forms import (
     KIND_LABELS,
@@ -39,11 +40,6 @@ def _next_url(request: HttpRequest) -> str:
 def _clients_only(request: HttpRequest) -> None:
     if not request.user.is_client:
         raise Http404
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = exc.extra.get("field")
-    form.add_error(field if field in form.fields else None, exc.detail)
 
 
 @login_required
@@ -80,7 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
                     messages.success(request, "Home place saved.")
                     return redirect(request.get_full_path())
         except DomainError as exc:
-            _form_error(contact_form if action == "contact" else place_form, exc)
+            form_error(contact_form if action == "contact" else place_form, exc)
     documents = selectors.documents_for_partner(user)
     return render(
         request,
@@ -129,7 +125,7 @@ def sign(request: HttpRequest, version_id: int) -> HttpResponse:
                 form.data = form.data.copy()
                 form.data["confirm_name"] = "1"
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, f"Signed: {version.title}.")
                 nxt = _next_url(request)
@@ -206,7 +202,7 @@ def where(request: HttpRequest, room_id: str) -> HttpResponse:
                     **form.cleaned_data,
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 return redirect(room_url)
     return render(
@@ -281,7 +277,7 @@ def document_edit(request: HttpRequest, clinic_id: int, kind: str) -> HttpRespon
                     **form.cleaned_data,
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(
                     request,

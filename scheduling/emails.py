@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from scheduling.ics import calendar_for, office_address
 from scheduling.models import Booking
+from scheduling.tokens import reschedule_token
 
 SUBJECTS = {
     "confirmed": "Session booked with {therapist}",
@@ -23,7 +24,6 @@ def send_booking_emails(
     booking_ids: list[int], kind: str, actor_id: int | None, previous: str | None = None
 ) -> int:
     """Email both partners and the therapist. Returns the number of emails sent."""
-    from scheduling.services import reschedule_token
 
     bookings = list(
         Booking.objects.filter(pk__in=booking_ids)

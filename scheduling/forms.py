@@ -117,3 +117,15 @@ class SessionTypeForm(forms.ModelForm):
 
 
 FORMAT_CHOICES = Booking.Format.choices
+
+
+class ObjectIdForm(forms.Form):
+    """The id of a row a calendar button acts on (time off, session type)."""
+
+    id = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class DateForm(forms.Form):
+    """The date a calendar button acts on (clearing a date override)."""
+
+    date = forms.DateField(input_formats=["%Y-%m-%d"])

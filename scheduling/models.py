@@ -17,6 +17,9 @@ def new_room_id() -> str:
 class Booking(models.Model):
     """One therapy session on the calendar: a therapist and a couple, in UTC."""
 
+    # The clinic's record: account deletion anonymizes, never removes (accounts.signals).
+    retained_on_account_deletion = True
+
     class Status(models.TextChoices):
         HELD = "held", "Held"
         CONFIRMED = "confirmed", "Confirmed"

@@ -49,23 +49,6 @@ def bookings_for_therapist_on_day(therapist: User, *, now: datetime) -> list[Boo
     )
 
 
-def clients_of_therapist(therapist: User) -> list[Couple]:
-    # One filter() call so both conditions apply to the same booking: a couple with a
-    # pending hold elsewhere is still a client.
-    return list(
-        Couple.objects.filter(
-            bookings__therapist=therapist,
-            bookings__status__in=(
-                Booking.Status.CONFIRMED,
-                Booking.Status.COMPLETED,
-                Booking.Status.LATE_CANCELLED,
-            ),
-        )
-        .prefetch_related("memberships__user")
-        .distinct()
-    )
-
-
 # --- availability and slots ----------------------------------------------------------
 
 ACTIVE = (Booking.Status.HELD, Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
@@ -75,19 +58,6 @@ def active_bookings(now: datetime):
     """Bookings that occupy time: confirmed or completed, or a hold not yet expired."""
     return Booking.objects.filter(status__in=ACTIVE).exclude(
         status=Booking.Status.HELD, hold_expires_at__lte=now
-    )
-
-
-def is_bookable_therapist(therapist: User) -> bool:
-    """A therapist couples may book: active account and an active clinic membership."""
-    from therapists.models import ClinicMembership
-
-    return (
-        therapist.is_active
-        and therapist.is_therapist
-        and ClinicMembership.objects.filter(
-            user=therapist, role=ClinicMembership.Role.THERAPIST, is_active=True
-        ).exists()
     )
 
 

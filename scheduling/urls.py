@@ -1,22 +1,22 @@
 from django.urls import path
 
-from scheduling import views
+from scheduling.views import booking, calendar, changes, sessions
 
 app_name = "scheduling"
 
 urlpatterns = [
-    path("mine/", views.my_sessions, name="my_sessions"),
-    path("calendar/", views.calendar, name="calendar"),
-    path("windows/", views.windows, name="windows"),
-    path("book/<int:therapist_id>/", views.book, name="book"),
-    path("book/<int:therapist_id>/hold/", views.hold, name="hold"),
-    path("holds/<int:pk>/", views.confirm, name="confirm"),
-    path("holds/<int:pk>/series/", views.series, name="series"),
-    path("sessions/<int:pk>/", views.booking_detail, name="booking"),
-    path("sessions/<int:pk>/calendar.ics", views.booking_ics, name="booking_ics"),
-    path("sessions/<int:pk>/cancel/", views.cancel, name="cancel"),
-    path("sessions/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
-    path("reschedule/<str:token>/", views.reschedule_link, name="reschedule_link"),
-    path("feed/reset/", views.feed_reset, name="feed_reset"),
-    path("feed/<str:token>.ics", views.feed, name="feed"),
+    path("mine/", sessions.my_sessions, name="my_sessions"),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("windows/", sessions.windows, name="windows"),
+    path("book/<int:therapist_id>/", booking.book, name="book"),
+    path("book/<int:therapist_id>/hold/", booking.hold, name="hold"),
+    path("holds/<int:pk>/", booking.confirm, name="confirm"),
+    path("holds/<int:pk>/series/", booking.series, name="series"),
+    path("sessions/<int:pk>/", booking.booking_detail, name="booking"),
+    path("sessions/<int:pk>/calendar.ics", booking.booking_ics, name="booking_ics"),
+    path("sessions/<int:pk>/cancel/", changes.cancel, name="cancel"),
+    path("sessions/<int:pk>/reschedule/", changes.reschedule, name="reschedule"),
+    path("reschedule/<str:token>/", changes.reschedule_link, name="reschedule_link"),
+    path("feed/reset/", sessions.feed_reset, name="feed_reset"),
+    path("feed/<str:token>.ics", sessions.feed, name="feed"),
 ]

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.models import Couple, User
 from accounts.selectors import is_partner
 from scheduling.models import Booking
-
-
-def treats_couple(user: User, couple_id: int) -> bool:
-    """A therapist treats a couple once they have a real (not merely held) session."""
-    if not user.is_authenticated or not user.is_therapist:
-        return False
-    return (
-        Booking.objects.filter(therapist=user, couple_id=couple_id)
-        .exclude(status=Booking.Status.HELD)
-        .exists()
-    )
+from therapists.selectors import is_client_of
 
 
 def booking_for_partner(user: User, booking_id: int) -> Booking:
@@ -37,11 +26,6 @@ def booking_for_therapist(user: User, booking_id: int) -> Booking:
 
 def couple_for_therapist(user: User, couple_id: int) -> Couple:
     couple = Couple.objects.filter(pk=couple_id).prefetch_related("memberships__user").first()
-    if couple is None or not treats_couple(user, couple_id):
+    if couple is None or not is_client_of(user, couple_id):
         raise Http404("No such couple.")
     return couple
-
-
-def require_client(user: User) -> None:
-    if not user.is_client:
-        raise PermissionDenied("This page is for couples.")

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
-from config.errors import Forbidden
+from core.errors import Forbidden
 from sessions_app.access import booking_for_partner, booking_for_therapist
 from sessions_app.models import HomeworkAssignment, HomeworkResponse
 from sessions_app.selectors import (

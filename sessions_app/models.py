@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from accounts.fields import EncryptedTextField
+from core.fields import EncryptedTextField
 
 
 class Attendance(models.Model):
@@ -474,8 +474,3 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return f"Goal {self.pk}"
-
-
-# Privacy and security (issue 7): therapist notes and secure messaging.
-from sessions_app.messaging_models import Message, Thread, ThreadReadState  # noqa: E402, F401
-from sessions_app.notes_models import EmergencyAccess, NoteAddendum, SessionNote  # noqa: E402, F401

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import Avg
 
-from accounts.audit import audit_read
 from accounts.models import Couple, User
+from core.audit import audit_read
 from scheduling.models import Booking
 from sessions_app.models import (
     CheckIn,

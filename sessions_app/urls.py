@@ -1,13 +1,10 @@
-from django.urls import include, path
+from django.urls import path
 
 from sessions_app.views import homework, notifications, partner, therapist
 
 app_name = "sessions_app"
 
 urlpatterns = [
-    # Privacy and security (issue 7): therapist notes and secure messaging.
-    path("", include("sessions_app.notes_urls")),
-    path("", include("sessions_app.messages_urls")),
     path("", partner.hub, name="hub"),
     path("<int:booking_id>/check-in/", partner.check_in, name="check_in"),
     path("<int:booking_id>/reflect/", partner.reflect, name="reflect"),

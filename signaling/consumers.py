@@ -15,7 +15,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
-from config.errors import DomainError
+from core.errors import DomainError
 from signaling import protocol, selectors, services
 from signaling.models import RoomParticipant
 from signaling.turn import ice_servers_for

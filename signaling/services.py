@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from accounts.models import User
-from config.errors import Conflict, DomainError, Forbidden
+from core.errors import Conflict, DomainError, Forbidden
 from scheduling.models import Booking
 from scheduling.signals import room_participant_joined, session_ended
 from signaling.models import RoomParticipant

@@ -64,7 +64,7 @@ def room(request: HttpRequest, room_id: str) -> HttpResponse:
         "startsAt": booking.starts_at.isoformat(),
         "endsAt": booking.ends_at.isoformat(),
         "closesAt": access.closes_at.isoformat(),
-        "leaveUrl": reverse("accounts:dashboard"),
+        "leaveUrl": reverse("dashboard:dashboard"),
         "techCheckUrl": reverse("signaling:tech_check"),
     }
     return render(

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from config.errors import DomainError
+from core.errors import DomainError
 from therapists import catalog
 from therapists.filters import SORTS, parse_filters
 from therapists.models import TherapistProfile

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from config.errors import DomainError
+from core.errors import DomainError
 from therapists import catalog
 
 PAGE_SIZE = 12

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from config.errors import DomainError
+from core.errors import DomainError
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_SOURCE_PIXELS = 40_000_000  # refuses decompression bombs before decoding

@@ -6,14 +6,18 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Couple, CoupleMembership, User
-from scheduling.models import Booking
 from therapists import catalog
+from therapists.bookings import bookings
+
+if TYPE_CHECKING:
+    from scheduling.models import Booking
 from therapists.filters import PAGE_SIZE, DirectoryFilters
 from therapists.models import (
     Clinic,
@@ -24,11 +28,6 @@ from therapists.models import (
     TherapistInvitation,
     TherapistProfile,
 )
-
-# Sessions that take (or took) the therapist's time.
-BOOKED = (Booking.Status.HELD, Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
-UPCOMING = (Booking.Status.HELD, Booking.Status.CONFIRMED)
-
 
 # --- Clinics and admins --------------------------------------------------------
 
@@ -92,9 +91,11 @@ def active_therapists_of(clinic: Clinic) -> list[User]:
 
 
 def is_bookable(therapist: User) -> bool:
-    """Whether couples may book ``therapist`` now: an active member with a public profile.
+    """THE bookable rule: couples may book ``therapist`` now.
 
-    Scheduling calls this before it creates a booking; a deactivated therapist is not.
+    An active account with an active therapist membership and a profile in that clinic
+    (what the directory lists). Scheduling asks before every hold and booking, and the
+    directory lists only these; a deactivated therapist is not bookable.
     """
     return public_profiles().filter(user=therapist).exists()
 
@@ -215,11 +216,9 @@ def _ordered_by_availability(
     One query for the ids plus scheduling's fixed number of queries, however many
     therapists match; directory sizes make one id list per request cheap.
     """
-    from scheduling.selectors import earliest_free_start_by_therapist
-
     rows = list(qs.values_list("pk", "user_id"))
     days = filters.free_within_days or SOONEST_HORIZON_DAYS
-    starts = earliest_free_start_by_therapist([u for _, u in rows], now=now, days=days)
+    starts = bookings().earliest_free_start_by_therapist([u for _, u in rows], now=now, days=days)
     if filters.free_within_days is not None:
         rows = [(pk, user_id) for pk, user_id in rows if starts.get(user_id) is not None]
     if filters.sort == "soonest":
@@ -300,35 +299,77 @@ def current_assignment(couple: Couple) -> CoupleAssignment | None:
 
 
 def therapist_clients(therapist: User) -> list[Couple]:
-    """A therapist's own clients: couples assigned to them now, and couples who booked them."""
-    booked = Booking.objects.filter(
-        couple=OuterRef("pk"),
-        therapist=therapist,
-        status__in=(
-            Booking.Status.CONFIRMED,
-            Booking.Status.COMPLETED,
-            Booking.Status.CANCELLED,
-            Booking.Status.LATE_CANCELLED,
-        ),
-    )
-    assigned = CoupleAssignment.objects.filter(
-        couple=OuterRef("pk"), therapist=therapist, ended_at__isnull=True
-    )
+    """THE rule for who a therapist's clients are; every page and permission asks here.
+
+    A couple is a therapist's client while it is assigned to them (an assignment that
+    has not ended) or has a session with them that is booked, took place or was
+    cancelled late. A hold or a cancelled-only booking gives no access to the couple's
+    shared writing.
+    """
     return list(
-        Couple.objects.filter(Exists(booked) | Exists(assigned))
-        .annotate(is_assigned=Exists(assigned))
+        therapist_clients_qs(therapist)
+        .annotate(
+            is_assigned=Exists(
+                CoupleAssignment.objects.filter(
+                    couple=OuterRef("pk"), therapist=therapist, ended_at__isnull=True
+                )
+            )
+        )
         .prefetch_related(_partners("memberships"))
         .order_by("-is_assigned", "-created_at")
     )
 
 
+def _care(**match: object) -> Q:
+    """The clients rule as one condition, matched on therapist and couple references."""
+    source = bookings()
+    booked = source.model.objects.filter(status__in=source.care_statuses, **match)
+    assigned = CoupleAssignment.objects.filter(ended_at__isnull=True, **match)
+    return Q(Exists(booked)) | Q(Exists(assigned))
+
+
+def therapist_clients_qs(therapist: User) -> QuerySet[Couple]:
+    """``therapist_clients`` as a queryset, for checks and joins."""
+    return Couple.objects.filter(_care(couple=OuterRef("pk"), therapist=therapist))
+
+
+def couple_therapists(couple: Couple) -> list[User]:
+    """The therapists ``couple`` is a client of (the same rule, from the couple's side)."""
+    return list(User.objects.filter(_care(couple=couple, therapist=OuterRef("pk"))))
+
+
+def clinic_of_care(therapist: User, couple: Couple) -> Clinic | None:
+    """The clinic under which ``therapist`` treats ``couple``: the assignment's, else the
+    latest session's."""
+    assignment = (
+        CoupleAssignment.objects.filter(therapist=therapist, couple=couple, ended_at__isnull=True)
+        .select_related("clinic")
+        .first()
+    )
+    if assignment is not None:
+        return assignment.clinic
+    source = bookings()
+    booking = (
+        source.model.objects.filter(
+            therapist=therapist, couple=couple, status__in=source.care_statuses
+        )
+        .select_related("clinic")
+        .order_by("starts_at")
+        .last()
+    )
+    return booking.clinic if booking is not None else None
+
+
 def is_client_of(therapist: User, couple_id: int) -> bool:
-    return any(c.pk == couple_id for c in therapist_clients(therapist))
+    """One query: is ``couple_id`` one of ``therapist``'s clients?"""
+    if not getattr(therapist, "is_therapist", False):
+        return False
+    return therapist_clients_qs(therapist).filter(pk=couple_id).exists()
 
 
 def clinic_couples(clinic: Clinic) -> list[Couple]:
     """Couples the clinic already knows: they booked one of its sessions or were assigned."""
-    booked = Booking.objects.filter(couple=OuterRef("pk"), clinic=clinic)
+    booked = bookings().model.objects.filter(couple=OuterRef("pk"), clinic=clinic)
     assigned = CoupleAssignment.objects.filter(couple=OuterRef("pk"), clinic=clinic)
     current = CoupleAssignment.objects.filter(couple=OuterRef("pk"), ended_at__isnull=True)
     return list(
@@ -361,9 +402,12 @@ def assignment_history(clinic_ids: list[int], *, couple_id: int | None = None):
 
 def future_sessions_of(therapist: User, *, now: datetime) -> list[Booking]:
     """Sessions still ahead for ``therapist``; listed for reassignment when they leave."""
+    source = bookings()
     return list(
-        Booking.objects.filter(therapist=therapist, status__in=UPCOMING, starts_at__gt=now)
-        .exclude(status=Booking.Status.HELD, hold_expires_at__lte=now)
+        source.model.objects.filter(
+            therapist=therapist, status__in=source.upcoming_statuses, starts_at__gt=now
+        )
+        .exclude(status=source.held_status, hold_expires_at__lte=now)
         .prefetch_related(_partners("couple__memberships"))
         .order_by("starts_at")
     )
@@ -410,10 +454,13 @@ def roster_rows(user: User, *, now: datetime) -> list[RosterRow]:
     earliest = min(week_bounds(now, tz)[0] for tz in zones.values())
     recent = now - timedelta(days=30)
 
-    bookings = list(
-        Booking.objects.filter(therapist_id__in=therapist_ids, status__in=BOOKED)
+    source = bookings()
+    rows_booked = list(
+        source.model.objects.filter(
+            therapist_id__in=therapist_ids, status__in=source.occupying_statuses
+        )
         .filter(Q(starts_at__gte=min(earliest, recent)))
-        .exclude(status=Booking.Status.HELD, hold_expires_at__lte=now)
+        .exclude(status=source.held_status, hold_expires_at__lte=now)
         .values_list("therapist_id", "couple_id", "clinic_id", "starts_at", "ends_at", "status")
     )
     assigned = list(
@@ -424,7 +471,7 @@ def roster_rows(user: User, *, now: datetime) -> list[RosterRow]:
     rows = []
     for m in memberships:
         start, end = week_bounds(now, zones[m.clinic_id])
-        mine = [b for b in bookings if b[0] == m.user_id]
+        mine = [b for b in rows_booked if b[0] == m.user_id]
         couples = {c for t, c, clinic_id in assigned if t == m.user_id and clinic_id == m.clinic_id}
         couples |= {b[1] for b in mine if b[3] >= recent}
         week = [b for b in mine if start <= b[3] < end]
@@ -438,10 +485,21 @@ def roster_rows(user: User, *, now: datetime) -> list[RosterRow]:
                 booked_hours=round(hours, 1),
                 free_hours=None if capacity is None else round(max(capacity - hours, 0), 1),
                 utilization=None if not capacity else hours / capacity,
-                future_sessions=sum(1 for b in mine if b[3] > now and b[5] in UPCOMING),
+                future_sessions=sum(
+                    1 for b in mine if b[3] > now and b[5] in source.upcoming_statuses
+                ),
             )
         )
     return rows
+
+
+def active_clinic_id_of(user: User) -> int | None:
+    """The clinic a therapist or admin works for now (the first, if several)."""
+    return (
+        ClinicMembership.objects.filter(user=user, is_active=True)
+        .values_list("clinic_id", flat=True)
+        .first()
+    )
 
 
 def licence_covers(codes: Iterable[str], place: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,9 +23,12 @@ from django.utils import timezone
 from accounts.models import Couple, User
 from accounts.services import user_create
 from accounts.tokens import InvalidLink, invitation_from_link, make_link_token
-from config.errors import Conflict, DomainError, Forbidden
-from scheduling.models import Booking
+from core.errors import Conflict, DomainError, Forbidden
 from therapists import catalog
+from therapists.bookings import bookings
+
+if TYPE_CHECKING:
+    from scheduling.models import Booking
 from therapists.models import (
     Clinic,
     ClinicMembership,
@@ -530,7 +534,7 @@ def couple_assign(
     _require_admin(by, clinic)
     _active_therapist(clinic, therapist)
     known = (
-        Booking.objects.filter(couple=couple, clinic=clinic).exists()
+        bookings().model.objects.filter(couple=couple, clinic=clinic).exists()
         or CoupleAssignment.objects.filter(couple=couple, clinic=clinic).exists()
     )
     if not known:

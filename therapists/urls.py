@@ -1,6 +1,6 @@
 from django.urls import path
 
-from therapists.views import directory, overview, profiles, roster
+from therapists.views import directory, profiles, roster
 
 app_name = "therapists"
 
@@ -10,7 +10,6 @@ urlpatterns = [
     path("<int:pk>/edit/", profiles.profile_edit, name="profile_edit"),
     path("me/", profiles.my_profile, name="my_profile"),
     path("clients/", profiles.clients, name="clients"),
-    path("overview/", overview.overview, name="overview"),
     path("roster/invite/", roster.invite, name="invite"),
     path("roster/assign/", roster.assign, name="assign"),
     path("roster/log/", roster.change_log, name="change_log"),

@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import SignupForm
 from accounts.services import user_create
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -27,7 +27,7 @@ def _safe_next(request: HttpRequest) -> str | None:
 @sensitive_post_parameters("password1", "password2")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("accounts:dashboard")
+        return redirect("dashboard:dashboard")
     form = SignupForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -44,7 +44,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Duet, {user.name}.")
-            return redirect(_safe_next(request) or "accounts:dashboard")
+            return redirect(_safe_next(request) or "dashboard:dashboard")
     return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request)})
 
 

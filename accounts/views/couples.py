@@ -17,7 +17,7 @@ from accounts.services import (
     partner_invitation_check,
     partner_invitation_create,
 )
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 @role_required("client")
@@ -95,7 +95,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 status=exc.status,
             )
         messages.success(request, f"You joined {invite.invited_by.name} on Duet.")
-        return redirect("accounts:dashboard")
+        return redirect("dashboard:dashboard")
     return render(request, "accounts/invitation.html", {"invite": invite})
 
 

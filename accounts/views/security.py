@@ -19,13 +19,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import throttle, twofactor
-from accounts.audit import audit_record, client_ip
 from accounts.forms import LoginForm
 from accounts.middleware import ENROL_REQUIRED
 from accounts.models import User
 from accounts.security_models import TotpDevice
 from accounts.session_control import IDLE_SECONDS, idle_seconds_for, user_sessions_revoke
-from config.errors import DomainError
+from core.audit import audit_record, client_ip
+from core.errors import DomainError
 
 PENDING = "_duet_pending_2fa"
 PENDING_MAX_AGE = 300
@@ -61,7 +61,7 @@ def _safe_next(request: HttpRequest, target: str | None) -> str | None:
 def login_view(request: HttpRequest) -> HttpResponse:
     """Step one: email and password. Nobody is signed in until every factor passed."""
     if request.user.is_authenticated:
-        return redirect("accounts:dashboard")
+        return redirect("dashboard:dashboard")
     form = LoginForm(request, data=request.POST or None)
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "POST":
@@ -85,7 +85,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 request.session[ENROL_REQUIRED] = True
                 messages.info(request, "Set up two-step sign-in to protect your clients' data.")
                 return redirect("accounts:twofactor_setup")
-            return redirect(next_url or "accounts:dashboard")
+            return redirect(next_url or "dashboard:dashboard")
         throttle.login_failure_record(email=email, ip=ip)
         audit_record(actor=None, action="auth.login_failed", request=request, outcome="denied")
     return render(request, "accounts/login.html", {"form": form, "next": next_url or ""})
@@ -111,7 +111,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             request.session.pop(PENDING, None)
             throttle.login_failures_clear(email=user.email)
             login(request, user, backend=BACKEND)
-            return redirect(pending.get("next") or "accounts:dashboard")
+            return redirect(pending.get("next") or "dashboard:dashboard")
         else:
             throttle.login_failure_record(email=user.email, ip=ip)
             audit_record(actor=user, action="auth.2fa_failed", request=request, outcome="denied")

@@ -1,8 +1,6 @@
-"""Your data (export, delete) and the clinic's audit log."""
+"""Your data: export and deletion."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime, time
 
 from django import forms
 from django.contrib import messages
@@ -14,10 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.account_deletion import account_delete, retained_summary
-from accounts.audit import audit_record
 from accounts.data_export import user_data_zip
-from accounts.decorators import role_required
-from accounts.security_models import AuditEvent
+from core.audit import audit_record
 
 
 class DeleteForm(forms.Form):
@@ -79,52 +75,3 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
         {"form": form, "retained": retained_summary(request.user)},
         status=400 if request.method == "POST" else 200,
     )
-
-
-DATE = forms.DateInput(attrs={"type": "date"})
-
-
-class AuditFilterForm(forms.Form):
-    action = forms.CharField(required=False, max_length=60, label="Action starts with")
-    actor = forms.CharField(required=False, max_length=254, label="Who (email contains)")
-    outcome = forms.ChoiceField(
-        required=False, choices=[("", "Any"), *AuditEvent.Outcome.choices], label="Outcome"
-    )
-    since = forms.DateField(required=False, label="From (UTC)", widget=DATE)
-    until = forms.DateField(required=False, label="Until (UTC)", widget=DATE)
-
-
-@role_required("clinic_admin")
-def audit_log(request: HttpRequest) -> HttpResponse:
-    from therapists.selectors import clinics_administered_by
-
-    clinic_ids = [c.pk for c in clinics_administered_by(request.user)]
-    events = AuditEvent.objects.filter(clinic_id__in=clinic_ids)
-    form = AuditFilterForm(request.GET or None)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["action"]:
-            events = events.filter(action__startswith=data["action"])
-        if data["actor"]:
-            events = events.filter(actor_label__icontains=data["actor"])
-        if data["outcome"]:
-            events = events.filter(outcome=data["outcome"])
-        if data["since"]:
-            events = events.filter(at__gte=datetime.combine(data["since"], time.min, UTC))
-        if data["until"]:
-            events = events.filter(at__lte=datetime.combine(data["until"], time.max, UTC))
-    audit_record(actor=request.user, action="audit.view", request=request)
-    events = list(events[:300])
-    reasons = _emergency_reasons(events, clinic_ids)
-    for event in events:
-        event.reason = reasons.get(event.object_id, "")
-    return render(request, "accounts/audit_log.html", {"form": form, "events": events})
-
-
-def _emergency_reasons(events: list[AuditEvent], clinic_ids: list[int]) -> dict[str, str]:
-    """The reasons admins gave for emergency access, shown next to those entries."""
-    from sessions_app.notes_models import EmergencyAccess
-
-    ids = [e.object_id for e in events if e.object_type == "sessions_app.emergencyaccess"]
-    grants = EmergencyAccess.objects.filter(pk__in=ids, note__clinic_id__in=clinic_ids)
-    return {str(g.pk): g.reason for g in grants}

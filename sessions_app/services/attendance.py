@@ -115,7 +115,7 @@ def session_end(*, therapist: User, booking: Booking, now: datetime) -> Booking:
 
     Fires ``session_ended`` like the video room does, so follow-ups go out the same way.
     """
-    from config.errors import DomainError, Forbidden
+    from core.errors import DomainError, Forbidden
     from scheduling import signals
 
     booking = Booking.objects.select_for_update().get(pk=booking.pk)

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.selectors import is_partner
-from config.errors import DomainError, Forbidden
+from core.errors import DomainError, Forbidden
 from scheduling.models import Booking
 from sessions_app.models import CheckIn, Reflection, Reminder
 

@@ -9,9 +9,8 @@ from django.urls import reverse
 
 from accounts.models import Couple, User
 from accounts.selectors import is_partner
-from config.errors import DomainError, Forbidden
+from core.errors import DomainError, Forbidden
 from scheduling.models import Booking
-from sessions_app.access import treats_couple
 from sessions_app.models import (
     ExerciseTemplate,
     HomeworkAssignment,
@@ -20,6 +19,7 @@ from sessions_app.models import (
     Reminder,
 )
 from sessions_app.services.notifications import notification_create
+from therapists.selectors import is_client_of
 
 DUE_REMINDER_BEFORE = timedelta(hours=24)
 Audience = HomeworkAssignment.Audience
@@ -58,7 +58,7 @@ def homework_assign(
     assignee: User | None = None,
     reveal_when_both_done: bool = False,
 ) -> HomeworkAssignment:
-    if not treats_couple(therapist, couple.pk):
+    if not is_client_of(therapist, couple.pk):
         raise Forbidden("You can assign homework only to couples you see.", code="not_your_client")
     if booking is not None and (
         booking.therapist_id != therapist.pk or booking.couple_id != couple.pk

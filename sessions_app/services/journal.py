@@ -8,9 +8,9 @@ from django.db import transaction
 
 from accounts.models import Couple, User
 from accounts.selectors import is_partner
-from config.errors import DomainError, Forbidden
-from sessions_app.access import treats_couple
+from core.errors import DomainError, Forbidden
 from sessions_app.models import Goal, JournalConsent, JournalEntry
+from therapists.selectors import is_client_of
 
 MAX_ENTRY = 20_000
 
@@ -52,7 +52,7 @@ def journal_consent_set(
 
 
 def goal_create(*, user: User, couple: Couple, title: str, now: datetime) -> Goal:
-    if not (is_partner(user, couple.pk) or treats_couple(user, couple.pk)):
+    if not (is_partner(user, couple.pk) or is_client_of(user, couple.pk)):
         raise Forbidden("You cannot add goals for this couple.", code="not_yours")
     title = title.strip()
     if not title:
@@ -65,7 +65,7 @@ def goal_create(*, user: User, couple: Couple, title: str, now: datetime) -> Goa
 @transaction.atomic
 def goal_update(*, user: User, goal: Goal, progress: int, status: str, now: datetime) -> Goal:
     goal = Goal.objects.select_for_update().get(pk=goal.pk)
-    if not (is_partner(user, goal.couple_id) or treats_couple(user, goal.couple_id)):
+    if not (is_partner(user, goal.couple_id) or is_client_of(user, goal.couple_id)):
         raise Forbidden("You cannot change this goal.", code="not_yours")
     if not isinstance(progress, int) or not 0 <= progress <= 100:
         raise DomainError("Progress is 0 to 100 %.", code="bad_progress", field="progress")

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from config.errors import DomainError
+from core.errors import DomainError
 from sessions_app.models import Notification
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from config.errors import DomainError
+from core.errors import DomainError
 from scheduling.models import Booking
 from sessions_app.models import CalendarSequence, Reminder, ReminderPreference, default_offsets
 

@@ -10,12 +10,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.selectors import active_couple_for
-from config.errors import DomainError
+from core.errors import DomainError
+from core.refusals import form_error
 from sessions_app.forms import ResponseForm
 from sessions_app.models import HomeworkAssignment
 from sessions_app.selectors import homework_for_couple, homework_view
 from sessions_app.services.homework import homework_cancel, homework_respond
-from sessions_app.views.common import form_error
 
 
 def _visible_or_404(request: HttpRequest, assignment_id):

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from config.errors import DomainError
+from core.errors import DomainError
+from core.refusals import form_error
 from sessions_app.forms import ReminderSettingsForm
 from sessions_app.selectors import notifications_for, reminder_preference
 from sessions_app.services.notifications import (
@@ -15,7 +16,6 @@ from sessions_app.services.notifications import (
     notifications_mark_all_read,
 )
 from sessions_app.services.reminders import reminder_preference_update
-from sessions_app.views.common import form_error
 
 
 @login_required

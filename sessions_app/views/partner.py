@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.selectors import active_couple_for
-from config.errors import DomainError
+from core.errors import DomainError
+from core.refusals import form_error
 from sessions_app.access import booking_for_partner
 from sessions_app.forms import CheckInForm, GoalForm, GoalProgressForm, JournalForm, ReflectionForm
 from sessions_app.models import Goal, JournalEntry
@@ -34,7 +35,6 @@ from sessions_app.services.journal import (
     journal_delete,
     journal_write,
 )
-from sessions_app.views.common import form_error
 
 client_only = role_required("client")
 

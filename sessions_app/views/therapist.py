@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
-from config.errors import DomainError
+from core.errors import DomainError
+from core.refusals import form_error
 from sessions_app.access import booking_for_therapist, couple_for_therapist
 from sessions_app.forms import AssignHomeworkForm, GoalForm
 from sessions_app.models import Goal
@@ -21,7 +22,6 @@ from sessions_app.selectors import (
 from sessions_app.services.attendance import session_end
 from sessions_app.services.homework import homework_assign, templates_for_therapist
 from sessions_app.services.journal import goal_create
-from sessions_app.views.common import form_error
 
 therapist_only = role_required("therapist")
 

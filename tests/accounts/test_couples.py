@@ -46,7 +46,7 @@ def test_invite_accept_makes_a_couple_of_two_logins(client, partner_a, partner_b
     couple = active_couple_for(partner_b)
     assert {p.email for p in couple.partners} == {"a@example.com", "b@example.com"}
     assert couple == active_couple_for(partner_a)
-    dashboard = client.get(reverse("accounts:dashboard")).content.decode()
+    dashboard = client.get(reverse("dashboard:dashboard")).content.decode()
     assert "Sam" in dashboard and "Aiko" in dashboard
 
 
@@ -162,7 +162,7 @@ def test_couple_never_has_a_third_partner(couple):
 
 
 def test_invite_to_full_couple_is_refused(couple, partner_a):
-    from config.errors import DomainError
+    from core.errors import DomainError
 
     with pytest.raises(DomainError) as exc:
         partner_invitation_create(couple=couple, invited_by=partner_a, email="c@example.com")
@@ -170,7 +170,7 @@ def test_invite_to_full_couple_is_refused(couple, partner_a):
 
 
 def test_one_active_couple_per_person(partner_a):
-    from config.errors import DomainError
+    from core.errors import DomainError
 
     couple_create(user=partner_a)
     with pytest.raises(DomainError) as exc:

@@ -22,12 +22,12 @@ GOOD = {
 def test_signup_creates_client_with_time_zone_and_logs_in(client):
     response = client.post(reverse("accounts:signup"), GOOD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:dashboard")
+    assert response["Location"] == reverse("dashboard:dashboard")
     user = User.objects.get(email="sam@example.com")
     assert user.time_zone == "America/Los_Angeles"
     assert user.role == User.Role.CLIENT
     assert user.password.startswith("argon2$")
-    dashboard = client.get(reverse("accounts:dashboard"))
+    dashboard = client.get(reverse("dashboard:dashboard"))
     assert "Hello, Sam" in dashboard.content.decode()
 
 
@@ -72,9 +72,9 @@ def test_login_and_logout(client, partner_a):
         reverse("accounts:login"), {"username": "a@example.com", "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert client.get(reverse("accounts:dashboard")).status_code == 200
+    assert client.get(reverse("dashboard:dashboard")).status_code == 200
     client.post(reverse("accounts:logout"))
-    assert client.get(reverse("accounts:dashboard")).status_code == 302
+    assert client.get(reverse("dashboard:dashboard")).status_code == 302
 
 
 def test_login_wrong_password_shows_error(client, partner_a):
@@ -88,7 +88,7 @@ def test_login_wrong_password_shows_error(client, partner_a):
 def test_root_redirects_to_login_or_dashboard(client, partner_a):
     assert client.get("/")["Location"] == reverse("accounts:login")
     client.force_login(partner_a)
-    assert client.get("/")["Location"] == reverse("accounts:dashboard")
+    assert client.get("/")["Location"] == reverse("dashboard:dashboard")
 
 
 def test_password_reset_by_email(client, partner_a):

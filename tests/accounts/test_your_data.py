@@ -11,12 +11,13 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.security_models import AuditEvent
+from core.models import AuditEvent
+from messaging import services as messaging_services
+from messaging.models import Message
+from notes import services as notes_services
+from notes.models import SessionNote
 from scheduling.models import Booking
-from sessions_app import messaging_services, notes_services
-from sessions_app.messaging_models import Message
 from sessions_app.models import Reflection
-from sessions_app.notes_models import SessionNote
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
@@ -75,7 +76,7 @@ def test_export_holds_my_data_readable_and_nothing_else(client, history, partner
     assert B_MARK not in files.get("sessions_app.reflection.json", "")  # partner's own
     assert OTHER_MARK not in everything
     assert partner_a.password not in everything and "duet1:" not in everything
-    assert "sessions_app.sessionnote.json" not in files
+    assert "notes.sessionnote.json" not in files
     account = json.loads(files["accounts.user.json"])[0]
     assert account["email"] == partner_a.email and "password" not in account
     assert AuditEvent.objects.filter(action="data.export", actor_id=partner_a.pk).exists()

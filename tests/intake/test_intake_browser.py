@@ -139,7 +139,7 @@ def test_consent_locations_panel_and_quick_exit(
     )
     # ...and Back does not bring the room (or any signed-in Duet page) back.
     deadline = timezone.now().timestamp() + 10
-    from accounts.security_models import AuditEvent
+    from core.models import AuditEvent
 
     while not AuditEvent.objects.filter(action="auth.logout", actor_id=partner_b.pk).exists():
         assert timezone.now().timestamp() < deadline, "the quick exit did not sign out"

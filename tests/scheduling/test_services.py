@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, connection
 
-from config.errors import Conflict, DomainError, Forbidden
+from core.errors import Conflict, DomainError, Forbidden
 from scheduling import services
 from scheduling.models import Booking, BookingSeries
 from scheduling.selectors import available_slots, earliest_free_start_by_therapist
@@ -414,10 +414,10 @@ def test_postgres_constraint_forbids_overlap_but_allows_back_to_back(
     )
 
 
-def test_clients_of_therapist_keeps_a_couple_with_a_pending_hold(
+def test_therapist_clients_keeps_a_couple_with_a_pending_hold(
     partner_a, couple, other_partner, other_couple, therapist, session_type, now
 ):
-    from scheduling.selectors import clients_of_therapist
+    from therapists.selectors import therapist_clients
 
     _book(partner_a, therapist, couple, session_type, la(2026, 10, 20, 9), now)
     services.booking_hold(
@@ -436,7 +436,7 @@ def test_clients_of_therapist_keeps_a_couple_with_a_pending_hold(
         starts_at=la(2026, 10, 22, 9),
         now=now,
     )
-    assert clients_of_therapist(therapist) == [couple]
+    assert therapist_clients(therapist) == [couple]
 
 
 def test_reschedule_and_cancel_emails_update_the_same_calendar_event(

@@ -18,7 +18,7 @@ from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
-from accounts.fields import encrypted_fields
+from core.fields import encrypted_fields
 
 _counter = itertools.count(1)
 MARKER_RE = re.compile(r"MARKER\d{3}-[a-z0-9_]+-[0-9a-f]{10}")
@@ -105,8 +105,9 @@ def _auto_plant(model, ctx: dict, planted: Planted) -> None:
 
 
 def plant(*, couple, partner_a, partner_b, therapist, clinic) -> Planted:
+    from messaging import services as messaging_services
+    from notes import services as notes_services
     from scheduling.models import Booking
-    from sessions_app import messaging_services, notes_services
     from sessions_app.models import Reflection
 
     planted = Planted()
@@ -352,4 +353,4 @@ def _plant_intake(planted: Planted, *, couple, partner_a, partner_b, clinic) -> 
 
 
 # Encrypted, but not the couple's health data (secrets are covered by their own tests).
-NOT_HEALTH_DATA = {"accounts.totpdevice", "sessions_app.emergencyaccess"}
+NOT_HEALTH_DATA = {"accounts.totpdevice", "notes.emergencyaccess"}

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from config.errors import DomainError
+from core.errors import DomainError
 from sessions_app.models import CheckIn, JournalEntry, Reminder
 from sessions_app.selectors import journal_for_partner, journal_for_therapist
 from sessions_app.services.checkins import check_in_submit
@@ -166,7 +166,7 @@ def test_health_data_reads_are_in_the_audit_log_without_content(
 
     from django.utils import timezone
 
-    from accounts.security_models import AuditEvent
+    from core.models import AuditEvent
     from sessions_app.selectors import (
         check_ins_for_therapist,
         homework_for_couple,

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from config.errors import DomainError, Forbidden
+from core.errors import DomainError, Forbidden
 from sessions_app.models import ExerciseTemplate, Notification, Reminder
 from sessions_app.selectors import homework_view
 from sessions_app.services.dispatch import reminders_dispatch_due

@@ -146,7 +146,7 @@ def test_preferences_change_offsets_and_turn_off(couple, therapist, partner_a, b
 
 
 def test_preferences_reject_odd_offsets(partner_a, now):
-    from config.errors import DomainError
+    from core.errors import DomainError
 
     with pytest.raises(DomainError) as err:
         reminder_preference_update(

@@ -80,13 +80,13 @@ def test_removed_partner_cannot_open_the_page(client, booking, partner_a):
 def test_dashboards_link_to_the_open_room(client, booking, therapist, partner_a, couple):
     for user in (partner_a, therapist):
         client.force_login(user)
-        page = client.get(reverse("accounts:dashboard")).content.decode()
+        page = client.get(reverse("dashboard:dashboard")).content.decode()
         assert _room(booking) in page and "Join room" in page
 
 
 def test_later_sessions_offer_a_tech_check_instead(client, therapist, couple, partner_a):
     make_booking(therapist, couple, starts_in=timedelta(hours=3))
     client.force_login(partner_a)
-    page = client.get(reverse("accounts:dashboard")).content.decode()
+    page = client.get(reverse("dashboard:dashboard")).content.decode()
     assert "Join room" not in page
     assert reverse("signaling:tech_check") in page

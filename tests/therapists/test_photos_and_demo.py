@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from PIL import Image
 
-from config.errors import DomainError
+from core.errors import DomainError
 from therapists.photos import process_photo
 
 

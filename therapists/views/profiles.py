@@ -8,7 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.decorators import role_required
-from config.errors import DomainError
+from core.errors import DomainError
+from core.refusals import form_error
 from therapists.forms import ProfileForm
 from therapists.selectors import profile_for_editor, therapist_clients
 from therapists.services import therapist_profile_ensure, therapist_profile_update
@@ -47,8 +48,7 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     remove_photo=form.cleaned_data.get("remove_photo", False),
                 )
             except DomainError as exc:
-                field = exc.extra.get("field")
-                form.add_error(field if field in form.fields else None, exc.detail)
+                form_error(form, exc)
             else:
                 who = "Your profile" if is_self else f"{profile.user.full_name}'s profile"
                 messages.success(request, f"{who} is saved.")

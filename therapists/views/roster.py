@@ -11,7 +11,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
-from config.errors import DomainError
+from core.errors import DomainError
+from core.refusals import form_error
 from therapists.forms import (
     AssignForm,
     ClinicSettingsForm,
@@ -162,7 +163,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 f"Invitation sent to {invitation.email}. The link works until "
                 f"{invitation.expires_at:%d %b %Y}.",
             )
-            return redirect("accounts:dashboard")
+            return redirect("dashboard:dashboard")
     return render(
         request, "therapists/invite.html", {"form": form}, status=422 if form.errors else 200
     )
@@ -192,8 +193,7 @@ def assign(request: HttpRequest) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except DomainError as exc:
-            field = exc.extra.get("field")
-            form.add_error(field if field in form.fields else None, exc.detail)
+            form_error(form, exc)
         else:
             messages.success(request, f"{couple} is now with {therapist.full_name}.")
             return redirect("therapists:assign")
@@ -215,8 +215,7 @@ def clinic_settings(request: HttpRequest, clinic_id: int) -> HttpResponse:
         try:
             clinic_update_settings(clinic=clinic, by=request.user, data=form.cleaned_data)
         except DomainError as exc:
-            field = exc.extra.get("field")
-            form.add_error(field if field in form.fields else None, exc.detail)
+            form_error(form, exc)
         else:
             messages.success(request, "Clinic settings saved.")
             return redirect("therapists:clinic_settings", clinic_id=clinic.pk)

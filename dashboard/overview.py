@@ -1,0 +1,101 @@
+"""The clinic overview: twelve weeks of sessions, attendance, cancellations and ratings."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.decorators import role_required
+from dashboard import charts
+from dashboard.metrics import clinic_weekly_metrics
+from therapists.selectors import clinics_administered_by
+
+
+def _percent(rate: float) -> float:
+    return round(rate * 100, 1)
+
+
+def clinic_panels(clinic, *, now) -> dict:
+    weeks = clinic_weekly_metrics(clinic, now=now)
+    labels = [w.week_start.strftime("%-d %b") for w in weeks]
+    pct = "{:g}%"
+    panels = [
+        (
+            "held",
+            "Sessions held per week",
+            charts.build([w.held for w in weeks], labels),
+            "Confirmed or completed sessions whose time has passed, without no-shows.",
+        ),
+        (
+            "no_show",
+            "No-show rate",
+            charts.build(
+                [_percent(w.no_show_rate) for w in weeks],
+                labels,
+                kind="line",
+                max_value=100,
+                fmt=pct,
+            ),
+            "Past sessions where no partner joined the room, of all past sessions.",
+        ),
+        (
+            "cancelled",
+            "Cancellation rate",
+            charts.build(
+                [_percent(w.cancellation_rate) for w in weeks],
+                labels,
+                kind="line",
+                max_value=100,
+                fmt=pct,
+            ),
+            "Cancelled in time, of all sessions on the calendar that week.",
+        ),
+        (
+            "late_cancelled",
+            "Late-cancellation rate",
+            charts.build(
+                [_percent(w.late_cancellation_rate) for w in weeks],
+                labels,
+                kind="line",
+                max_value=100,
+                fmt=pct,
+            ),
+            f"Cancelled within {clinic.late_cancel_hours} h of the start, of all sessions.",
+        ),
+        (
+            "dropout",
+            "Couples who dropped out",
+            charts.build([w.dropouts for w in weeks], labels),
+            "At each week's end: couples seen in the two months before, with no session in "
+            "30 days and nothing booked.",
+        ),
+        (
+            "rating",
+            "Average post-session rating",
+            charts.build(
+                [w.average_rating for w in weeks], labels, kind="line", max_value=5, fmt="{:g}"
+            ),
+            "Partners' ratings from 1 to 5 after each session; gaps are weeks nobody rated.",
+        ),
+    ]
+    latest = weeks[-1]
+    totals = {
+        "held": sum(w.held for w in weeks),
+        "scheduled": sum(w.scheduled for w in weeks),
+        "ratings": sum(w.ratings for w in weeks),
+        "average_rating": (
+            round(sum(w.rating_sum for w in weeks) / sum(w.ratings for w in weeks), 2)
+            if any(w.ratings for w in weeks)
+            else None
+        ),
+        "dropouts_now": latest.dropouts,
+    }
+    return {"clinic": clinic, "weeks": weeks, "panels": panels, "totals": totals}
+
+
+@role_required("clinic_admin")
+def overview(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    clinics = [clinic_panels(c, now=now) for c in clinics_administered_by(request.user)]
+    return render(request, "dashboard/overview.html", {"clinics": clinics})

@@ -1,0 +1,118 @@
+"""Writes for secure messaging. Email notices carry no content."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.selectors import active_couple_for
+from core.audit import audit_record
+from core.errors import DomainError, Forbidden
+from messaging.models import Message, Thread, ThreadReadState
+from scheduling.signals import message_posted
+from therapists.selectors import clinic_of_care, is_client_of
+
+MAX_MESSAGE_LENGTH = 10_000
+
+
+def private_messages_allowed(clinic) -> bool:
+    from therapists.models import Clinic
+
+    return clinic is None or clinic.private_messages == Clinic.PrivateMessages.ALLOWED
+
+
+def thread_open(*, user, therapist=None, couple=None, private: bool = False) -> Thread:
+    """The thread between a couple and their therapist (created on first use).
+
+    A client opens it with their therapist; a therapist with one of their couples.
+    The couple must be the therapist's client (``therapists.selectors.is_client_of``).
+    ``private`` is a client's private thread.
+    """
+    if user.is_client:
+        couple = active_couple_for(user)
+        if couple is None or therapist is None:
+            raise Forbidden("Join a couple to message a therapist.", code="no_couple")
+    elif user.is_therapist:
+        therapist = user
+        if couple is None or private:
+            raise Forbidden("Therapists write in the couple's shared thread.", code="bad_thread")
+    else:
+        raise Forbidden("Messages are between a couple and their therapist.", code="not_allowed")
+    if not is_client_of(therapist, couple.pk):
+        raise Forbidden("You can message a therapist after booking a session.", code="no_session")
+    clinic = clinic_of_care(therapist, couple)
+    if private and not private_messages_allowed(clinic):
+        raise Forbidden(
+            "Your clinic shares every message with both partners.", code="private_not_allowed"
+        )
+    lookup = {"couple": couple, "therapist": therapist}
+    if private:
+        lookup.update(kind=Thread.Kind.PRIVATE, private_partner=user)
+    else:
+        lookup.update(kind=Thread.Kind.SHARED)
+    thread = Thread.objects.filter(**lookup).first()
+    if thread is None:
+        try:
+            with transaction.atomic():
+                thread = Thread.objects.create(clinic=clinic, **lookup)
+        except IntegrityError:  # opened at the same moment in another tab
+            thread = Thread.objects.get(**lookup)
+    return thread
+
+
+def message_post(
+    *, thread: Thread, author, body: str, request=None, now: datetime | None = None
+) -> Message:
+    now = now or timezone.now()
+    body = (body or "").strip()
+    if not body:
+        raise DomainError("Write a message first.", code="empty")
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise DomainError(
+            f"Messages are limited to {MAX_MESSAGE_LENGTH} characters.", code="too_long"
+        )
+    participants = thread.participants()
+    if author.pk not in {p.pk for p in participants}:
+        raise Forbidden("This conversation is not yours.", code="not_yours")
+    if thread.is_private and not private_messages_allowed(thread.clinic):
+        raise Forbidden(
+            "Your clinic no longer allows private messages; write in the shared thread.",
+            code="private_not_allowed",
+        )
+    recipients = [p for p in participants if p.pk != author.pk]
+    with transaction.atomic():
+        message = Message.objects.create(thread=thread, author=author, body=body, created_at=now)
+        Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
+        thread_mark_read(thread=thread, user=author, now=now)
+        audit_record(actor=author, action="message.create", obj=message, request=request)
+        message_posted.send(sender=Message, thread=thread, message=message, recipients=recipients)
+        link = settings.SITE_URL + reverse("messaging:thread", args=[thread.pk])
+        emails = [r.email for r in recipients if r.is_active]
+        transaction.on_commit(lambda: _notify(emails, link))
+    return message
+
+
+def _notify(emails: list[str], link: str) -> None:
+    for email in emails:
+        send_mail(
+            subject="You have a new secure message on Duet",
+            message=(
+                "You have a new secure message on Duet.\n\n"
+                f"Sign in to read it: {link}\n\n"
+                "For your privacy, messages are never included in emails."
+            ),
+            from_email=None,
+            recipient_list=[email],
+        )
+
+
+def thread_mark_read(*, thread: Thread, user, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    ThreadReadState.objects.update_or_create(
+        thread=thread, user=user, defaults={"last_read_at": now}
+    )

@@ -1,0 +1,173 @@
+"""Pages for therapist session notes and the admins' emergency access."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from core.errors import DomainError, Forbidden
+from notes import selectors, services
+from notes.models import SessionNote
+
+
+class NewNoteForm(forms.Form):
+    booking = forms.ChoiceField(label="Session")
+    template = forms.ChoiceField(
+        label="Template", choices=SessionNote.Template.choices, initial="soap"
+    )
+
+    def __init__(self, bookings, *args, tz=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.bookings = {str(b.pk): b for b in bookings}
+        self.fields["booking"].choices = [
+            (str(b.pk), f"{b.starts_at.astimezone(tz):%a %d %b %Y, %H:%M %Z} · {b.couple}")
+            for b in bookings
+        ]
+
+
+class AddendumForm(forms.Form):
+    body = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class EmergencyForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to read this note?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required. Kept with the audit record; the therapist's clinic can see it.",
+    )
+
+
+def _load(request: HttpRequest, note_id) -> SessionNote:
+    try:
+        return selectors.note_for_reader(note_id=note_id, user=request.user, request=request)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.detail) from None
+
+
+@never_cache
+@role_required("therapist")
+def note_list(request: HttpRequest) -> HttpResponse:
+    bookings = list(selectors.therapist_bookings_for_notes(request.user))
+    form = NewNoteForm(bookings, request.POST or None, tz=request.user.tz)
+    if request.method == "POST" and form.is_valid():
+        try:
+            note = services.note_create(
+                therapist=request.user,
+                booking=form.bookings[form.cleaned_data["booking"]],
+                template=form.cleaned_data["template"],
+                request=request,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            return redirect("notes:note_detail", note_id=note.pk)
+    return render(
+        request,
+        "notes/list.html",
+        {"notes": selectors.notes_for_therapist(request.user), "form": form},
+    )
+
+
+@never_cache
+@role_required("therapist", "clinic_admin")
+def note_detail(request: HttpRequest, note_id) -> HttpResponse:
+    note = _load(request, note_id)
+    is_author = note.therapist_id == request.user.pk
+    error = None
+    if request.method == "POST":
+        if not is_author:
+            raise PermissionDenied("Only the author can change a note.")
+        values = {key: request.POST.get(key, "") for key, _l, _t in note.sections}
+        try:
+            note = services.note_update(
+                note_id=note.pk, therapist=request.user, sections=values, request=request
+            )
+        except DomainError as exc:
+            error = exc.detail
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect("notes:note_detail", note_id=note.pk)
+    return render(
+        request,
+        "notes/detail.html",
+        {
+            "note": note,
+            "is_author": is_author,
+            "error": error,
+            "addenda": note.addenda.select_related("author"),
+            "addendum_form": AddendumForm(),
+        },
+    )
+
+
+@role_required("therapist")
+@require_POST
+def note_sign(request: HttpRequest, note_id) -> HttpResponse:
+    try:
+        services.note_sign(note_id=note_id, therapist=request.user, request=request)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.detail) from None
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "Note signed. It is now locked; later changes are addenda.")
+    return redirect("notes:note_detail", note_id=note_id)
+
+
+@role_required("therapist")
+@require_POST
+def note_addendum(request: HttpRequest, note_id) -> HttpResponse:
+    form = AddendumForm(request.POST)
+    body = form.cleaned_data["body"] if form.is_valid() else ""
+    try:
+        services.note_addendum_add(note_id=note_id, author=request.user, body=body, request=request)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.detail) from None
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "Addendum added.")
+    return redirect("notes:note_detail", note_id=note_id)
+
+
+@never_cache
+@role_required("clinic_admin")
+def clinic_notes(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "notes/clinic.html",
+        {"notes": selectors.notes_for_admin(request.user)},
+    )
+
+
+@never_cache
+@role_required("clinic_admin")
+def note_emergency(request: HttpRequest, note_id) -> HttpResponse:
+    note = selectors.notes_for_admin(request.user).filter(pk=note_id).first()
+    if note is None:
+        raise PermissionDenied("Emergency access is only for notes of your own clinic.")
+    form = EmergencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_emergency_access(
+                note_id=note.pk,
+                admin=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except Forbidden as exc:
+            raise PermissionDenied(exc.detail) from None
+        except DomainError as exc:
+            form.add_error("reason", exc.detail)
+        else:
+            messages.warning(
+                request, "Emergency access granted for 60 minutes. This is in the audit log."
+            )
+            return redirect("notes:note_detail", note_id=note.pk)
+    return render(request, "notes/emergency.html", {"note": note, "form": form})

@@ -1,0 +1,113 @@
+"""Parsing and shaping shared by the scheduling endpoints."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from accounts.models import Couple, User
+from core.errors import DomainError, Forbidden
+from scheduling import selectors
+from scheduling.api.schemas import WeeklyIn
+from scheduling.models import Booking, SessionType
+
+MAX_RANGE_DAYS = 62
+
+
+def _zone(name: str, field: str = "tz") -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise DomainError(
+            f"Unknown time zone '{name}'.", code="invalid", status=422, field=field
+        ) from None
+
+
+def _aware(value: datetime, field: str) -> datetime:
+    if value.tzinfo is None:
+        raise DomainError(
+            f"{field}: include a UTC offset (for example 2026-05-01T17:00:00Z).",
+            code="invalid",
+            status=422,
+            field=field,
+        )
+    return value.astimezone(UTC)
+
+
+def _therapist(pk: int) -> User:
+    therapist = User.objects.filter(pk=pk, role=User.Role.THERAPIST).first()
+    if therapist is None:
+        raise DomainError("No such therapist.", code="not_found", status=404, field="therapist_id")
+    return therapist
+
+
+def _session_type(therapist: User, pk: int) -> SessionType:
+    st = SessionType.objects.filter(pk=pk, therapist=therapist, is_active=True).first()
+    if st is None:
+        raise DomainError(
+            "This therapist offers no such session type.",
+            code="invalid",
+            status=422,
+            field="session_type_id",
+        )
+    return st
+
+
+def _couple_of(user: User, couple_id: int) -> Couple:
+    couple = Couple.objects.prefetch_related("memberships__user").filter(pk=couple_id).first()
+    if couple is None or not any(p.pk == user.pk for p in couple.partners):
+        raise Forbidden("You can only book for your own couple.", code="not_your_couple")
+    return couple
+
+
+def _partner_times(couple: Couple, start: datetime) -> list[dict]:
+    return [
+        {
+            "user_id": p.pk,
+            "name": p.name,
+            "time_zone": p.time_zone,
+            "local_start": start.astimezone(p.tz).isoformat(),
+        }
+        for p in couple.partners
+    ]
+
+
+def _booking_out(booking: Booking) -> dict:
+    from scheduling.ics import office_address
+
+    return {
+        "id": booking.pk,
+        "therapist_id": booking.therapist_id,
+        "therapist_name": booking.therapist.full_name,
+        "couple_id": booking.couple_id,
+        "session_type_id": booking.session_type_id,
+        "series_id": booking.series_id,
+        "starts_at": booking.starts_at,
+        "ends_at": booking.ends_at,
+        "status": booking.status,
+        "format": booking.format,
+        "booked_by_id": booking.booked_by_id,
+        "hold_expires_at": booking.hold_expires_at,
+        "late_cancel_fee": booking.late_cancel_fee,
+        "fee_currency": booking.fee_currency,
+        "where": office_address(booking) if booking.format == "in_person" else "video",
+        "partners": _partner_times(booking.couple, booking.starts_at),
+    }
+
+
+def _visible_booking(user: User, booking_id: int) -> Booking:
+    booking = selectors.booking_visible_to(user, booking_id)
+    if booking is None:
+        raise DomainError("No such session.", code="not_found", status=404)
+    return booking
+
+
+def _weekly_in(data: WeeklyIn) -> dict[int, list[tuple[time, time]]]:
+    out = {}
+    for weekday, ranges in data.weekly.items():
+        if not 0 <= weekday <= 6:
+            raise DomainError(
+                "Weekdays are 0 (Monday) to 6.", code="invalid", status=422, field="weekly"
+            )
+        out[weekday] = [(r.start, r.end) for r in ranges]
+    return out

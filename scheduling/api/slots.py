@@ -1,0 +1,150 @@
+"""Bookable therapists, their session types and free slots."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Q
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+
+from accounts.models import Couple, User
+from core.errors import DomainError
+from scheduling import selectors
+from scheduling.api._helpers import MAX_RANGE_DAYS, _couple_of, _session_type, _therapist, _zone
+from scheduling.api.router import router
+from scheduling.api.schemas import BookableTherapistOut, SessionTypeOut, SlotsOut
+from scheduling.models import SessionType
+
+
+@router.get(
+    "/therapists", response=list[BookableTherapistOut], summary="Search bookable therapists"
+)
+def therapist_search(request: HttpRequest, q: str = "", days: int = 14):
+    from therapists.models import ClinicMembership
+
+    now = timezone.now()
+    days = min(max(days, 1), 60)
+    active_ids = ClinicMembership.objects.filter(role="therapist", is_active=True).values("user_id")
+    qs = User.objects.filter(role=User.Role.THERAPIST, is_active=True, pk__in=active_ids)
+    if q:
+        qs = qs.filter(
+            Q(full_name__icontains=q)
+            | Q(therapist_profile__headline__icontains=q)
+            | Q(therapist_profile__bio__icontains=q)
+        )
+    therapists = list(qs.select_related("therapist_profile__clinic")[:100])
+    earliest = selectors.earliest_free_start_by_therapist(
+        [t.pk for t in therapists], now=now, days=days
+    )
+    types: dict[int, list] = {}
+    for st in SessionType.objects.filter(therapist__in=therapists, is_active=True):
+        types.setdefault(st.therapist_id, []).append(st)
+    out = []
+    for t in therapists:
+        profile = getattr(t, "therapist_profile", None)
+        out.append(
+            {
+                "id": t.pk,
+                "name": t.full_name,
+                "time_zone": t.time_zone,
+                "headline": profile.headline if profile else "",
+                "clinic": profile.clinic.name if profile and profile.clinic else None,
+                "earliest_free_start": earliest.get(t.pk),
+                "session_types": types.get(t.pk, []),
+            }
+        )
+    out.sort(key=lambda r: (r["earliest_free_start"] is None, r["earliest_free_start"] or now))
+    return out
+
+
+@router.get("/slots", response=SlotsOut, summary="Free slots for a therapist and your couple")
+def slots(
+    request: HttpRequest,
+    therapist_id: int,
+    session_type_id: int,
+    start: date,
+    end: date,
+    couple_id: int | None = None,
+    tz: str | None = None,
+):
+    """Slots whose start falls on local dates ``start``..``end`` (inclusive) in ``tz``."""
+    user = request.user
+    zone_name = tz or user.time_zone
+    zone = _zone(zone_name)
+    now = timezone.now()
+    therapist = _therapist(therapist_id)
+    session_type = _session_type(therapist, session_type_id)
+    if end < start:
+        raise DomainError("end must not be before start.", code="invalid", status=422, field="end")
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise DomainError(
+            f"Ask for at most {MAX_RANGE_DAYS} days at a time.",
+            code="invalid",
+            status=422,
+            field="end",
+        )
+    range_start = datetime.combine(start, time(0), tzinfo=zone).astimezone(UTC)
+    range_end = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    last_day = (now + timedelta(days=session_type.horizon_days)).astimezone(zone).date()
+    if end > last_day:
+        raise DomainError(
+            f"Bookings open at most {session_type.horizon_days} days ahead "
+            f"(the last date is {last_day:%Y-%m-%d}).",
+            code="beyond_horizon",
+            status=422,
+            field="end",
+        )
+    couple = _couple_of(user, couple_id) if couple_id else selectors_active_couple(user)
+    found = selectors.available_slots(
+        therapist=therapist,
+        couple=couple,
+        session_type=session_type,
+        start=range_start,
+        end=range_end,
+        now=now,
+    )
+    partners = [(p.pk, p.name, p.time_zone, p.tz) for p in (couple.partners if couple else [])]
+    # Built by hand (the shape is SlotsOut): hundreds of slots through pydantic
+    # validation cost more than computing them.
+    body = {
+        "therapist_id": therapist.pk,
+        "session_type_id": session_type.pk,
+        "time_zone": zone_name,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "slots": [
+            {
+                "starts_at": s.isoformat(),
+                "ends_at": e.isoformat(),
+                "local_start": s.astimezone(zone).isoformat(),
+                "local_end": e.astimezone(zone).isoformat(),
+                "partners": [
+                    {
+                        "user_id": pk,
+                        "name": name,
+                        "time_zone": tz_name,
+                        "local_start": s.astimezone(ptz).isoformat(),
+                    }
+                    for pk, name, tz_name, ptz in partners
+                ],
+            }
+            for s, e in found
+        ],
+    }
+    return JsonResponse(body)
+
+
+def selectors_active_couple(user: User) -> Couple | None:
+    from accounts.selectors import active_couple_for
+
+    return active_couple_for(user)
+
+
+@router.get(
+    "/therapists/{therapist_id}/session-types",
+    response=list[SessionTypeOut],
+    summary="A therapist's session types",
+)
+def session_types(request: HttpRequest, therapist_id: int):
+    return selectors.session_types_for(_therapist(therapist_id))

@@ -1,0 +1,140 @@
+"""Checks and helpers every booking write shares: lock, re-check, save guarded."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from accounts.models import Couple, User
+from core.errors import Conflict, DomainError, Forbidden
+from scheduling.models import (
+    Booking,
+    SessionType,
+)
+from scheduling.selectors import (
+    available_slots,
+)
+from scheduling.slots import nearest
+from therapists.selectors import is_bookable
+
+MAX_SERIES = 52
+
+
+def hold_minutes() -> int:
+    return int(getattr(settings, "SCHEDULING_HOLD_MINUTES", 5))
+
+
+# --- checks ------------------------------------------------------------------------------
+
+
+def _require_partner(user: User, couple: Couple) -> None:
+    if not any(p.pk == user.pk for p in couple.partners):
+        raise Forbidden("You can only book for your own couple.", code="not_your_couple")
+
+
+def _require_bookable(therapist: User, session_type: SessionType) -> None:
+    if not is_bookable(therapist):
+        raise DomainError(
+            "This therapist is not taking bookings.", code="therapist_unavailable", status=400
+        )
+    if session_type.therapist_id != therapist.pk or not session_type.is_active:
+        raise DomainError(
+            "That session type is not offered by this therapist.",
+            code="invalid_session_type",
+            status=400,
+            field="session_type_id",
+        )
+
+
+def _suggestions(slots: list[tuple[datetime, datetime]], target: datetime) -> list[dict]:
+    return [
+        {"starts_at": s.isoformat(), "ends_at": e.isoformat()} for s, e in nearest(slots, target)
+    ]
+
+
+def _check_slot(
+    *,
+    therapist: User,
+    couple: Couple,
+    session_type: SessionType,
+    starts_at: datetime,
+    now: datetime,
+    exclude_ids: tuple[int, ...] = (),
+    use_horizon: bool = True,
+) -> None:
+    """Raise unless ``starts_at`` is a slot this couple may book right now."""
+    kwargs = {
+        "therapist": therapist,
+        "couple": couple,
+        "session_type": session_type,
+        "now": now,
+        "exclude_booking_ids": exclude_ids,
+        "use_horizon": use_horizon,
+    }
+    here = available_slots(start=starts_at, end=starts_at + timedelta(seconds=1), **kwargs)
+    if here and here[0][0] == starts_at:
+        return
+    around = available_slots(
+        start=max(now, starts_at - timedelta(days=3)), end=starts_at + timedelta(days=7), **kwargs
+    )
+    suggestions = _suggestions(around, starts_at)
+    free_of_bookings = available_slots(
+        start=starts_at, end=starts_at + timedelta(seconds=1), ignore_bookings=True, **kwargs
+    )
+    if free_of_bookings and free_of_bookings[0][0] == starts_at:
+        raise Conflict(
+            "That time was just taken. Here are the nearest free times.",
+            code="slot_taken",
+            suggestions=suggestions,
+        )
+    raise DomainError(
+        "That time is not offered. Pick one of the listed times.",
+        code="slot_not_offered",
+        status=400,
+        field="starts_at",
+        suggestions=suggestions,
+    )
+
+
+def _lock(therapist_id: int, couple_id: int) -> None:
+    """Serialize writers per therapist and per couple (always in this order)."""
+    list(User.objects.select_for_update().filter(pk=therapist_id).values_list("pk"))
+    list(Couple.objects.select_for_update().filter(pk=couple_id).values_list("pk"))
+
+
+def _drop_expired_holds(*, therapist_id: int, couple_id: int, now: datetime) -> None:
+    Booking.objects.filter(
+        status=Booking.Status.HELD, hold_expires_at__lte=now, therapist_id=therapist_id
+    ).delete()
+    Booking.objects.filter(
+        status=Booking.Status.HELD, hold_expires_at__lte=now, couple_id=couple_id
+    ).delete()
+
+
+def _save_guarded(booking: Booking, *, suggestions_from: dict | None = None) -> Booking:
+    """Save; a database overlap violation (the PostgreSQL guarantee) becomes a 409."""
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError as exc:
+        if "booking_no_" not in str(exc):
+            raise
+        raise Conflict(
+            "That time was just taken. Pick another time.", code="slot_taken", suggestions=[]
+        ) from None
+    return booking
+
+
+def _apply_times(booking: Booking, session_type: SessionType, starts_at: datetime) -> None:
+    booking.starts_at = starts_at
+    booking.ends_at = starts_at + session_type.length
+    booking.blocked_start = starts_at - timedelta(minutes=session_type.buffer_before_minutes)
+    booking.blocked_end = booking.ends_at + timedelta(minutes=session_type.buffer_after_minutes)
+
+
+def _after_commit_email(booking_ids: list[int], kind: str, actor_id: int | None, **extra) -> None:
+    from scheduling.emails import send_booking_emails
+
+    transaction.on_commit(lambda: send_booking_emails(booking_ids, kind, actor_id, **extra))

@@ -1,0 +1,1 @@
+"""Scheduling pages. Thin: parse, call a service or selector, render."""

@@ -1,9 +1,0 @@
-from django.urls import path
-
-from sessions_app import views_messages as views
-
-urlpatterns = [
-    path("messages/", views.inbox, name="inbox"),
-    path("messages/start/", views.thread_start, name="thread_start"),
-    path("messages/<uuid:thread_id>/", views.thread, name="thread"),
-]
