@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from core.audit import audit_read
 from accounts.models import Couple, User
 from accounts.selectors import active_couple_for
+from core.audit import audit_read
 from intake import places
 from intake.crisis import CrisisLine, crisis_lines
 from intake.models import DocumentVersion, IntakeDocument, PartnerSafety, SessionLocation, Signature

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from core.audit import audit_record
 from accounts.models import User
 from accounts.selectors import active_couple_for
+from core.audit import audit_record
 from core.errors import Conflict, DomainError, Forbidden
 from intake import places, selectors
 from intake.models import (

@@ -8,8 +8,8 @@ import pytest
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from core.models import AuditEvent
 from core.errors import DomainError
+from core.models import AuditEvent
 from intake import selectors, services
 from intake.models import DocumentVersion, PartnerSafety, SessionLocation, Signature
 from tests.intake.conftest import licence, sign_all
