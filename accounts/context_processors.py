@@ -23,6 +23,7 @@ NAV = {
         ("Between sessions", "sessions_app:hub"),
         ("Couple", "accounts:couple"),
         ("Messages", "messaging:inbox"),
+        ("Forms & safety", "intake:home"),  # issue 15
     ],
     "therapist": [
         ("Today", "dashboard:dashboard"),
@@ -37,6 +38,7 @@ NAV = {
         ("Overview", "dashboard:overview"),
         ("Directory", "therapists:directory"),
         ("Audit log", "dashboard:audit_log"),
+        ("Intake documents", "intake:clinic_documents"),  # issue 15
     ],
     "anonymous": [("Find a therapist", "therapists:directory")],
 }

@@ -140,6 +140,10 @@ class Command(BaseCommand):
             couple=couple, therapist=users["dr.hale@riverside.example"], clinic=clinic
         )
 
+        from demo.intake import seed_intake
+
+        seed_intake(clinic=clinic, admin=admin, partners=[sam, aiko])
+
         self._ensure_demo_2fa([u for u in users.values() if not u.is_client])
 
         if not options["quiet_logins"]:
