@@ -331,7 +331,8 @@ def room_panel(*, booking: Booking, viewer: User, request=None) -> list[PanelPar
 
 def confirmed_count(booking: Booking) -> int:
     """How many partners answered "where are you" (cheap: the panel polls it)."""
-    return SessionLocation.objects.filter(booking=booking).count()
+    partners = [p.pk for p in booking.couple.partners]
+    return SessionLocation.objects.filter(booking=booking, user_id__in=partners).count()
 
 
 @dataclass

@@ -231,7 +231,7 @@ def room_panel(request: HttpRequest, room_id: str) -> HttpResponse:
     if known.isdigit() and int(known) == count:
         return HttpResponse(status=204)
     panel = selectors.room_panel(booking=booking, viewer=request.user, request=request)
-    return render(request, "intake/_room_panel_body.html", {"panel": panel, "panel_count": count})
+    return render(request, "intake/_room_panel_body.html", {"panel": panel})
 
 
 # --- clinic admin and therapist ---------------------------------------------------

@@ -38,3 +38,9 @@ def licence_notice(context, therapist) -> dict:
         "notices": selectors.licence_notices(therapist=therapist, couple=couple, viewer=user),
         "ask_home": selectors.home_places_missing(couple),
     }
+
+
+@register.filter
+def located_count(panel) -> int:
+    """How many partners in the room panel said where they are (the poll's baseline)."""
+    return sum(1 for row in panel or () if row.location is not None)

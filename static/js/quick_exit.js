@@ -6,19 +6,30 @@
 const form = document.querySelector("[data-quick-exit]");
 const DOUBLE_ESC_MS = 800;
 
-function exitNow() {
-  if (!form) return;
-  document.documentElement.style.visibility = "hidden";
-  document.dispatchEvent(new CustomEvent("duet:quick-exit"));
+let exiting = false;
+
+function signOut() {
   try {
     navigator.sendBeacon(form.action, new FormData(form));
   } catch {
     // Leaving matters more than signing out.
   }
+}
+
+function exitNow() {
+  if (!form || exiting) return;
+  exiting = true;
+  document.documentElement.style.visibility = "hidden";
+  document.dispatchEvent(new CustomEvent("duet:quick-exit"));
   window.location.replace(form.dataset.neutralUrl);
 }
 
 if (form) {
+  // Sign out only once the neutral page is taking over: signing out earlier closes the
+  // room's socket, and the room page would then send us to the sign-in page instead.
+  window.addEventListener("pagehide", () => {
+    if (exiting) signOut();
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     exitNow();

@@ -5,6 +5,9 @@ and the history."""
 
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from django.utils import timezone
 
@@ -14,18 +17,41 @@ from tests.signaling.conftest import live_daphne  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NEUTRAL = "https://neutral.invalid/weather"
-NEUTRAL_PAGE = "<!doctype html><title>Weather</title><h1>Weather today</h1>"
+NEUTRAL_PAGE = b"<!doctype html><title>Weather</title><h1>Weather today</h1>"
+PORTS = range(8500, 8600)  # this suite's own port range on the shared machine
+
+
+@pytest.fixture
+def neutral_site():
+    """An ordinary website on 127.0.0.1 for the quick exit to land on."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(NEUTRAL_PAGE)
+
+        def log_message(self, *args):
+            pass
+
+    for port in PORTS:
+        try:
+            server = ThreadingHTTPServer(("127.0.0.1", port), Page)
+            break
+        except OSError:
+            continue
+    else:
+        raise RuntimeError("no free port in 8500-8599")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/weather"
+    server.shutdown()
+    server.server_close()
 
 
 def _page(new_context, base, user, **kw):
-    ctx = new_context(permissions=["camera", "microphone"], **kw)
-    # The neutral site is answered inside the browser: tests talk only to 127.0.0.1.
-    ctx.route(
-        "https://neutral.invalid/**",
-        lambda route: route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE),
-    )
-    page = ctx.new_page()
+    page = new_context(permissions=["camera", "microphone"], **kw).new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     browser_log_in(page, base, user)
     return page
@@ -62,6 +88,7 @@ def _join(page):
 def test_consent_locations_panel_and_quick_exit(
     live_daphne,  # noqa: F811
     new_context,
+    neutral_site,
     documents,
     booking,
     therapist,
@@ -69,7 +96,7 @@ def test_consent_locations_panel_and_quick_exit(
     partner_b,
 ):
     licence(therapist, "US-CA")
-    server = live_daphne({"QUICK_EXIT_URL": NEUTRAL})
+    server = live_daphne({"QUICK_EXIT_URL": neutral_site})
     base = server.url
     room = f"{base}/rooms/{booking.room_id}/"
 
@@ -128,10 +155,27 @@ def test_consent_locations_panel_and_quick_exit(
         "() => document.querySelectorAll('#stage .remote-tile').length === 2", timeout=30_000
     )
 
+    # On the phone the exit stays on screen and clear of the call controls.
+    aiko.wait_for_timeout(500)
+    box = "(sel) => { const r = document.querySelector(sel).getBoundingClientRect();"
+    box += " return {x: r.x, y: r.y, width: r.width, height: r.height}; }"
+    exit_box = aiko.evaluate(box, "[data-testid=quick-exit]")
+    controls = aiko.evaluate(box, ".controls")
+    assert 0 <= exit_box["y"] and exit_box["y"] + exit_box["height"] <= 844
+    apart = (
+        exit_box["y"] + exit_box["height"] <= controls["y"]
+        or controls["y"] + controls["height"] <= exit_box["y"]
+        or exit_box["x"] + exit_box["width"] <= controls["x"]
+        or controls["x"] + controls["width"] <= exit_box["x"]
+    )
+    assert apart, (exit_box, controls)
+    aiko.screenshot(path="var/intake-room-phone.png")
+    doctor.screenshot(path="var/intake-room-therapist.png")
+
     # Quick exit by pressing Esc twice: the neutral site replaces the room at once.
     aiko.keyboard.press("Escape")
     aiko.keyboard.press("Escape")
-    aiko.wait_for_url(NEUTRAL)
+    aiko.wait_for_url(neutral_site)
     assert "Weather today" in aiko.content()
     # ...Aiko has left the call...
     doctor.wait_for_function(
@@ -142,15 +186,15 @@ def test_consent_locations_panel_and_quick_exit(
     from core.models import AuditEvent
 
     while not AuditEvent.objects.filter(action="auth.logout", actor_id=partner_b.pk).exists():
-        assert timezone.now().timestamp() < deadline, "the quick exit did not sign out"
+        assert timezone.now().timestamp() < deadline, server.log_tail()
         aiko.wait_for_timeout(200)
     aiko.go_back()
     aiko.wait_for_load_state()
     assert aiko.url != room
-    assert aiko.url == NEUTRAL or "/login/" in aiko.url, aiko.url
+    assert aiko.url == neutral_site or "/login/" in aiko.url, aiko.url
     assert "Where are you right now" not in aiko.content()
 
     # Sam (still in the call) used the button instead, at desktop size.
     sam.wait_for_selector("#call:not([hidden])")
     sam.click("[data-testid=quick-exit]")
-    sam.wait_for_url(NEUTRAL)
+    sam.wait_for_url(neutral_site)
