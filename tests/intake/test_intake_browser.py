@@ -161,7 +161,7 @@ def test_consent_locations_panel_and_quick_exit(
     box += " return {x: r.x, y: r.y, width: r.width, height: r.height}; }"
     exit_box = aiko.evaluate(box, "[data-testid=quick-exit]")
     controls = aiko.evaluate(box, ".controls")
-    assert 0 <= exit_box["y"] and exit_box["y"] + exit_box["height"] <= 844
+    assert exit_box["y"] >= 0 and exit_box["y"] + exit_box["height"] <= 844
     apart = (
         exit_box["y"] + exit_box["height"] <= controls["y"]
         or controls["y"] + controls["height"] <= exit_box["y"]
