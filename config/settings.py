@@ -42,7 +42,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # issue 15: where the quick exit sends a client (a neutral site, never Duet).
 QUICK_EXIT_URL = (
-    env_url("QUICK_EXIT_URL", schemes=("https", "http")) or "https://www.google.com/search?q=weather"
+    env_url("QUICK_EXIT_URL", schemes=("https", "http"))
+    or "https://www.google.com/search?q=weather"
 )
 SITE_URL = env_url("SITE_URL", schemes=("http", "https")) or "http://127.0.0.1:8000"
 
