@@ -44,3 +44,11 @@ def licence_notice(context, therapist) -> dict:
 def located_count(panel) -> int:
     """How many partners in the room panel said where they are (the poll's baseline)."""
     return sum(1 for row in panel or () if row.location is not None)
+
+
+@register.inclusion_tag("intake/_reminder.html", takes_context=True)
+def intake_reminder(context) -> dict:
+    """The client dashboard's nudge: documents to sign before joining a session."""
+    user = context["user"]
+    rows = selectors.documents_for_partner(user) if user.is_client else []
+    return {"to_sign": [r for r in rows if r.signature is None]}

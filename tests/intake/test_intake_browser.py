@@ -50,6 +50,24 @@ def neutral_site():
     server.server_close()
 
 
+# What intake draws (site-wide parts such as flash messages are checked with the pages
+# that own them).
+AXE_RUN = """async () => {
+  const mine = ['.intake-form', '.intake-docs', '.intake-panel', '.quick-exit', '.intake-safety']
+    .filter(sel => document.querySelector(sel)).map(sel => [sel]);
+  const result = await axe.run({include: mine}, {resultTypes: ['violations']});
+  return result.violations.filter(v => ['critical', 'serious'].includes(v.impact)).map(v =>
+    `${v.id}: ${v.help} (${v.nodes[0].target.join(' ')})`);
+}"""
+
+
+def _axe(page) -> list[str]:
+    """Serious accessibility problems on the page as it is (vendored axe-core)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
+    return page.evaluate(AXE_RUN)
+
+
 def _page(new_context, base, user, **kw):
     page = new_context(permissions=["camera", "microphone"], **kw).new_page()
     page.on("dialog", lambda dialog: dialog.accept())
@@ -105,6 +123,7 @@ def test_consent_locations_panel_and_quick_exit(
 
     # Sam signs both documents, then waits for Aiko's signatures.
     sam.goto(room)
+    assert _axe(sam) == []  # the intake page, gate notice shown
     _sign_everything(sam, "Sam Carter")
     sam.wait_for_selector("[data-testid=room-refused][data-code=partner_consent_required]")
 
@@ -121,6 +140,8 @@ def test_consent_locations_panel_and_quick_exit(
     no_overflow = "() => document.documentElement.scrollWidth <= window.innerWidth"
     assert aiko.evaluate(no_overflow)
     _sign_everything(aiko, "Aiko Tanaka")
+    aiko.wait_for_selector("[data-testid=where-form]")
+    assert _axe(aiko) == []  # "Where are you right now?" on a phone
     _where(aiko, "JP")
     _join(aiko)
     aiko.wait_for_selector("#waiting-screen:not([hidden])")
@@ -146,6 +167,7 @@ def test_consent_locations_panel_and_quick_exit(
     warnings = doctor.locator("[data-testid=licence-warning]")
     assert warnings.count() == 1 and "Japan" in warnings.inner_text()
     assert not doctor.is_visible("[data-testid=quick-exit]")  # clients only
+    assert _axe(doctor) == []
 
     _join(doctor)
     doctor.wait_for_selector("#waiting-list .waiting-row >> nth=1")
@@ -169,8 +191,6 @@ def test_consent_locations_panel_and_quick_exit(
         or controls["x"] + controls["width"] <= exit_box["x"]
     )
     assert apart, (exit_box, controls)
-    aiko.screenshot(path="var/intake-room-phone.png")
-    doctor.screenshot(path="var/intake-room-therapist.png")
 
     # Quick exit by pressing Esc twice: the neutral site replaces the room at once.
     aiko.keyboard.press("Escape")

@@ -274,3 +274,12 @@ def test_safety_page_without_a_known_country(client, partner_a):
     client.force_login(partner_a)
     page = client.get(reverse("intake:safety")).content.decode()
     assert "local emergency number" in page and "where you live" in page
+
+
+def test_client_dashboard_nudges_to_sign(client, partner_a, documents, booking):
+    client.force_login(partner_a)
+    page = client.get(reverse("dashboard:dashboard")).content.decode()
+    assert 'data-testid="intake-reminder"' in page and "sign 2 documents" in page
+    sign_all(partner_a, documents)
+    page = client.get(reverse("dashboard:dashboard")).content.decode()
+    assert 'data-testid="intake-reminder"' not in page
