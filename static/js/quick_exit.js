@@ -4,7 +4,7 @@
 // away) closes the room's connections on the server and makes any older Duet entry
 // in the history show only the sign-in page.
 const form = document.querySelector("[data-quick-exit]");
-const DOUBLE_ESC_MS = 800;
+const DOUBLE_ESC_MS = 1000;
 
 let exiting = false;
 

@@ -29,6 +29,7 @@ def neutral_site():
         def do_GET(self):
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(NEUTRAL_PAGE)))
             self.end_headers()
             self.wfile.write(NEUTRAL_PAGE)
 
@@ -195,8 +196,8 @@ def test_consent_locations_panel_and_quick_exit(
     # Quick exit by pressing Esc twice: the neutral site replaces the room at once.
     aiko.keyboard.press("Escape")
     aiko.keyboard.press("Escape")
-    aiko.wait_for_url(neutral_site)
-    assert "Weather today" in aiko.content()
+    aiko.wait_for_url(neutral_site, wait_until="commit")
+    aiko.wait_for_selector("text=Weather today")
     # ...Aiko has left the call...
     doctor.wait_for_function(
         "() => document.querySelectorAll('#stage .remote-tile').length === 1", timeout=20_000
@@ -217,4 +218,5 @@ def test_consent_locations_panel_and_quick_exit(
     # Sam (still in the call) used the button instead, at desktop size.
     sam.wait_for_selector("#call:not([hidden])")
     sam.click("[data-testid=quick-exit]")
-    sam.wait_for_url(neutral_site)
+    sam.wait_for_url(neutral_site, wait_until="commit")
+    sam.wait_for_selector("text=Weather today")
