@@ -15,6 +15,7 @@ urlpatterns = [
     path("sessions/", include("sessions_app.urls")),
     path("rooms/", include("signaling.urls")),
     path("intake/", include("intake.urls")),
+    path("measures/", include("measures.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     # Uploaded media (therapist photos) are public images; production may put

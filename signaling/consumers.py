@@ -23,10 +23,10 @@ from signaling.turn import ice_servers_for
 log = logging.getLogger(__name__)
 State = RoomParticipant.State
 
-CLOSE_REPLACED = 4409
-CLOSE_REMOVED = 4430
-CLOSE_ENDED = 4410
-CLOSE_ABUSE = 4429
+CLOSE_REPLACED = protocol.CloseCode.REPLACED
+CLOSE_REMOVED = protocol.CloseCode.REMOVED
+CLOSE_ENDED = protocol.CloseCode.ENDED
+CLOSE_ABUSE = protocol.CloseCode.ABUSE
 # Closes that mean "I am leaving"; anything else (1006 network loss, ...) may come back.
 NORMAL_CLOSES = (1000, 1001)
 
@@ -68,6 +68,33 @@ def _ice_servers(user_id):
 class RoomConsumer(AsyncWebsocketConsumer):
     # --- lifecycle -------------------------------------------------------------------
 
+    async def __call__(self, scope, receive, send):
+        """Take frames off the socket as they arrive, apart from handling them: the rate
+        limit is charged at arrival (a flood queued behind slow handlers is still a flood),
+        and once the client has gone the frames queued behind it are skipped, so the
+        leave is handled at once instead of after the backlog (or never, if the server
+        gives up waiting for the consumer)."""
+        self.bucket = protocol.TokenBucket()
+        self.client_gone = False
+        arrivals: asyncio.Queue = asyncio.Queue()
+
+        async def take_off_the_socket() -> None:
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.receive":
+                    message["within_rate"] = self.bucket.take()
+                elif message["type"] == "websocket.disconnect":
+                    self.client_gone = True
+                arrivals.put_nowait(message)
+                if message["type"] == "websocket.disconnect":
+                    return
+
+        pump = asyncio.create_task(take_off_the_socket())
+        try:
+            await super().__call__(scope, arrivals.get, send)
+        finally:
+            pump.cancel()
+
     async def connect(self) -> None:
         self.user = self.scope["user"]
         self.peer_id = ""
@@ -75,8 +102,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.groups_joined: list[str] = []
         self.peers: dict[str, dict] = {}
         self.removed_peers: set[str] = set()
-        self.bucket = protocol.TokenBucket()
         self.strikes = 0
+        self.left = False
         self.timer: asyncio.Task | None = None
         self.server_closed = False
         room_id = self.scope["url_route"]["kwargs"]["room_id"]
@@ -115,7 +142,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._announce({"type": "peer_joined", "peer": me, "resumed": connected.resumed})
         else:
             await self._announce_waiting()
-        await self._send_state("welcome", resumed=connected.resumed)
+        await self._send_state("welcome", resumed=connected.resumed, rejoined=connected.rejoined)
         delay = (access.closes_at - timezone.now()).total_seconds()
         self.timer = asyncio.create_task(self._close_at_end(max(delay, 0)))
 
@@ -132,22 +159,32 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.timer:
             self.timer.cancel()
+        if self.peer_id and not (
+            self.state == State.ADMITTED and code not in NORMAL_CLOSES and not self.server_closed
+        ):
+            await self._leave("left")
+        # else: a dropped socket, not a goodbye: peer-to-peer media may still be flowing.
+        # Stay present so a resume keeps every peer connection; if nobody comes back,
+        # the heartbeat sweep announces the leave (reason "timeout").
+        await self._discard_groups()
+
+    async def _discard_groups(self) -> None:
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
-        if not self.peer_id:
+        self.groups_joined = []
+
+    async def _leave(self, reason: str) -> None:
+        """Stop being present and tell the room, once."""
+        if self.left or not self.peer_id:
             return
-        if self.state == State.ADMITTED and code not in NORMAL_CLOSES and not self.server_closed:
-            # A dropped socket, not a goodbye: peer-to-peer media may still be flowing.
-            # Stay present so a resume keeps every peer connection; if nobody comes
-            # back, the heartbeat sweep announces the leave (reason "timeout").
-            return
+        self.left = True
         current = await database_sync_to_async(services.participant_disconnect)(
             booking_id=self.booking.pk, user_id=self.user.pk, channel_name=self.channel_name
         )
         if not current:
             return  # replaced or removed: whoever did that has announced it
         if self.state == State.ADMITTED:
-            await self._announce({"type": "peer_left", "peer_id": self.peer_id, "reason": "left"})
+            await self._announce({"type": "peer_left", "peer_id": self.peer_id, "reason": reason})
         elif self.state == State.WAITING:
             await self._announce_waiting()
 
@@ -158,16 +195,26 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     # --- incoming ----------------------------------------------------------------------
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if not self.bucket.take():
-            await self._error("rate_limited", "Too many messages; slow down.")
+    async def websocket_receive(self, message: dict) -> None:
+        if self.server_closed:
+            return  # we closed it: what was queued behind the close is moot
+        if not message.get("within_rate", True):
+            if self.client_gone:
+                return
+            ref = protocol.message_ref(message.get("text"))
+            await self._error("rate_limited", "Too many messages; slow down.", ref=ref)
             return
+        await super().websocket_receive(message)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
             msg = protocol.parse(text_data, bytes_data)
         except protocol.ProtocolError as exc:
-            await self._error(exc.code, exc.detail)
+            await self._error(exc.code, exc.detail, ref=exc.ref)
             return
         kind = msg["type"]
+        if self.client_gone and kind in protocol.ANSWERED_ONLY:
+            return  # its only effect is an answer nobody will read; get to the leave sooner
         ref = {"ref": msg.get("id"), "ref_type": kind}
         if kind in protocol.THERAPIST_ONLY and self.role != "therapist":
             await self._error("not_allowed", "Only the therapist can do that.", **ref)
@@ -193,7 +240,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def _relay(self, msg: dict) -> None:
         to = msg["to"]
         if to == self.peer_id:
-            await self._error("invalid", "You cannot address yourself.", ref_type=msg["type"])
+            await self._error(
+                "invalid", "You cannot address yourself.", ref=msg.get("id"), ref_type=msg["type"]
+            )
             return
         if to not in self.peers:
             peer = await _admitted_peer(self.booking.pk, to)
@@ -257,7 +306,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             now=now,
         )
         if not current:
-            await self.conn_replaced({})
+            await self._reclaim(now)
             return
         await self._send({"type": "pong"})
         stale = await database_sync_to_async(services.stale_peers_sweep)(
@@ -267,6 +316,26 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if state == State.ADMITTED:
                 await self._announce({"type": "peer_left", "peer_id": peer_id, "reason": "timeout"})
         if any(state == State.WAITING for _, state in stale):
+            await self._announce_waiting()
+
+    async def _reclaim(self, now) -> None:
+        """This socket went quiet long enough for the sweep to drop it; if nobody took its
+        place, come back where we were and let the others reconnect to us."""
+        back = await database_sync_to_async(services.participant_reclaim)(
+            booking_id=self.booking.pk,
+            user_id=self.user.pk,
+            channel_name=self.channel_name,
+            now=now,
+        )
+        if back is None:
+            await self.conn_replaced({})
+            return
+        self.state, self.seq = back.state, back.seq
+        await self._send_state("state", rejoined=True)
+        if self.state == State.ADMITTED:
+            peer = selectors.peer_view(back)
+            await self._announce({"type": "peer_joined", "peer": peer, "resumed": True})
+        else:
             await self._announce_waiting()
 
     async def on_sync(self, msg: dict) -> None:
@@ -322,7 +391,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def user_close(self, event: dict) -> None:
         reason = event.get("reason", "logout")
         await self._send({"type": "closing", "reason": reason})
-        await self.close(code=services.CLOSE_REASONS.get(reason, 4401))
+        await self.close(code=services.CLOSE_REASONS.get(reason, protocol.CloseCode.SIGNED_OUT))
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -330,7 +399,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """Add the pair roles: the later joiner (higher seq) offers and is impolite."""
         return {**peer, "initiator": self.seq > peer["seq"], "polite": self.seq < peer["seq"]}
 
-    async def _send_state(self, kind: str, resumed: bool = False) -> None:
+    async def _send_state(self, kind: str, resumed: bool = False, rejoined: bool = False) -> None:
         admitted = self.state == State.ADMITTED
         peers = await _present(self.booking.pk, State.ADMITTED) if admitted else []
         peers = [p for p in peers if p["peer_id"] != self.peer_id]
@@ -342,6 +411,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             "state": self.state,
             "seq": self.seq,
             "peers": [self._for_me(p) for p in peers],
+            "rejoined": rejoined,
         }
         if self.role == "therapist":
             message["waiting"] = await _present(self.booking.pk, State.WAITING)
@@ -381,7 +451,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _error(self, code: str, detail: str, **extra) -> None:
         self.strikes += 1
+        extra = {k: v for k, v in extra.items() if v is not None}
         await self._send({"type": "error", "code": code, "detail": detail, **extra})
         if self.strikes >= protocol.MAX_STRIKES:
-            await self._send({"type": "error", "code": "abuse", "detail": "Too many bad messages."})
+            await self._send(
+                {
+                    "type": "error",
+                    "code": "abuse",
+                    "detail": "Too many bad messages.",
+                    "fatal": True,
+                }
+            )
+            # Gone from the room now, not when (or if) the close handshake completes.
+            self.server_closed = True
+            await self._leave("abuse")
+            await self._discard_groups()
             await self.close(code=CLOSE_ABUSE)

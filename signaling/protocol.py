@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import time
 from typing import Any
@@ -14,6 +15,47 @@ RATE_PER_SECOND = 25.0  # sustained messages per connection
 RATE_BURST = 200  # ICE trickle at join comes in bursts
 MAX_STRIKES = 20  # errors before the abuser's connection is closed
 HEARTBEAT_SECONDS = 10
+
+
+class CloseCode(enum.IntEnum):
+    """Why the server closed a room websocket (docs/signaling.md). The one list: the room
+    page gets it in its JSON config, so no script spells a number."""
+
+    SIGNED_OUT = 4401
+    NOT_ALLOWED = 4403
+    NO_SUCH_ROOM = 4404
+    REPLACED = 4409
+    ENDED = 4410
+    CONSENT_REQUIRED = 4412  # issue 15: intake documents not signed by both partners
+    TOO_EARLY = 4425
+    ABUSE = 4429
+    REMOVED = 4430
+
+    @property
+    def message(self) -> str:
+        return CLOSE_MESSAGES[self]
+
+
+CLOSE_MESSAGES = {
+    CloseCode.SIGNED_OUT: "You were signed out. Log in again to rejoin.",
+    CloseCode.NOT_ALLOWED: "This session room is not yours.",
+    CloseCode.NO_SUCH_ROOM: "There is no session room at this address.",
+    CloseCode.REPLACED: "You joined this session from another tab or device.",
+    CloseCode.ENDED: "The session has ended.",
+    CloseCode.CONSENT_REQUIRED: "Both partners sign the clinic's documents before joining.",
+    CloseCode.TOO_EARLY: "The room is not open yet. It opens 15 minutes before the start.",
+    CloseCode.ABUSE: "The connection was closed because of too many bad messages.",
+    CloseCode.REMOVED: "The therapist removed you from this session.",
+}
+
+
+def close_codes_config() -> dict:
+    """For the room page: {"codes": {NAME: number}, "messages": {number: text}}."""
+    return {
+        "codes": {c.name: int(c) for c in CloseCode},
+        "messages": {str(int(c)): c.message for c in CloseCode},
+    }
+
 
 PEER_ID = ("str", 1, 32)
 FIELDS: dict[str, dict[str, tuple]] = {
@@ -31,12 +73,34 @@ FIELDS: dict[str, dict[str, tuple]] = {
 RELAYED = ("offer", "answer", "ice", "restart_ice")
 THERAPIST_ONLY = ("admit", "remove", "end")
 ADMITTED_ONLY = (*RELAYED, "media")
+ANSWERED_ONLY = ("ping", "sync")  # change nothing in the room
 
 
 class ProtocolError(Exception):
-    def __init__(self, code: str, detail: str) -> None:
+    """``ref`` is the offending message's ``id`` when it could be read, so every error a
+    message causes can be matched to it by the client."""
+
+    def __init__(self, code: str, detail: str, ref: str | int | None = None) -> None:
         super().__init__(detail)
-        self.code, self.detail = code, detail
+        self.code, self.detail, self.ref = code, detail, ref
+
+
+def _valid_ref(value: Any) -> bool:
+    return (isinstance(value, str) and len(value) <= 64) or (
+        isinstance(value, int) and not isinstance(value, bool)
+    )
+
+
+def message_ref(text: str | None) -> str | int | None:
+    """The ``id`` of a text frame, if it is a JSON object carrying a valid one."""
+    if text is None:
+        return None
+    try:
+        msg = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    ref = msg.get("id") if isinstance(msg, dict) else None
+    return ref if _valid_ref(ref) else None
 
 
 def _check_candidate(value: Any) -> None:
@@ -89,32 +153,35 @@ def parse(text: str | None, data: bytes | None) -> dict:
     if data is not None or text is None:
         raise ProtocolError("bad_frame", "Send JSON text frames, not binary.")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
-        raise ProtocolError("too_large", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes.")
+        raise ProtocolError(
+            "too_large", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes.", message_ref(text)
+        )
     try:
         msg = json.loads(text)
     except (ValueError, RecursionError):
         raise ProtocolError("bad_json", "The message is not valid JSON.") from None
     if not isinstance(msg, dict):
         raise ProtocolError("invalid", "A message is a JSON object with a type.")
+    ref = msg.get("id")
+    if ref is not None and not _valid_ref(ref):
+        raise ProtocolError("invalid", "id must be a short string or an integer")
     kind = msg.get("type")
     if not isinstance(kind, str):
-        raise ProtocolError("invalid", "type is required.")
+        raise ProtocolError("invalid", "type is required.", ref)
     if kind not in FIELDS:
-        raise ProtocolError("unknown_type", "Unknown message type.")
+        raise ProtocolError("unknown_type", "Unknown message type.", ref)
     spec = FIELDS[kind]
-    ref = msg.get("id")
-    if ref is not None and not (
-        (isinstance(ref, str) and len(ref) <= 64)
-        or (isinstance(ref, int) and not isinstance(ref, bool))
-    ):
-        raise ProtocolError("invalid", "id must be a short string or an integer")
     extra = set(msg) - set(spec) - {"type", "id"}
-    if extra:
-        raise ProtocolError("invalid", f"Unknown fields for {kind}: {sorted(extra)}")
-    for name, field_spec in spec.items():
-        if name not in msg:
-            raise ProtocolError("invalid", f"{kind} needs {name}")
-        _check(name, field_spec, msg[name])
+    try:
+        if extra:
+            raise ProtocolError("invalid", f"Unknown fields for {kind}: {sorted(extra)}")
+        for name, field_spec in spec.items():
+            if name not in msg:
+                raise ProtocolError("invalid", f"{kind} needs {name}")
+            _check(name, field_spec, msg[name])
+    except ProtocolError as exc:
+        exc.ref = ref
+        raise
     return msg
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 
 from asgiref.sync import sync_to_async
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from intake import selectors as intake
-from signaling import techcheck
+from signaling import protocol, techcheck
 from signaling.selectors import RoomRefused, room_access
 from signaling.turn import ice_servers_for
 
@@ -30,6 +32,9 @@ PRIVATE_SPACE_CHECKLIST = [
 ]
 
 
+# Background blur runs MediaPipe's WebAssembly (vendored, same origin): compiling wasm
+# needs 'wasm-unsafe-eval'; plain JavaScript eval stays forbidden.
+@csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 @login_required
 def room(request: HttpRequest, room_id: str) -> HttpResponse:
     try:
@@ -66,11 +71,22 @@ def room(request: HttpRequest, room_id: str) -> HttpResponse:
         "closesAt": access.closes_at.isoformat(),
         "leaveUrl": reverse("dashboard:dashboard"),
         "techCheckUrl": reverse("signaling:tech_check"),
+        "closeCodes": protocol.close_codes_config(),
+        # MediaPipe's loader fetches its wasm and model next to itself (vendored).
+        "blurAssetsUrl": static("vendor/mediapipe-selfie-segmentation/"),
     }
+    # The therapist's hand-off after the call: the note for this session.
+    note_url = f"{reverse('notes:notes')}?booking={booking.pk}"
     return render(
         request,
         "signaling/room.html",
-        {"booking": booking, "access": access, "config": config, "panel": panel},
+        {
+            "booking": booking,
+            "access": access,
+            "config": config,
+            "note_url": note_url,
+            "panel": panel,
+        },
     )
 
 

@@ -1,5 +1,8 @@
 // Pre-call tech check: preview + level meter, then a WebRTC round trip through the
 // server's aiortc echo peer, measured with getStats, ending in a plain verdict.
+import { canPickSpeaker, fillPickers, PREF_OF } from "./device_pickers.js";
+import { levelMeter } from "./level_meter.js";
+import { prefs } from "./room/prefs.js";
 
 const cfg = JSON.parse(document.getElementById("techcheck-config").textContent);
 const $ = (sel) => document.querySelector(sel);
@@ -24,42 +27,75 @@ async function post(url, body, keepalive = false) {
   });
 }
 
-function meter(s) {
-  if (!s.getAudioTracks().length) return;
-  const ctx = new AudioContext();
-  const analyser = ctx.createAnalyser();
-  analyser.fftSize = 256;
-  ctx.createMediaStreamSource(s).connect(analyser);
-  const data = new Uint8Array(analyser.fftSize);
-  const tick = () => {
-    analyser.getByteTimeDomainData(data);
-    let peak = 0;
-    for (const v of data) peak = Math.max(peak, Math.abs(v - 128));
-    $("#tc-meter").value = Math.min(1, peak / 64);
-    requestAnimationFrame(tick);
-  };
-  tick();
+const pickers = {
+  videoinput: $("#tc-pick-camera"),
+  audioinput: $("#tc-pick-mic"),
+  audiooutput: $("#tc-pick-speaker"),
+};
+
+function chosen(key, remembered) {
+  const id = remembered && prefs.get(key);
+  return id ? { deviceId: { exact: id } } : {};
 }
+
+function currentId(kind) {
+  if (kind === "audiooutput") return prefs.get("speaker") || "default";
+  const track = stream?.getTracks().find((t) => t.kind === (kind === "videoinput" ? "video" : "audio"));
+  return track?.getSettings().deviceId || prefs.get(PREF_OF[kind]) || "";
+}
+
+let previews = 0;
 
 async function preview() {
   const status = $("#tc-media-status");
+  const mine = ++previews; // a newer choice wins over a slower, older one
+  stream?.getTracks().forEach((t) => t.stop());
+  let got;
+  const audio = (remembered) => ({
+    noiseSuppression: prefs.get("noiseSuppression") !== "off",
+    ...chosen("mic", remembered),
+  });
   try {
-    stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+    // The remembered devices exactly; if one is gone, the defaults.
+    got = await navigator.mediaDevices
+      .getUserMedia({ audio: audio(true), video: chosen("camera", true) })
+      .catch(() => navigator.mediaDevices.getUserMedia({ audio: audio(false), video: true }));
     status.textContent = "Camera and microphone are working. Speak to see the level move.";
   } catch (err) {
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      got = await navigator.mediaDevices.getUserMedia({ audio: audio(false) });
       status.textContent = "We can hear you, but no camera was found or it is blocked.";
     } catch {
-      stream = new MediaStream();
+      got = new MediaStream();
       status.textContent =
         "Camera and microphone are blocked. Click the camera icon in the address bar and allow them.";
     }
   }
+  if (mine !== previews) {
+    got.getTracks().forEach((t) => t.stop());
+    return;
+  }
+  stream = got;
   $("#tc-local").srcObject = stream;
-  meter(stream);
+  levelMeter(stream, $("#tc-meter"));
+  await fillPickers(pickers, currentId);
+  $("#tc-pick-speaker-label").hidden = !canPickSpeaker || pickers.audiooutput.options.length === 0;
   $("#tc-start").disabled = false;
 }
+
+for (const [kind, select] of Object.entries(pickers)) {
+  select.addEventListener("change", () => {
+    prefs.set(PREF_OF[kind], select.value);
+    if (kind === "audiooutput") $("#tc-echo").setSinkId?.(select.value).catch(() => {});
+    else preview();
+  });
+}
+const noise = $("#tc-noise");
+noise.checked = prefs.get("noiseSuppression") !== "off";
+noise.addEventListener("change", () => {
+  prefs.set("noiseSuppression", noise.checked ? "on" : "off");
+  preview();
+});
 
 function waitForIce(conn) {
   if (conn.iceGatheringState === "complete") return Promise.resolve();

@@ -302,6 +302,45 @@ def test_new_tab_replaces_the_old_connection(booking, therapist, partner_a, part
     run(scenario)
 
 
+def test_a_directly_admitted_tab_offers_on_welcome_and_hears_its_old_id_leave(
+    booking, therapist, partner_a, partner_b
+):
+    """What docs/signaling.md promises a client: no `admitted` after an admitted
+    `welcome`, and a `peer_left` for its own previous id, after `welcome`."""
+
+    async def scenario():
+        t, pa, pb = await _room_with_all(booking, therapist, partner_a, partner_b)
+        again = Peer(booking, partner_a)
+        welcome = await again.connect()
+        assert welcome["state"] == "admitted"
+        assert {p["peer_id"] for p in welcome["peers"] if p["initiator"]} == {
+            t.peer_id,
+            pb.peer_id,
+        }
+        await again.expect("peer_left", peer_id=pa.peer_id, reason="replaced")
+        assert await again.quiet("admitted")
+        # Offering on welcome works at once; candidates inside the SDP pass unchanged.
+        sdp = "v=0\r\na=candidate:1 1 UDP 2122260223 192.0.2.1 54400 typ host\r\n"
+        await again.send(type="offer", to=t.peer_id, sdp=sdp)
+        offer = await t.expect("offer", **{"from": welcome["peer_id"]})
+        assert offer["sdp"] == sdp
+        for p in (t, pa, pb, again):
+            await p.leave()
+
+    run(scenario)
+
+
+def test_a_foreign_origin_is_refused_at_the_http_handshake(booking, partner_a):
+    async def scenario():
+        peer = Peer(booking, partner_a)
+        peer.comm.scope["headers"] = [(b"origin", b"https://evil.example"), (b"host", b"127.0.0.1")]
+        connected, _ = await peer.comm.connect()
+        assert connected is False  # 403 before the websocket opens: no message, no close code
+        await peer.comm.wait()
+
+    run(scenario)
+
+
 def test_resume_keeps_the_peer_id_and_media(booking, therapist, partner_a, partner_b):
     async def scenario():
         t, pa, pb = await _room_with_all(booking, therapist, partner_a, partner_b)
@@ -400,6 +439,72 @@ def test_a_peer_that_never_comes_back_times_out(booking, therapist, partner_a, p
         assert left["reason"] == "timeout"
         await pb.expect("peer_left", peer_id=pa.peer_id)
         for p in (t, pb):
+            await p.leave()
+
+    run(scenario)
+
+
+def test_a_page_silent_past_the_timeout_comes_back_to_its_place(
+    booking, therapist, partner_a, partner_b
+):
+    """A locked phone (or a starved CPU) stops the heartbeat for 45 s; the others are told
+    it timed out. When it pings again it keeps its peer id and its admission, and the
+    others are asked to reconnect to it: no "joined from another tab", no waiting room."""
+
+    async def scenario():
+        from asgiref.sync import sync_to_async
+        from django.utils import timezone
+
+        from signaling.selectors import PRESENCE_TTL
+
+        t, pa, pb = await _room_with_all(booking, therapist, partner_a, partner_b)
+        await sync_to_async(RoomParticipant.objects.filter(user=partner_a).update)(
+            last_seen=timezone.now() - PRESENCE_TTL - timedelta(seconds=1)
+        )
+        await t.send(type="ping")
+        await t.expect("peer_left", peer_id=pa.peer_id, reason="timeout")
+        await pb.expect("peer_left", peer_id=pa.peer_id)
+
+        await pa.send(type="ping")
+        back = await pa.expect("state")
+        assert back["rejoined"] is True
+        assert back["state"] == "admitted" and back["peer_id"] == pa.peer_id
+        assert {p["peer_id"] for p in back["peers"]} == {t.peer_id, pb.peer_id}
+        for other in (t, pb):
+            await other.expect(
+                "peer_joined", resumed=True, where=lambda m: m["peer"]["peer_id"] == pa.peer_id
+            )
+        assert pa.closed_code is None and await pa.quiet("replaced", "admitted")
+        # Still a full member: its offers are relayed.
+        await pa.send(type="offer", to=pb.peer_id, sdp="v=0 x")
+        assert (await pb.expect("offer"))["from"] == pa.peer_id
+        for p in (t, pa, pb):
+            await p.leave()
+
+    run(scenario)
+
+
+def test_a_resume_after_the_timeout_says_the_others_dropped_us(
+    booking, therapist, partner_a, partner_b
+):
+    async def scenario():
+        from asgiref.sync import sync_to_async
+        from django.utils import timezone
+
+        from signaling.selectors import PRESENCE_TTL
+
+        t, pa, pb = await _room_with_all(booking, therapist, partner_a, partner_b)
+        await pa.comm.disconnect(code=1006)
+        await sync_to_async(RoomParticipant.objects.filter(user=partner_a).update)(
+            last_seen=timezone.now() - PRESENCE_TTL * 2
+        )
+        await t.send(type="ping")
+        await t.expect("peer_left", peer_id=pa.peer_id)
+        again = Peer(booking, partner_a, query=f"resume={pa.welcome['resume_token']}")
+        welcome = await again.connect()
+        assert welcome["peer_id"] == pa.peer_id and welcome["state"] == "admitted"
+        assert welcome["resumed"] is True and welcome["rejoined"] is True
+        for p in (t, pb, again):
             await p.leave()
 
     run(scenario)

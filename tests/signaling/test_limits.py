@@ -99,6 +99,99 @@ def test_flooding_is_rate_limited_and_repeated_abuse_closes_only_the_abuser(
     run_async(scenario)
 
 
+@pytest.mark.parametrize(
+    ("msg", "code"),
+    [
+        ({"type": "launch_missiles", "id": "m1"}, "unknown_type"),
+        ({"type": "offer", "to": "x", "id": 7}, "invalid"),
+        ({"type": "ping", "extra": 1, "id": "m3"}, "invalid"),
+        ({"type": 5, "id": "m4"}, "invalid"),
+        (
+            {"type": "offer", "to": "x", "sdp": "v" * protocol.MAX_MESSAGE_BYTES, "id": "m5"},
+            "too_large",
+        ),
+    ],
+)
+def test_every_error_a_message_causes_echoes_its_id(booking, therapist, partner_a, msg, code):
+    async def scenario():
+        t, p = await _pair(booking, therapist, partner_a)
+        await p.send(**msg)
+        error = await p.expect("error")
+        assert (error["code"], error["ref"]) == (code, msg["id"])
+        await p.send(type="ice", to=p.peer_id, candidate=None, id="self")
+        error = await p.expect("error")
+        assert (error["code"], error["ref"], error["ref_type"]) == ("invalid", "self", "ice")
+        for x in (t, p):
+            await x.leave()
+
+    run_async(scenario)
+
+
+def test_the_rate_limit_counts_messages_as_they_arrive_not_as_they_are_handled(
+    booking, therapist, partner_a
+):
+    """A burst sent faster than the server handles it is still a burst: 260 pings sent
+    at once get at most the burst's worth of pongs, however slow each pong is."""
+
+    async def scenario():
+        t, p = await _pair(booking, therapist, partner_a)
+        for i in range(protocol.RATE_BURST + 60):
+            await p.send(type="ping", id=i)
+        pongs, limited = 0, []
+        while True:
+            msg = await p.next()
+            if msg["type"] == "__closed__":
+                break
+            pongs += msg["type"] == "pong"
+            if msg.get("code") == "rate_limited":
+                limited.append(msg["ref"])
+        # The pings that came in over the limit are the ones refused, by their id.
+        assert pongs <= protocol.RATE_BURST + 1
+        assert limited and min(limited) >= protocol.RATE_BURST - 10
+        assert p.closed_code == 4429
+        for x in (t, p):
+            await x.leave()
+
+    run_async(scenario)
+
+
+def test_after_an_abuse_close_the_peer_is_gone_at_once_every_time(
+    booking, therapist, partner_a, partner_b
+):
+    """Without waiting for the closing handshake (the abuser may never answer it), the
+    others get peer_left, and neither sync nor a new joiner's list shows the abuser."""
+
+    async def scenario():
+        t = Peer(booking, therapist)
+        await t.connect()
+        for _trial in range(5):
+            p = Peer(booking, partner_a)
+            if (await p.connect())["state"] == "waiting":  # first time only
+                await t.send(type="admit", peer_ids=[p.peer_id])
+                await p.expect("admitted")
+            await t.expect("peer_joined", where=lambda m, p=p: m["peer"]["peer_id"] == p.peer_id)
+            for _ in range(protocol.MAX_STRIKES):
+                await p.send_text("not json")
+            assert await p.closed() == 4429
+            left = await t.expect("peer_left", peer_id=p.peer_id)
+            assert left["reason"] == "abuse"
+            await t.send(type="sync")
+            assert [x["peer_id"] for x in (await t.expect("state"))["peers"]] == []
+            b = Peer(booking, partner_b)
+            if (await b.connect())["state"] == "waiting":
+                await t.send(type="admit", peer_ids=[b.peer_id])
+                joined = await b.expect("admitted")
+            else:
+                joined = b.welcome
+            assert [x["peer_id"] for x in joined["peers"]] == [t.peer_id]
+            await b.leave()
+            await t.expect("peer_left", peer_id=b.peer_id)
+            await p.leave()
+        await t.leave()
+
+    run_async(scenario)
+
+
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
 json_values = st.recursive(
     json_scalars,

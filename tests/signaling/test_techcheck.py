@@ -151,3 +151,37 @@ def test_tech_check_in_chromium_gives_a_verdict(live_daphne, new_context, partne
     assert verdict in ("video", "audio"), page.inner_text("#tc-verdict")
     assert page.inner_text("#m-rtt").endswith("ms")
     assert page.evaluate("() => document.querySelector('#tc-echo').videoWidth") > 0
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_tech_check_device_choice_is_remembered_for_the_room(live_daphne, new_context, partner_a):
+    """Pick a microphone and turn noise suppression off in the tech check: the page
+    reopens the microphone that way, and the room's pre-join check starts with it."""
+    from tests.factories import browser_log_in
+
+    server = live_daphne()
+    page = new_context(permissions=["camera", "microphone"]).new_page()
+    browser_log_in(page, server.url, partner_a)
+    page.goto(f"{server.url}/rooms/tech-check/")
+    page.wait_for_selector("#tc-start:not([disabled])")
+    assert page.locator("#tc-pick-camera option").count() >= 1
+    mics = page.locator("#tc-pick-mic option").evaluate_all("os => os.map(o => o.value)")
+    assert mics
+    page.select_option("#tc-pick-mic", mics[-1])
+    page.uncheck("#tc-noise")
+    settings = (
+        "() => document.querySelector('#tc-local').srcObject.getAudioTracks()[0].getSettings()"
+    )
+    try:
+        page.wait_for_function(
+            f"(id) => {{ const s = ({settings})();"
+            " return s.deviceId === id && s.noiseSuppression === false; }",
+            arg=mics[-1],
+        )
+    except Exception as exc:
+        raise AssertionError((mics, page.evaluate(settings))) from exc
+    stored = page.evaluate(
+        "() => ['mic', 'noiseSuppression'].map(k => localStorage.getItem('duet.room.' + k))"
+    )
+    assert stored == [mics[-1], "off"]
