@@ -2,6 +2,10 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DUET_VAR_DIR=/var/lib/duet
 WORKDIR /app
+# WeasyPrint (signed intake documents as PDF) renders text through Pango and HarfBuzz.
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml ./
 RUN pip install --no-cache-dir . && useradd --system --home /app duet \
     && mkdir -p /var/lib/duet && chown duet /var/lib/duet

@@ -33,6 +33,7 @@ NAV = {
         ("Progress", "measures:mine"),
         ("Couple", "accounts:couple"),
         ("Messages", "messaging:inbox"),
+        ("Forms & safety", "intake:home"),  # issue 15
     ],
     "therapist": [
         ("Today", "dashboard:dashboard"),
@@ -47,6 +48,7 @@ NAV = {
         ("Overview", "dashboard:overview"),
         ("Directory", "therapists:directory"),
         ("Audit log", "dashboard:audit_log"),
+        ("Intake documents", "intake:clinic_documents"),  # issue 15
     ],
     "anonymous": [("Find a therapist", "therapists:directory")],
 }

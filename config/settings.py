@@ -41,6 +41,11 @@ if len(SECRET_KEY) < 32:
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# issue 15: where the quick exit sends a client (a neutral site, never Duet).
+QUICK_EXIT_URL = (
+    env_url("QUICK_EXIT_URL", schemes=("https", "http"))
+    or "https://www.google.com/search?q=weather"
+)
 SITE_URL = env_url("SITE_URL", schemes=("http", "https")) or "http://127.0.0.1:8000"
 
 INSTALLED_APPS = [
@@ -61,6 +66,7 @@ INSTALLED_APPS = [
     "accounts",
     "therapists",
     "scheduling",
+    "intake",  # issue 15: consent, emergency contacts, locations, quick exit
     "signaling",
     "notes",
     "messaging",
@@ -360,7 +366,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint narrates every rendering step at INFO.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 

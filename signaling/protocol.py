@@ -26,6 +26,7 @@ class CloseCode(enum.IntEnum):
     NO_SUCH_ROOM = 4404
     REPLACED = 4409
     ENDED = 4410
+    CONSENT_REQUIRED = 4412  # issue 15: intake documents not signed by both partners
     TOO_EARLY = 4425
     ABUSE = 4429
     REMOVED = 4430
@@ -41,6 +42,7 @@ CLOSE_MESSAGES = {
     CloseCode.NO_SUCH_ROOM: "There is no session room at this address.",
     CloseCode.REPLACED: "You joined this session from another tab or device.",
     CloseCode.ENDED: "The session has ended.",
+    CloseCode.CONSENT_REQUIRED: "Both partners sign the clinic's documents before joining.",
     CloseCode.TOO_EARLY: "The room is not open yet. It opens 15 minutes before the start.",
     CloseCode.ABUSE: "The connection was closed because of too many bad messages.",
     CloseCode.REMOVED: "The therapist removed you from this session.",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from accounts.models import CoupleMembership, User
+from intake.selectors import consent_gate
 from scheduling.models import Booking
 from signaling.models import RoomParticipant
 from signaling.protocol import CloseCode
@@ -87,6 +88,24 @@ def room_access(*, room_id: str, user: User, now: datetime) -> RoomAccess:
             CloseCode.TOO_EARLY,
             403,
         )
+    if role == "partner":
+        # issue 15: both partners sign the clinic's current documents before anyone joins.
+        gate = consent_gate(booking=booking)
+        if gate.missing_for(user):
+            raise RoomRefused(
+                "consent_required",
+                "Sign your clinic's documents before joining this session.",
+                CloseCode.CONSENT_REQUIRED,
+                403,
+            )
+        if not gate.ok:
+            raise RoomRefused(
+                "partner_consent_required",
+                "Your partner still needs to sign the clinic's documents; the session can "
+                "start once they have.",
+                CloseCode.CONSENT_REQUIRED,
+                403,
+            )
     return RoomAccess(booking=booking, role=role, opens_at=opens_at, closes_at=closes_at)
 
 

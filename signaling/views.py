@@ -8,12 +8,13 @@ from asgiref.sync import sync_to_async
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from intake import selectors as intake
 from signaling import protocol, techcheck
 from signaling.selectors import RoomRefused, room_access
 from signaling.turn import ice_servers_for
@@ -39,6 +40,9 @@ def room(request: HttpRequest, room_id: str) -> HttpResponse:
     try:
         access = room_access(room_id=room_id, user=request.user, now=timezone.now())
     except RoomRefused as refused:
+        if refused.code == "consent_required":
+            # issue 15: the partner's own signatures are missing: send them to sign.
+            return redirect(f"{reverse('intake:home')}?next={request.path}")
         return render(
             request,
             "signaling/refused.html",
@@ -46,6 +50,16 @@ def room(request: HttpRequest, room_id: str) -> HttpResponse:
             status=refused.status,
         )
     booking = access.booking
+    # issue 15: "Where are you right now?" comes before the waiting room, every session.
+    if access.role == "partner" and not intake.location_confirmed(
+        booking=booking, user=request.user
+    ):
+        return redirect("intake:where", room_id=booking.room_id)
+    panel = (
+        intake.room_panel(booking=booking, viewer=request.user, request=request)
+        if access.role == "therapist"
+        else None
+    )
     config = {
         "roomId": booking.room_id,
         "wsPath": f"/ws/rooms/{booking.room_id}/",
@@ -66,7 +80,13 @@ def room(request: HttpRequest, room_id: str) -> HttpResponse:
     return render(
         request,
         "signaling/room.html",
-        {"booking": booking, "access": access, "config": config, "note_url": note_url},
+        {
+            "booking": booking,
+            "access": access,
+            "config": config,
+            "note_url": note_url,
+            "panel": panel,
+        },
     )
 
 

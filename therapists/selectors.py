@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -507,4 +508,20 @@ def active_clinic_id_of(user: User) -> int | None:
         ClinicMembership.objects.filter(user=user, is_active=True)
         .values_list("clinic_id", flat=True)
         .first()
+    )
+
+
+def licence_covers(codes: Iterable[str], place: str) -> bool:
+    """Whether licence places ``codes`` cover ``place`` (``US-CA``, ``JP``): the place
+    itself or its whole country. The directory's ``lives_in`` filter is the same rule
+    written as a query."""
+    held = set(codes)
+    return bool(place) and (place in held or catalog.jurisdiction_covers(place) in held)
+
+
+def licence_places_of(therapist: User) -> list[str]:
+    return list(
+        ProfileFacet.objects.filter(
+            profile__user=therapist, kind=ProfileFacet.Kind.JURISDICTION
+        ).values_list("code", flat=True)
     )

@@ -173,6 +173,7 @@ def plant(*, couple, partner_a, partner_b, therapist, clinic) -> Planted:
         booking=booking,
         clinic=clinic,
     )
+    _plant_intake(planted, couple=couple, partner_a=partner_a, partner_b=partner_b, clinic=clinic)
     ctx = {
         "partner_a": partner_a,
         "therapist": therapist,
@@ -325,6 +326,62 @@ def _plant_between_sessions(
         ),
         "clinic",
     )
+
+
+def _plant_intake(planted: Planted, *, couple, partner_a, partner_b, clinic) -> None:
+    """Issue 15: signed documents, each partner's emergency contact and where each sat
+    (free text) at a session. A partner's contact and location are theirs and their
+    therapist's only: never the other partner's, never a clinic admin's."""
+    from intake import services as intake
+    from scheduling.models import Booking
+    from therapists.models import ClinicMembership
+
+    now = timezone.now()
+    admin = ClinicMembership.objects.filter(clinic=clinic, role="admin").first()
+    booking = Booking.objects.filter(couple=couple, status=Booking.Status.CONFIRMED).first()
+    if admin is not None:
+        version = intake.document_version_publish(
+            clinic=clinic,
+            kind="telehealth_consent",
+            title="Consent",
+            body="Text.",
+            by=admin.user,
+            now=now,
+        )
+        planted.objects.append(version)
+        for user in (partner_a, partner_b):
+            planted.objects.append(
+                intake.document_sign(
+                    version=version,
+                    user=user,
+                    typed_name=user.full_name,
+                    signed_on=now.astimezone(user.tz).date(),
+                    confirm_name=False,
+                    now=now,
+                )
+            )
+    for user, category in ((partner_a, "private_a"), (partner_b, "private_b")):
+        planted.add(
+            intake.emergency_contact_save(
+                user=user,
+                name=marker("contact"),
+                relation=marker("relation"),
+                phone="+1 415 555 0100",
+                now=now,
+            ),
+            category,
+        )
+        planted.add(
+            intake.location_confirm(
+                booking=booking,
+                user=user,
+                country="",
+                region="",
+                free_text=marker("where"),
+                now=now,
+            ),
+            category,
+        )
 
 
 # Encrypted, but not the couple's health data (secrets are covered by their own tests).

@@ -64,3 +64,26 @@ def _therapist_signs_in_in_two_steps(request):
         user=therapist, defaults={"name": "Test phone", "confirmed": True, "secret": TOTP_SECRET}
     )
     SECOND_FACTOR_CODES[therapist.email] = recovery_codes_regenerate(user=therapist)
+
+
+# --- issue 15 (intake): partners answer "where are you right now?" before a room. ---
+@pytest.fixture(autouse=True)
+def _partners_said_where_they_are():
+    """These tests are about the room itself: every booking made here comes with both
+    partners' locations confirmed, as the intake step would leave them (that step has
+    its own tests in tests/intake/)."""
+    from django.db.models.signals import post_save
+
+    from intake.models import SessionLocation
+    from scheduling.models import Booking
+
+    def confirm(sender, instance, created, **kwargs):
+        if created:
+            for partner in instance.couple.partners:
+                SessionLocation.objects.get_or_create(
+                    booking=instance, user=partner, defaults={"country": "US", "region": "US-CA"}
+                )
+
+    post_save.connect(confirm, sender=Booking, dispatch_uid="tests.partners_said_where")
+    yield
+    post_save.disconnect(sender=Booking, dispatch_uid="tests.partners_said_where")

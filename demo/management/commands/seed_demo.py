@@ -142,6 +142,10 @@ class Command(BaseCommand):
 
         seed_measures(couple=couple, therapist=users["dr.hale@riverside.example"])
 
+        from demo.intake import seed_intake
+
+        seed_intake(clinic=clinic, admin=admin, partners=[sam, aiko])
+
         self._ensure_demo_2fa([u for u in users.values() if not u.is_client])
 
         if not options["quiet_logins"]:
