@@ -138,7 +138,7 @@ def main() -> None:
     # --- Baseline: the same dispatcher in-process, no broker or worker ---------------------
     _make_reminders(args.baseline_count, prefix="baseline", due=timezone.now())
     started = time.perf_counter()
-    counts = reminders_dispatch_due(budget_seconds=600)
+    counts = reminders_dispatch_due(budget_seconds=600, now=timezone.now)
     base_elapsed = time.perf_counter() - started
     baseline = {
         "phase": "baseline_in_process",

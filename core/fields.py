@@ -26,6 +26,8 @@ class Sealed(str):
 class _EncryptedDescriptor(DeferredAttribute):
     """Loads deferred values like Django's own descriptor, then decrypts on first read."""
 
+    field: EncryptedTextField
+
     def __get__(self, instance: models.Model | None, owner: type | None = None) -> Any:
         if instance is None:
             return self

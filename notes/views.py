@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -45,7 +46,9 @@ class EmergencyForm(forms.Form):
 
 def _load(request: HttpRequest, note_id) -> SessionNote:
     try:
-        return selectors.note_for_reader(note_id=note_id, user=request.user, request=request)
+        return selectors.note_for_reader(
+            note_id=note_id, user=request.user, request=request, now=timezone.now()
+        )
     except Forbidden as exc:
         raise PermissionDenied(exc.detail) from None
 
@@ -53,7 +56,7 @@ def _load(request: HttpRequest, note_id) -> SessionNote:
 @never_cache
 @role_required("therapist")
 def note_list(request: HttpRequest) -> HttpResponse:
-    bookings = list(selectors.therapist_bookings_for_notes(request.user))
+    bookings = list(selectors.therapist_bookings_for_notes(request.user, now=timezone.now()))
     form = NewNoteForm(bookings, request.POST or None, tz=request.user.tz)
     if request.method == "POST" and form.is_valid():
         try:
@@ -62,6 +65,7 @@ def note_list(request: HttpRequest) -> HttpResponse:
                 booking=form.bookings[form.cleaned_data["booking"]],
                 template=form.cleaned_data["template"],
                 request=request,
+                now=timezone.now(),
             )
         except DomainError as exc:
             form.add_error(None, exc.detail)
@@ -86,7 +90,11 @@ def note_detail(request: HttpRequest, note_id) -> HttpResponse:
         values = {key: request.POST.get(key, "") for key, _l, _t in note.sections}
         try:
             note = services.note_update(
-                note_id=note.pk, therapist=request.user, sections=values, request=request
+                note_id=note.pk,
+                therapist=request.user,
+                sections=values,
+                request=request,
+                now=timezone.now(),
             )
         except DomainError as exc:
             error = exc.detail
@@ -110,7 +118,9 @@ def note_detail(request: HttpRequest, note_id) -> HttpResponse:
 @require_POST
 def note_sign(request: HttpRequest, note_id) -> HttpResponse:
     try:
-        services.note_sign(note_id=note_id, therapist=request.user, request=request)
+        services.note_sign(
+            note_id=note_id, therapist=request.user, request=request, now=timezone.now()
+        )
     except Forbidden as exc:
         raise PermissionDenied(exc.detail) from None
     except DomainError as exc:
@@ -126,7 +136,9 @@ def note_addendum(request: HttpRequest, note_id) -> HttpResponse:
     form = AddendumForm(request.POST)
     body = form.cleaned_data["body"] if form.is_valid() else ""
     try:
-        services.note_addendum_add(note_id=note_id, author=request.user, body=body, request=request)
+        services.note_addendum_add(
+            note_id=note_id, author=request.user, body=body, request=request, now=timezone.now()
+        )
     except Forbidden as exc:
         raise PermissionDenied(exc.detail) from None
     except DomainError as exc:
@@ -160,6 +172,7 @@ def note_emergency(request: HttpRequest, note_id) -> HttpResponse:
                 admin=request.user,
                 reason=form.cleaned_data["reason"],
                 request=request,
+                now=timezone.now(),
             )
         except Forbidden as exc:
             raise PermissionDenied(exc.detail) from None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from accounts.models import Couple, CoupleMembership, User
 from therapists import catalog
@@ -154,7 +154,7 @@ def profile_for_editor(user: User, profile_id: int) -> TherapistProfile | None:
     return None
 
 
-def _has_facet(kind: str, codes) -> Exists:
+def _has_facet(kind: str, codes: Iterable[str]) -> Exists:
     return Exists(
         ProfileFacet.objects.filter(profile=OuterRef("pk"), kind=kind, code__in=list(codes))
     )
@@ -253,7 +253,7 @@ class DirectoryPage:
 
 
 def directory_page(
-    filters: DirectoryFilters, *, page_size: int = PAGE_SIZE, now: datetime | None = None
+    filters: DirectoryFilters, *, page_size: int = PAGE_SIZE, now: datetime
 ) -> DirectoryPage:
     """One page of the directory in a bounded number of queries however many match:
     the count, the page (with user and clinic joined), and every facet of the page; with
@@ -262,13 +262,13 @@ def directory_page(
     qs = directory_queryset(filters)
     offset = (filters.page - 1) * page_size
     if filters.needs_availability:
-        ids, starts = _ordered_by_availability(qs, filters, now=now or timezone.now())
+        ids, starts = _ordered_by_availability(qs, filters, now=now)
         count = len(ids)
         page_ids = ids[offset : offset + page_size]
         by_pk = {p.pk: p for p in qs.filter(pk__in=page_ids)} if page_ids else {}
         results = [by_pk[pk] for pk in page_ids if pk in by_pk]
         for profile in results:
-            profile.next_free_start = starts.get(profile.pk)
+            profile.next_free_start = starts.get(profile.pk)  # type: ignore[attr-defined]
     else:
         count = qs.count()
         results = list(qs[offset : offset + page_size]) if offset < count else []
@@ -388,7 +388,9 @@ def clinic_couples(clinic: Clinic) -> list[Couple]:
     )
 
 
-def assignment_history(clinic_ids: list[int], *, couple_id: int | None = None):
+def assignment_history(
+    clinic_ids: list[int], *, couple_id: int | None = None
+) -> list[CoupleAssignment]:
     qs = CoupleAssignment.objects.filter(clinic_id__in=clinic_ids)
     if couple_id is not None:
         qs = qs.filter(couple_id=couple_id)

@@ -18,7 +18,6 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Couple, User
 from accounts.services import user_create
@@ -110,10 +109,9 @@ def therapist_profile_update(
     data: ProfileData,
     photo: UploadedFile | None = None,
     remove_photo: bool = False,
-    now: datetime | None = None,
+    now: datetime,
 ) -> TherapistProfile:
     """Save a profile and its facets together; any invalid part saves nothing."""
-    now = now or timezone.now()
     is_self = editor.pk == profile.user_id
     if not is_self and not is_admin_of(editor, profile.clinic_id):
         raise Forbidden("You can only edit your own profile.", code="not_your_profile")
@@ -162,7 +160,7 @@ def therapist_profile_update(
     old_photo = profile.photo.name if profile.photo else ""
     with transaction.atomic():
         if new_photo is not None:
-            profile.photo.save(new_photo.name, new_photo, save=False)
+            profile.photo.save(str(new_photo.name), new_photo, save=False)
         elif remove_photo:
             profile.photo = ""
         profile.save()
@@ -213,9 +211,8 @@ def therapist_invitation_create(
     invited_by: User,
     email: str,
     full_name: str = "",
-    now: datetime | None = None,
+    now: datetime,
 ) -> TherapistInvitation:
-    now = now or timezone.now()
     _require_admin(invited_by, clinic)
     email = User.objects.normalize_email(email).lower()
     existing = User.objects.filter(email__iexact=email).first()
@@ -276,7 +273,7 @@ def therapist_invitation_create(
 
 
 def therapist_invitation_check(
-    *, token: str, user: User | None, now: datetime | None = None
+    *, token: str, user: User | None, now: datetime
 ) -> TherapistInvitation:
     """The invitation behind ``token`` if it can be accepted now; else a DomainError."""
     return invitation_from_link(
@@ -284,7 +281,7 @@ def therapist_invitation_check(
         token=token,
         queryset=TherapistInvitation.objects.select_related("clinic", "invited_by"),
         user=user,
-        now=now or timezone.now(),
+        now=now,
         sender="the clinic",
     )
 
@@ -296,14 +293,13 @@ def therapist_invitation_accept(
     full_name: str = "",
     password: str | None = None,
     time_zone: str = "UTC",
-    now: datetime | None = None,
+    now: datetime,
 ) -> User:
     """Join the clinic as a therapist: with the logged-in account, or a new one.
 
     A new account is only created for an address without one; an existing
     account must log in first (the view sends it to the login page).
     """
-    now = now or timezone.now()
     with transaction.atomic():
         invitation = therapist_invitation_check(token=token, user=user, now=now)
         invitation = TherapistInvitation.objects.select_for_update().get(pk=invitation.pk)
@@ -378,16 +374,13 @@ def _locked_membership(membership: ClinicMembership) -> ClinicMembership:
     )
 
 
-def therapist_deactivate(
-    *, membership: ClinicMembership, by: User, now: datetime | None = None
-) -> list[Booking]:
+def therapist_deactivate(*, membership: ClinicMembership, by: User, now: datetime) -> list[Booking]:
     """Take a therapist off the roster: no new bookings, profile hidden, history kept.
 
     Returns their future sessions, which the admin then reassigns.
     """
     from therapists.selectors import future_sessions_of
 
-    now = now or timezone.now()
     _require_admin(by, membership.clinic)
     with transaction.atomic():
         membership = _locked_membership(membership)
@@ -407,9 +400,8 @@ def therapist_deactivate(
 
 
 def therapist_reactivate(
-    *, membership: ClinicMembership, by: User, now: datetime | None = None
+    *, membership: ClinicMembership, by: User, now: datetime
 ) -> ClinicMembership:
-    now = now or timezone.now()
     _require_admin(by, membership.clinic)
     with transaction.atomic():
         membership = _locked_membership(membership)
@@ -442,9 +434,8 @@ def therapist_reactivate(
 
 
 def therapist_set_weekly_hours(
-    *, membership: ClinicMembership, by: User, hours: int | None, now: datetime | None = None
+    *, membership: ClinicMembership, by: User, hours: int | None, now: datetime
 ) -> ClinicMembership:
-    now = now or timezone.now()
     _require_admin(by, membership.clinic)
     if hours is not None and not 0 <= hours <= 80:
         raise DomainError(
@@ -479,11 +470,13 @@ CLINIC_SETTINGS = (
 )
 
 
-def clinic_update_settings(
-    *, clinic: Clinic, by: User, data: dict, now: datetime | None = None
-) -> Clinic:
+def _label(field_name: str) -> str:
+    field = Clinic._meta.get_field(field_name)
+    return str(getattr(field, "verbose_name", field_name))
+
+
+def clinic_update_settings(*, clinic: Clinic, by: User, data: dict, now: datetime) -> Clinic:
     """Change a clinic's policy; the log names each changed setting."""
-    now = now or timezone.now()
     _require_admin(by, clinic)
     with transaction.atomic():
         clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
@@ -497,7 +490,7 @@ def clinic_update_settings(
             raise DomainError(messages[0], code="invalid", status=422, field=first_field) from None
         if changed:
             clinic.save(update_fields=changed)
-            labels = ", ".join(Clinic._meta.get_field(f).verbose_name for f in changed)
+            labels = ", ".join(_label(f) for f in changed)
             _log(
                 clinic=clinic,
                 actor=by,
@@ -527,10 +520,9 @@ def couple_assign(
     therapist: User,
     by: User,
     note: str = "",
-    now: datetime | None = None,
+    now: datetime,
 ) -> CoupleAssignment:
     """Give a couple without a current therapist one; a couple with one is transferred."""
-    now = now or timezone.now()
     _require_admin(by, clinic)
     _active_therapist(clinic, therapist)
     known = (

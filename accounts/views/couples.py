@@ -5,6 +5,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -29,7 +30,10 @@ def couple(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 invitation = partner_invitation_create(
-                    couple=current, invited_by=request.user, email=form.cleaned_data["email"]
+                    couple=current,
+                    invited_by=request.user,
+                    email=form.cleaned_data["email"],
+                    now=timezone.now(),
                 )
             except DomainError as exc:
                 form.add_error("email", exc.detail)
@@ -51,7 +55,7 @@ def couple(request: HttpRequest) -> HttpResponse:
 @role_required("client")
 def couple_start(request: HttpRequest) -> HttpResponse:
     try:
-        couple_create(user=request.user)
+        couple_create(user=request.user, now=timezone.now())
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
@@ -63,7 +67,7 @@ def couple_start(request: HttpRequest) -> HttpResponse:
 @role_required("client")
 def couple_leave_view(request: HttpRequest) -> HttpResponse:
     try:
-        couple_leave(user=request.user)
+        couple_leave(user=request.user, now=timezone.now())
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
@@ -74,7 +78,7 @@ def couple_leave_view(request: HttpRequest) -> HttpResponse:
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Open an invitation link: show who invited you, then accept (logged in) or sign up."""
     try:
-        invite = partner_invitation_check(token=token, user=request.user)
+        invite = partner_invitation_check(token=token, user=request.user, now=timezone.now())
     except DomainError as exc:
         return render(
             request,
@@ -86,7 +90,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(f"/login/?next={request.path}")
         try:
-            partner_invitation_accept(token=token, user=request.user)
+            partner_invitation_accept(token=token, user=request.user, now=timezone.now())
         except DomainError as exc:
             return render(
                 request,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -65,7 +66,7 @@ def _check_slot(
     use_horizon: bool = True,
 ) -> None:
     """Raise unless ``starts_at`` is a slot this couple may book right now."""
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "therapist": therapist,
         "couple": couple,
         "session_type": session_type,
@@ -134,7 +135,9 @@ def _apply_times(booking: Booking, session_type: SessionType, starts_at: datetim
     booking.blocked_end = booking.ends_at + timedelta(minutes=session_type.buffer_after_minutes)
 
 
-def _after_commit_email(booking_ids: list[int], kind: str, actor_id: int | None, **extra) -> None:
+def _after_commit_email(
+    booking_ids: list[int], kind: str, actor_id: int | None, **extra: Any
+) -> None:
     from scheduling.emails import send_booking_emails
 
     transaction.on_commit(lambda: send_booking_emails(booking_ids, kind, actor_id, **extra))

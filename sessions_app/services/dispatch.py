@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from scheduling.models import Booking
 from sessions_app import emails
@@ -37,6 +38,19 @@ def _verdict(reminder: Reminder, now: datetime) -> str | None:
     """Why the reminder must not go out (a final status), or None to send it."""
     booking = reminder.booking
     kind = reminder.kind
+    if kind == Reminder.Kind.HOMEWORK_DUE:
+        assignment = reminder.assignment
+        assert assignment is not None  # homework reminders always name their assignment
+        if assignment.cancelled_at is not None:
+            return Reminder.Status.CANCELLED
+        if _homework_done_for(assignment, reminder.recipient_id):
+            return Reminder.Status.CANCELLED
+        if not preference_for(reminder.recipient).homework_reminders:
+            return Reminder.Status.CANCELLED
+        if assignment.due_at <= now:
+            return Reminder.Status.MISSED
+        return None
+    assert booking is not None  # every other kind is about a session
     if kind == Reminder.Kind.SESSION:
         if booking.status != Booking.Status.CONFIRMED or booking.ended_at is not None:
             return Reminder.Status.CANCELLED
@@ -46,16 +60,6 @@ def _verdict(reminder: Reminder, now: datetime) -> str | None:
             return Reminder.Status.MISSED
         if not preference_for(reminder.recipient).enabled:
             return Reminder.Status.CANCELLED
-    elif kind == Reminder.Kind.HOMEWORK_DUE:
-        assignment = reminder.assignment
-        if assignment.cancelled_at is not None:
-            return Reminder.Status.CANCELLED
-        if _homework_done_for(assignment, reminder.recipient_id):
-            return Reminder.Status.CANCELLED
-        if not preference_for(reminder.recipient).homework_reminders:
-            return Reminder.Status.CANCELLED
-        if assignment.due_at <= now:
-            return Reminder.Status.MISSED
     elif kind == Reminder.Kind.SAFETY_ALERT:
         if booking.status in (Booking.Status.CANCELLED, Booking.Status.LATE_CANCELLED):
             return Reminder.Status.CANCELLED
@@ -77,6 +81,7 @@ def _homework_done_for(assignment: HomeworkAssignment, user_id: int) -> bool:
 def _in_app(reminder: Reminder, now: datetime) -> tuple[str, str, str]:
     kind = reminder.kind
     if kind == Reminder.Kind.SESSION:
+        assert reminder.booking is not None
         when = emails.local_when(reminder.booking.starts_at, reminder.recipient)
         title = f"Your session is on {when['date']} at {when['time']} ({when['abbrev']})"
         if reminder.sent_late:
@@ -121,7 +126,7 @@ def _claim_next(now: datetime, skip: set[int]) -> Reminder | None:
     )
 
 
-def _deliver(reminder: Reminder, now: datetime, connection) -> str:
+def _deliver(reminder: Reminder, now: datetime, connection: BaseEmailBackend) -> str:
     """Inside the claiming transaction: decide, record deliveries, send, mark."""
     verdict = _verdict(reminder, now)
     if verdict is not None:
@@ -135,7 +140,7 @@ def _deliver(reminder: Reminder, now: datetime, connection) -> str:
     channels = [Delivery.Channel.IN_APP]
     message = None
     if _wants_email(reminder):
-        message = emails.BUILDERS[reminder.kind](reminder, now=now)
+        message = emails.BUILDERS[Reminder.Kind(reminder.kind)](reminder, now=now)
         channels.append(Delivery.Channel.EMAIL)
     # One INSERT for both records; the unique constraint refuses a second send.
     Delivery.objects.bulk_create(
@@ -168,7 +173,7 @@ def _deliver(reminder: Reminder, now: datetime, connection) -> str:
 
 
 def reminder_dispatch_next(
-    *, now: datetime, connection=None, skip: set[int] | None = None
+    *, now: datetime, connection: BaseEmailBackend | None = None, skip: set[int] | None = None
 ) -> tuple[int, str] | None:
     """Claim and deliver one due reminder; ``None`` when nothing is left to claim.
 
@@ -177,7 +182,7 @@ def reminder_dispatch_next(
     """
     skip = skip if skip is not None else set()
     connection = connection or get_connection()
-    reminder_id = None
+    reminder_id: int | None = None
     try:
         with transaction.atomic():
             reminder = _claim_next(now, skip)
@@ -186,6 +191,8 @@ def reminder_dispatch_next(
             reminder_id = reminder.pk
             return reminder_id, _deliver(reminder, now, connection)
     except IntegrityError:
+        if reminder_id is None:
+            raise
         # A delivery record already exists: the send happened; never repeat it.
         Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.PENDING).update(
             status=Reminder.Status.SENT, sent_at=now
@@ -212,12 +219,13 @@ def _record_failure(reminder_id: int, exc: Exception) -> str:
 
 
 def reminders_dispatch_due(
-    *, now: datetime | None = None, budget_seconds: float = 50.0
+    *, now: datetime | Callable[[], datetime], budget_seconds: float = 50.0
 ) -> dict[str, int]:
     """Drain due reminders until none are left or the time budget is spent.
 
-    With ``now`` pinned (tests) every reminder is judged at that moment; otherwise
-    each one is judged at the real current time so lateness is measured truly. Any
+    With ``now`` a moment (tests) every reminder is judged at that moment; given a
+    clock (``timezone.now``, the task) each one is judged at the time it is claimed,
+    so lateness is measured truly. Any
     number of dispatchers may run at once: SKIP LOCKED hands each a different row.
     A reminder that failed is left for the next run (it keeps its attempt count).
     """
@@ -228,9 +236,8 @@ def reminders_dispatch_due(
     connection.open()
     try:
         while time.monotonic() - started < budget_seconds:
-            done = reminder_dispatch_next(
-                now=now or timezone.now(), connection=connection, skip=failed
-            )
+            moment = now() if callable(now) else now
+            done = reminder_dispatch_next(now=moment, connection=connection, skip=failed)
             if done is None:
                 break
             reminder_id, outcome = done

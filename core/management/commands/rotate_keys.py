@@ -7,8 +7,10 @@ removed from DUET_ENCRYPTION_KEYS.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.db.models import Q
 
@@ -19,10 +21,10 @@ from core.fields import Sealed, encrypted_fields
 class Command(BaseCommand):
     help = "Re-encrypt all health data with the newest key in DUET_ENCRYPTION_KEYS."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=500)
 
-    def handle(self, *args, batch_size: int, **options) -> None:
+    def handle(self, *args: Any, batch_size: int, **options: Any) -> None:
         crypto.reset_key_ring()
         current = crypto.key_ring().current
         prefix = Sealed(f"{crypto.PREFIX}:{current}:")
@@ -49,7 +51,7 @@ class Command(BaseCommand):
                     for row in rows:
                         for field in fields:
                             getattr(row, field.attname)  # decrypt with whichever key sealed it
-                        row._reseal = True
+                        row._reseal = True  # type: ignore[attr-defined]
                         row.save(update_fields=[f.name for f in fields])
                     done += len(rows)
             total += done
