@@ -6,7 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("signup/", auth.signup, name="signup"),
-    # Sign-in, 2FA and session security (issue 7)
+    # Sign-in, 2FA and session security
     path("login/", security.login_view, name="login"),
     path("login/verify/", security.login_verify, name="login_verify"),
     path("logout/", security.logout_view, name="logout"),

@@ -289,14 +289,6 @@ def _partners(lookup: str) -> Prefetch:
     return Prefetch(lookup, queryset=CoupleMembership.objects.select_related("user"))
 
 
-def current_assignment(couple: Couple) -> CoupleAssignment | None:
-    return (
-        CoupleAssignment.objects.filter(couple=couple, ended_at__isnull=True)
-        .select_related("therapist", "clinic")
-        .first()
-    )
-
-
 def therapist_clients(therapist: User) -> list[Couple]:
     """THE rule for who a therapist's clients are; every page and permission asks here.
 

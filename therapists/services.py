@@ -41,11 +41,6 @@ from therapists.photos import process_photo
 from therapists.selectors import is_admin_of
 
 INVITE_KIND = "therapist"
-FACET_TABLES = {
-    ProfileFacet.Kind.SPECIALTY: catalog.SPECIALTIES,
-    ProfileFacet.Kind.APPROACH: catalog.APPROACHES,
-    ProfileFacet.Kind.FORMAT: catalog.FORMATS,
-}
 
 
 def _log(

@@ -230,9 +230,3 @@ def password_change(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Password changed. You were signed out everywhere; sign in.")
         return redirect("accounts:login")
     return render(request, "accounts/password_change.html", {"form": form})
-
-
-@login_required
-@require_POST
-def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
-    return logout_view(request)

@@ -13,7 +13,6 @@ from scheduling.models import Booking
 from sessions_app.models import CalendarSequence, Reminder, ReminderPreference, default_offsets
 
 DAY_MINUTES = 24 * 60
-MAX_OFFSET_MINUTES = 14 * DAY_MINUTES
 ALLOWED_OFFSETS = [
     10,
     15,
