@@ -1,0 +1,162 @@
+"""Reminder preferences, reminders, their deliveries and in-app notifications."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+# --- Reminders and delivery ----------------------------------------------------------
+
+
+def default_offsets() -> list[int]:
+    return [24 * 60, 60]
+
+
+class ReminderPreference(models.Model):
+    """How one person wants to be reminded. No row means the clinic defaults (24 h, 1 h)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    enabled = models.BooleanField(default=True)
+    # Minutes before the session; whole days are kept as wall-clock days in the
+    # recipient's zone (see services.reminder_due_at).
+    offsets_minutes = models.JSONField(default=default_offsets)
+    email = models.BooleanField(default=True)
+    homework_reminders = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Reminder preferences of {self.user}"
+
+
+class Reminder(models.Model):
+    """Something to tell someone at a moment: the outbox the dispatcher drains.
+
+    Never a Celery ETA/countdown: on a Redis broker those are redelivered after the
+    visibility timeout and send twice. Rows are claimed with ``SELECT ... FOR UPDATE
+    SKIP LOCKED`` and marked in the same transaction as their delivery records.
+    """
+
+    class Kind(models.TextChoices):
+        SESSION = "session", "Session reminder"
+        HOMEWORK_DUE = "homework_due", "Homework due soon"
+        FOLLOW_UP = "follow_up", "After-session follow-up"
+        SAFETY_ALERT = "safety_alert", "Check-in needs attention"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+        MISSED = "missed", "Missed (the moment passed)"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    booking = models.ForeignKey(
+        "scheduling.Booking",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    assignment = models.ForeignKey(
+        "sessions_app.HomeworkAssignment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    offset_minutes = models.PositiveIntegerField(null=True, blank=True)
+    session_starts_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_late = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "due_at"], name="reminder_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} at {self.due_at:%Y-%m-%d %H:%M} UTC"
+
+
+class Delivery(models.Model):
+    """Proof that one reminder went to one person over one channel. The unique
+    constraint is what makes a send exactly-once, however often a task retries."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        IN_APP = "in_app", "In-app"
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    delivered_at = models.DateTimeField(default=timezone.now)
+    message_id = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder", "channel", "recipient"], name="one_delivery_per_channel"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} of {self.reminder_id} to {self.recipient_id}"
+
+
+class CalendarSequence(models.Model):
+    """The iCalendar SEQUENCE of a session, so calendar apps apply a reschedule."""
+
+    booking = models.OneToOneField(
+        "scheduling.Booking", on_delete=models.CASCADE, related_name="calendar_sequence"
+    )
+    sequence = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Calendar sequence {self.sequence} of {self.booking_id}"
+
+
+class Notification(models.Model):
+    """An in-app notification (the bell). Titles never carry health information."""
+
+    class Kind(models.TextChoices):
+        BOOKING = "booking", "Booking"
+        CHANGE = "change", "Change"
+        REMINDER = "reminder", "Reminder"
+        HOMEWORK = "homework", "Homework"
+        MESSAGE = "message", "Message"
+        REFLECTION = "reflection", "Reflection"
+        CHECK_IN = "check_in", "Check-in"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    url = models.CharField(max_length=300, blank=True, default="")
+    # Makes a notification idempotent when a signal or task runs twice.
+    key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}: {self.title}"
