@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.timezones import time_zone_choices
+from core.mail import email_queue
 
 
 class TimeZoneField(forms.ChoiceField):
@@ -18,6 +24,37 @@ class TimeZoneField(forms.ChoiceField):
         return value in all_time_zones()
 
 
+def new_password_fields() -> tuple[forms.CharField, forms.CharField]:
+    """A new password typed twice (``password1, password2 = new_password_fields()``)."""
+    return (
+        forms.CharField(
+            label="Password",
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+            help_text="At least 10 characters; not a common password.",
+        ),
+        forms.CharField(
+            label="Repeat password",
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        ),
+    )
+
+
+def check_password_pair(form: forms.Form, data: dict, *, email: str, full_name: str) -> None:
+    """The two entries match and pass the password validators (judged against the person's
+    own email and name); otherwise field errors on ``form``."""
+    p1, p2 = data.get("password1"), data.get("password2")
+    if p1 and p2 and p1 != p2:
+        form.add_error("password2", "The two passwords do not match.")
+    elif p1:
+        probe = User(email=email, full_name=full_name)
+        try:
+            password_validation.validate_password(p1, probe)
+        except forms.ValidationError as exc:
+            form.add_error("password1", exc)
+
+
 class SignupForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Full name")
     display_name = forms.CharField(
@@ -27,17 +64,7 @@ class SignupForm(forms.Form):
         help_text="Shown to your partner and therapist. Leave empty to use your first name.",
     )
     email = forms.EmailField(label="Email")
-    password1 = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 10 characters; not a common password.",
-    )
-    password2 = forms.CharField(
-        label="Repeat password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password1, password2 = new_password_fields()
     time_zone = TimeZoneField(
         label="Your time zone",
         initial="UTC",
@@ -54,15 +81,9 @@ class SignupForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords do not match.")
-        elif p1:
-            probe = User(email=data.get("email", ""), full_name=data.get("full_name", ""))
-            try:
-                password_validation.validate_password(p1, probe)
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
+        check_password_pair(
+            self, data, email=data.get("email", ""), full_name=data.get("full_name", "")
+        )
         return data
 
 
@@ -86,3 +107,30 @@ class ProfileForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label="Your partner's email")
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the email queued (core.mail) instead of sent in the request."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        message = EmailMultiAlternatives(
+            subject, render_to_string(email_template_name, context), from_email, [to_email]
+        )
+        if html_email_template_name is not None:
+            message.attach_alternative(
+                render_to_string(html_email_template_name, context), "text/html"
+            )
+        # Each reset link is its own email; the key names it without carrying the token.
+        digest = hashlib.sha256(context["token"].encode()).hexdigest()[:20]
+        email_queue(
+            key=f"password-reset-{context['user'].pk}-{digest}", message=message, now=timezone.now()
+        )

@@ -149,14 +149,18 @@ class CoupleMembership(models.Model):
         return f"{self.user} in {self.couple_id}"
 
 
-class PartnerInvitation(models.Model):
-    """An emailed, signed, expiring, single-use link to join a couple."""
+class Invitation(models.Model):
+    """An emailed, signed, expiring, single-use link (base of partner and therapist invitations).
 
-    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="invitations")
+    ``link_kind`` salts the link's signature and names the logical email; ``link_url``
+    is the page the link opens. Each concrete invitation declares its own ``invited_by``:
+    a partner's invitation goes with the partner's account, a clinic's outlives its admin.
+    """
+
+    link_kind: str = ""
+    link_url: str = ""
+
     email = models.EmailField()
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -166,14 +170,27 @@ class PartnerInvitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"Invitation of {self.email} to couple {self.couple_id}"
 
     def is_pending(self, now=None) -> bool:
         now = now or timezone.now()
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class PartnerInvitation(Invitation):
+    """An invitation to join a couple, sent by its first partner."""
+
+    link_kind = "partner"
+    link_url = "accounts:invitation"
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to couple {self.couple_id}"
 
 
 # Security models (2FA, throttling, sessions) live in their own module.
@@ -188,6 +205,7 @@ __all__ = [
     "AuthFailure",
     "Couple",
     "CoupleMembership",
+    "Invitation",
     "PartnerInvitation",
     "RecoveryCode",
     "TotpDevice",

@@ -5,17 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 
+from accounts.invitations import invitation_email_queue
 from accounts.models import Couple, CoupleMembership, PartnerInvitation, User
 from accounts.selectors import active_couple_for
-from accounts.tokens import InvalidLink, invitation_from_link, make_link_token
+from accounts.tokens import InvalidLink, invitation_from_link
 from core.errors import Conflict, DomainError, Forbidden
-
-INVITE_KIND = "partner"
 
 
 def user_create(
@@ -64,11 +60,6 @@ def couple_create(*, user: User, now: datetime) -> Couple:
     return couple
 
 
-def partner_invitation_link(invitation: PartnerInvitation) -> str:
-    token = make_link_token(INVITE_KIND, invitation.pk)
-    return settings.SITE_URL + reverse("accounts:invitation", args=[token])
-
-
 def partner_invitation_create(
     *, couple: Couple, invited_by: User, email: str, now: datetime
 ) -> PartnerInvitation:
@@ -91,16 +82,12 @@ def partner_invitation_create(
             created_at=now,
             expires_at=now + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
         )
-        link = partner_invitation_link(invitation)
-        context = {"inviter": invited_by, "link": link, "days": settings.INVITATION_MAX_AGE_DAYS}
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"{invited_by.name} invited you to Duet",
-                message=render_to_string("emails/partner_invitation.txt", context),
-                html_message=render_to_string("emails/partner_invitation.html", context),
-                from_email=None,
-                recipient_list=[email],
-            )
+        invitation_email_queue(
+            invitation=invitation,
+            subject=f"{invited_by.name} invited you to Duet",
+            template="emails/partner_invitation",
+            context={"inviter": invited_by},
+            now=now,
         )
     return invitation
 
@@ -108,7 +95,6 @@ def partner_invitation_create(
 def partner_invitation_check(*, token: str, user: User | None, now: datetime) -> PartnerInvitation:
     """The invitation behind ``token`` if ``user`` may accept it now; else a DomainError."""
     return invitation_from_link(
-        kind=INVITE_KIND,
         token=token,
         queryset=PartnerInvitation.objects.select_related("couple", "invited_by"),
         user=user,

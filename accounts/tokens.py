@@ -43,7 +43,6 @@ def read_link_token(kind: str, token: str, *, max_age: timedelta) -> int:
 
 def invitation_from_link(
     *,
-    kind: str,
     token: str,
     queryset: QuerySet,
     user,
@@ -56,7 +55,9 @@ def invitation_from_link(
     replaced and not expired, and (for a logged-in visitor) be addressed to them.
     ``sender`` names who can send a new one ("your partner", a clinic's name).
     """
-    pk = read_link_token(kind, token, max_age=timedelta(days=settings.INVITATION_MAX_AGE_DAYS))
+    pk = read_link_token(
+        queryset.model.link_kind, token, max_age=timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    )
     invitation = queryset.filter(pk=pk).first()
     if invitation is None:
         raise InvalidLink("This invitation no longer exists.", code="invalid", status=404)

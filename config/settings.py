@@ -268,6 +268,17 @@ else:
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or EMAIL_BACKEND
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Duet <no-reply@duet.local>")
+# Every email leaves from a Celery task (core.tasks.deliver_email) after the change commits;
+# a refusing relay is retried with exponential backoff (base doubling to the cap), boundedly.
+EMAIL_MAX_RETRIES = env_int("EMAIL_MAX_RETRIES", 10, minimum=0)
+EMAIL_RETRY_BACKOFF_SECONDS = env_int("EMAIL_RETRY_BACKOFF_SECONDS", 30, minimum=1)
+EMAIL_RETRY_BACKOFF_MAX_SECONDS = env_int("EMAIL_RETRY_BACKOFF_MAX_SECONDS", 900, minimum=1)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+CELERY_BEAT_SCHEDULE["core-requeue-stale-email"] = {
+    "task": "core.tasks.requeue_stale_email",
+    "schedule": 300.0,
+    "options": {"expires": 600.0},
+}
 
 # --- Security ---------------------------------------------------------------------
 SECURE_HTTPS = env_bool("SECURE_HTTPS", False)

@@ -1,11 +1,15 @@
-"""Models every app shares and that depend on no app: the append-only audit log."""
+"""Models every app shares and that depend on no app: the append-only audit log and the
+outgoing email outbox."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db import models
 from django.utils import timezone
+
+from core.fields import EncryptedTextField
 
 
 class AuditQuerySet(models.QuerySet):
@@ -58,3 +62,33 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit log is append-only")
+
+
+class OutboundEmail(models.Model):
+    """One logical email, written in the same transaction as the change it reports.
+
+    A Celery task (``core.tasks.deliver_email``) sends it after commit and retries with
+    backoff, so a mail relay outage never fails the request. ``key`` names the logical
+    email (the Message-ID is derived from it): queueing the same key twice, or running
+    the task again after the send, never sends a second copy. The content is sealed at
+    rest (it may carry a sign-in or reschedule link) and dropped once sent.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key = models.CharField(max_length=200, unique=True)
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=255)
+    content = EncryptedTextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["sent_at", "failed_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({'sent' if self.sent_at else 'unsent'})"

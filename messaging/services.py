@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -15,6 +15,7 @@ from accounts.models import Couple, User
 from accounts.selectors import active_couple_for
 from core.audit import audit_record
 from core.errors import DomainError, Forbidden
+from core.mail import email_queue
 from messaging.models import Message, Thread, ThreadReadState
 from scheduling.signals import message_posted
 from therapists.selectors import clinic_of_care, is_client_of
@@ -101,23 +102,26 @@ def message_post(
         thread_mark_read(thread=thread, user=author, now=now)
         audit_record(actor=author, action="message.create", obj=message, request=request)
         message_posted.send(sender=Message, thread=thread, message=message, recipients=recipients)
-        link = settings.SITE_URL + reverse("messaging:thread", args=[thread.pk])
-        emails = [r.email for r in recipients if r.is_active]
-        transaction.on_commit(lambda: _notify(emails, link))
+        _notify(message, [r for r in recipients if r.is_active], now=now)
     return message
 
 
-def _notify(emails: list[str], link: str) -> None:
-    for email in emails:
-        send_mail(
-            subject="You have a new secure message on Duet",
-            message=(
-                "You have a new secure message on Duet.\n\n"
-                f"Sign in to read it: {link}\n\n"
-                "For your privacy, messages are never included in emails."
+def _notify(message: Message, recipients: list, *, now: datetime) -> None:
+    """Tell each recipient by email that a message waits (never its text); sent after commit."""
+    link = settings.SITE_URL + reverse("messaging:thread", args=[message.thread_id])
+    for user in recipients:
+        email_queue(
+            key=f"message-{message.pk}-to-{user.pk}",
+            message=EmailMessage(
+                subject="You have a new secure message on Duet",
+                body=(
+                    "You have a new secure message on Duet.\n\n"
+                    f"Sign in to read it: {link}\n\n"
+                    "For your privacy, messages are never included in emails."
+                ),
+                to=[user.email],
             ),
-            from_email=None,
-            recipient_list=[email],
+            now=now,
         )
 
 

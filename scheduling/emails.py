@@ -1,4 +1,8 @@
-"""Emails about sessions, each with an .ics attachment in the recipient's zone."""
+"""Emails about sessions, each with an .ics attachment in the recipient's zone.
+
+Built inside the booking's transaction and queued in the outbox (core.mail): they leave
+from a Celery task after commit, so a mail relay outage never fails a booking.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.mail import email_queue
 from scheduling.ics import calendar_for, office_address
 from scheduling.models import Booking
 from scheduling.tokens import reschedule_token
@@ -20,10 +25,19 @@ SUBJECTS = {
 }
 
 
-def send_booking_emails(
-    booking_ids: list[int], kind: str, actor_id: int | None, previous: str | None = None
+def booking_emails_queue(
+    booking_ids: list[int],
+    kind: str,
+    actor_id: int | None,
+    *,
+    now: datetime,
+    previous: str | None = None,
 ) -> int:
-    """Email both partners and the therapist. Returns the number of emails sent."""
+    """Queue an email to both partners and the therapist. Returns how many were queued.
+
+    One logical email per person and change: the key carries the first session, the kind
+    and its calendar SEQUENCE, so a retried request never queues a second copy.
+    """
 
     bookings = list(
         Booking.objects.filter(pk__in=booking_ids)
@@ -72,6 +86,7 @@ def send_booking_emails(
         )
         ics = calendar_for(bookings, zone=person.time_zone, method=method)
         message.attach("session.ics", ics, f"text/calendar; charset=utf-8; method={method}")
-        message.send(fail_silently=False)
+        key = f"booking-{first.pk}-{kind}-s{first.sequence}-to-{person.pk}"
+        email_queue(key=key, message=message, now=now)
         sent += 1
     return sent

@@ -1,5 +1,9 @@
 """iCalendar files: one VEVENT per session with a stable UID and a rising SEQUENCE,
-so calendar apps update or cancel the same event instead of adding another."""
+so calendar apps update or cancel the same event instead of adding another.
+
+The only iCalendar builder: confirmation and reminder emails, the download and the feed
+all come from here, so one session is one event in a person's calendar.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +19,14 @@ from scheduling.models import Booking
 PRODID = "-//Duet//Couples therapy sessions//EN"
 
 
+def _session_url(booking: Booking) -> str:
+    return settings.SITE_URL + reverse("scheduling:booking", args=[booking.pk])
+
+
 def _location(booking: Booking) -> str:
     if booking.format == Booking.Format.IN_PERSON:
         return office_address(booking)
-    return f"Duet video room: {settings.SITE_URL}{reverse('scheduling:booking', args=[booking.pk])}"
+    return f"Duet video room: {_session_url(booking)}"
 
 
 def office_address(booking: Booking) -> str:
@@ -36,8 +44,17 @@ def _event(booking: Booking, tz: ZoneInfo, *, cancelled: bool) -> Event:
     event.add("dtstamp", booking.created_at)
     event.add("dtstart", booking.starts_at.astimezone(tz))
     event.add("dtend", booking.ends_at.astimezone(tz))
-    event.add("summary", f"Couples session with {booking.therapist.full_name}")
+    # Deliberately neutral: a calendar is often visible to others.
+    event.add("summary", f"Duet session with {booking.therapist.full_name}")
     event.add("location", vText(_location(booking)))
+    if booking.format == Booking.Format.VIDEO:
+        event.add("url", _session_url(booking))
+        event.add(
+            "description",
+            f"Join: {_session_url(booking)}\n"
+            "Check your camera and microphone: "
+            f"{settings.SITE_URL}{reverse('signaling:tech_check')}",
+        )
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     organizer = vCalAddress(f"mailto:{booking.therapist.email}")
     organizer.params["cn"] = vText(booking.therapist.full_name)

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.site import site_host
+
 
 def new_room_id() -> str:
     return secrets.token_urlsafe(18)
@@ -130,7 +132,8 @@ class Booking(models.Model):
 
     @property
     def ical_uid(self) -> str:
-        return f"duet-booking-{self.pk}@duet"
+        # Scoped to this install's host: two installs never share an event identity.
+        return f"duet-booking-{self.pk}@{site_host()}"
 
 
 class Weekday(models.IntegerChoices):

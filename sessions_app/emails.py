@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import icalendar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 
 from accounts.models import User
+from scheduling.ics import calendar_for
 from scheduling.models import Booking
 from sessions_app.models import Reminder
 
@@ -50,31 +50,6 @@ def message_id(reminder: Reminder, channel: str = "email") -> str:
     return f"<reminder-{reminder.pk}.{channel}.{reminder.recipient_id}@{MAIL_DOMAIN}>"
 
 
-def booking_ics(booking: Booking, *, sequence: int, stamp: datetime) -> bytes:
-    """One VEVENT with a UID stable for the booking, so calendar apps update in place."""
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//Duet//Sessions//EN")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
-    event = icalendar.Event()
-    event.add("uid", f"booking-{booking.pk}@{MAIL_DOMAIN}")
-    event.add("sequence", sequence)
-    event.add("dtstamp", stamp)
-    event.add("dtstart", booking.starts_at)
-    event.add("dtend", booking.ends_at)
-    # Deliberately neutral: a calendar is often visible to others.
-    event.add("summary", f"Duet session with {booking.therapist.name}")
-    if booking.format == Booking.Format.VIDEO:
-        event.add("location", room_url(booking))
-        event.add("url", room_url(booking))
-        event.add(
-            "description",
-            f"Join: {room_url(booking)}\nCheck your camera and microphone: {tech_check_url()}",
-        )
-    cal.add_component(event)
-    return cal.to_ical()
-
-
 def _other_people(booking: Booking, user: User) -> str:
     if user.pk == booking.therapist_id:
         return str(booking.couple)
@@ -85,7 +60,6 @@ def session_reminder_email(reminder: Reminder, *, now: datetime) -> EmailMultiAl
     booking = reminder.booking
     user = reminder.recipient
     when = local_when(booking.starts_at, user)
-    seq = getattr(getattr(booking, "calendar_sequence", None), "sequence", 0)
     minutes_left = int((booking.starts_at - now).total_seconds() // 60)
     context = {
         "user": user,
@@ -112,7 +86,9 @@ def session_reminder_email(reminder: Reminder, *, now: datetime) -> EmailMultiAl
         subject, body, to=[user.email], headers={"Message-ID": message_id(reminder)}
     )
     msg.attach_alternative(html, "text/html")
-    msg.attach("session.ics", booking_ics(booking, sequence=seq, stamp=now), "text/calendar")
+    # The same event (UID, SEQUENCE) as the confirmation email, the download and the feed.
+    ics = calendar_for([booking], zone=user.time_zone, method="PUBLISH")
+    msg.attach("session.ics", ics, "text/calendar")
     return msg
 
 

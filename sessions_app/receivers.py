@@ -13,7 +13,6 @@ from sessions_app.models import Notification
 from sessions_app.services.attendance import attendance_record_join, session_close
 from sessions_app.services.notifications import notification_create
 from sessions_app.services.reminders import (
-    calendar_sequence_bump,
     reminders_cancel_for_booking,
     reminders_sync_for_booking,
     session_recipients,
@@ -52,7 +51,6 @@ def on_booking_confirmed(sender, booking: Booking, **kwargs) -> None:
 
 @receiver(signals.booking_rescheduled)
 def on_booking_rescheduled(sender, booking: Booking, previous_starts_at=None, **kwargs) -> None:
-    calendar_sequence_bump(booking=booking)
     reminders_sync_for_booking(booking=booking, now=timezone.now())
     _notify_all(
         booking,

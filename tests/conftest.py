@@ -62,6 +62,23 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def celery_eager():
+    """Tasks queued by the code under test run in this process, right when queued.
+
+    Emails are queued with ``transaction.on_commit``; wrap a request in
+    ``django_capture_on_commit_callbacks(execute=True)`` and they are in ``mail.outbox``.
+    Tests with a real worker (tests/sessions_app/celery_procs.py) switch this off.
+    """
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager = False
+    app.conf.task_eager_propagates = False
+
+
 # --- Personas -------------------------------------------------------------------
 
 

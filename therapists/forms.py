@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from accounts.forms import TimeZoneField
+from accounts.forms import TimeZoneField, check_password_pair, new_password_fields
 from therapists import catalog
 from therapists.photos import MAX_PHOTO_BYTES
 from therapists.services import ProfileData
@@ -135,17 +135,7 @@ class InviteTherapistForm(forms.Form):
 
 class JoinForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Full name")
-    password1 = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 10 characters; not a common password.",
-    )
-    password2 = forms.CharField(
-        label="Repeat password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password1, password2 = new_password_fields()
     time_zone = TimeZoneField(
         label="Your time zone",
         initial="UTC",
@@ -157,20 +147,8 @@ class JoinForm(forms.Form):
         self.email = email
 
     def clean(self) -> dict:
-        from django.contrib.auth import password_validation
-
-        from accounts.models import User
-
         data = super().clean()
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords do not match.")
-        elif p1:
-            probe = User(email=self.email, full_name=data.get("full_name", ""))
-            try:
-                password_validation.validate_password(p1, probe)
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
+        check_password_pair(self, data, email=self.email, full_name=data.get("full_name", ""))
         return data
 
 

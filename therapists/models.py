@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.models import Invitation
 from accounts.timezones import validate_time_zone
 from therapists import catalog
 
@@ -195,32 +196,20 @@ class ProfileFacet(models.Model):
         return f"{self.get_kind_display()}: {catalog.label(self.kind, self.code)}"
 
 
-class TherapistInvitation(models.Model):
-    """A clinic admin's emailed, signed, expiring, single-use invitation to join as therapist."""
+class TherapistInvitation(Invitation):
+    """A clinic admin's invitation to join the clinic as a therapist."""
+
+    link_kind = "therapist"
+    link_url = "therapists:join"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
     full_name = models.CharField(max_length=150, blank=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"Invitation of {self.email} to {self.clinic}"
-
-    def is_pending(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
 
 
 class CoupleAssignment(models.Model):

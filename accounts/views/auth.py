@@ -10,7 +10,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.forms import SignupForm
+from accounts.forms import QueuedPasswordResetForm, SignupForm
 from accounts.services import user_create
 from core.errors import DomainError
 
@@ -49,6 +49,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "emails/password_reset.txt"
     html_email_template_name = "emails/password_reset.html"

@@ -135,9 +135,10 @@ def _apply_times(booking: Booking, session_type: SessionType, starts_at: datetim
     booking.blocked_end = booking.ends_at + timedelta(minutes=session_type.buffer_after_minutes)
 
 
-def _after_commit_email(
-    booking_ids: list[int], kind: str, actor_id: int | None, **extra: Any
+def _queue_booking_email(
+    booking_ids: list[int], kind: str, actor_id: int | None, *, now: datetime, **extra: Any
 ) -> None:
-    from scheduling.emails import send_booking_emails
+    """Queue the emails about this change; they leave after commit, from a Celery task."""
+    from scheduling.emails import booking_emails_queue
 
-    transaction.on_commit(lambda: send_booking_emails(booking_ids, kind, actor_id, **extra))
+    booking_emails_queue(booking_ids, kind, actor_id, now=now, **extra)

@@ -17,11 +17,11 @@ from scheduling.selectors import (
     clinic_of,
 )
 from scheduling.services._common import (
-    _after_commit_email,
     _apply_times,
     _check_slot,
     _drop_expired_holds,
     _lock,
+    _queue_booking_email,
     _require_bookable,
     _require_partner,
     _save_guarded,
@@ -96,7 +96,7 @@ def booking_confirm(*, user: User, booking: Booking, now: datetime) -> Booking:
     booking.booked_by = user
     booking.save(update_fields=["status", "hold_expires_at", "booked_by"])
     signals.booking_confirmed.send(sender=Booking, booking=booking)
-    _after_commit_email([booking.pk], "confirmed", user.pk)
+    _queue_booking_email([booking.pk], "confirmed", user.pk, now=now)
     return booking
 
 

@@ -17,7 +17,7 @@ from scheduling.models import (
 from scheduling.selectors import (
     clinic_of,
 )
-from scheduling.services._common import _after_commit_email, _lock
+from scheduling.services._common import _lock, _queue_booking_email
 
 # --- cancellation policy -------------------------------------------------------------------------
 
@@ -97,5 +97,5 @@ def booking_cancel(
         target.sequence += 1
         target.save()
         signals.booking_cancelled.send(sender=Booking, booking=target, late=terms.late)
-    _after_commit_email([t.pk for t in targets], "cancelled", user.pk)
+    _queue_booking_email([t.pk for t in targets], "cancelled", user.pk, now=now)
     return targets

@@ -15,11 +15,11 @@ from scheduling.models import (
     SessionType,
 )
 from scheduling.services._common import (
-    _after_commit_email,
     _apply_times,
     _check_slot,
     _drop_expired_holds,
     _lock,
+    _queue_booking_email,
     _save_guarded,
 )
 from scheduling.services.cancellations import (
@@ -114,7 +114,7 @@ def booking_reschedule(
         _apply_times(moved, session_type, starts_at)
         _save_guarded(moved)
         signals.booking_cancelled.send(sender=Booking, booking=booking, late=True)
-        _after_commit_email([booking.pk], "cancelled", user.pk)
+        _queue_booking_email([booking.pk], "cancelled", user.pk, now=now)
     else:
         moved = booking
         _apply_times(moved, session_type, starts_at)
@@ -122,7 +122,7 @@ def booking_reschedule(
         moved.reschedule_version += 1
         _save_guarded(moved)
     signals.booking_rescheduled.send(sender=Booking, booking=moved, previous_starts_at=previous)
-    _after_commit_email([moved.pk], "rescheduled", user.pk, previous=previous.isoformat())
+    _queue_booking_email([moved.pk], "rescheduled", user.pk, previous=previous.isoformat(), now=now)
     return moved
 
 
@@ -185,5 +185,5 @@ def _reschedule_following(
         _save_guarded(occ)
         signals.booking_rescheduled.send(sender=Booking, booking=occ, previous_starts_at=previous)
         moved_first = moved_first or occ
-    _after_commit_email([o.pk for o, _ in plan], "rescheduled", user.pk)
+    _queue_booking_email([o.pk for o, _ in plan], "rescheduled", user.pk, now=now)
     return moved_first or booking

@@ -23,10 +23,10 @@ from scheduling.selectors import (
 )
 from scheduling.services._common import (
     MAX_SERIES,
-    _after_commit_email,
     _apply_times,
     _drop_expired_holds,
     _lock,
+    _queue_booking_email,
     _require_bookable,
     _require_partner,
     _save_guarded,
@@ -194,7 +194,7 @@ def series_create(
         _save_guarded(booking)
         created.append(booking)
         signals.booking_confirmed.send(sender=Booking, booking=booking)
-    _after_commit_email([b.pk for b in created], "confirmed", user.pk)
+    _queue_booking_email([b.pk for b in created], "confirmed", user.pk, now=now)
     return series, occurrences
 
 

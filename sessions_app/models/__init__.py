@@ -19,7 +19,6 @@ from sessions_app.models.journal import (
     JournalEntry,
 )
 from sessions_app.models.reminders import (
-    CalendarSequence,
     Delivery,
     Notification,
     Reminder,
@@ -29,7 +28,6 @@ from sessions_app.models.reminders import (
 
 __all__ = [
     "Attendance",
-    "CalendarSequence",
     "CheckIn",
     "Delivery",
     "ExerciseTemplate",

@@ -118,18 +118,6 @@ class Delivery(models.Model):
         return f"{self.channel} of {self.reminder_id} to {self.recipient_id}"
 
 
-class CalendarSequence(models.Model):
-    """The iCalendar SEQUENCE of a session, so calendar apps apply a reschedule."""
-
-    booking = models.OneToOneField(
-        "scheduling.Booking", on_delete=models.CASCADE, related_name="calendar_sequence"
-    )
-    sequence = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"Calendar sequence {self.sequence} of {self.booking_id}"
-
-
 class Notification(models.Model):
     """An in-app notification (the bell). Titles never carry health information."""
 

@@ -116,9 +116,7 @@ def _claim_next(now: datetime, skip: set[int]) -> Reminder | None:
     """Lock the next due reminder no other dispatcher holds (the queue pattern)."""
     return (
         Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related(
-            "recipient__reminder_preference", "booking__therapist", "booking__calendar_sequence"
-        )
+        .select_related("recipient__reminder_preference", "booking__therapist")
         .filter(status=Reminder.Status.PENDING, due_at__lte=now)
         .exclude(pk__in=skip)
         .order_by("due_at", "pk")

@@ -10,7 +10,7 @@ from django.db import transaction
 from accounts.models import User
 from core.errors import DomainError
 from scheduling.models import Booking
-from sessions_app.models import CalendarSequence, Reminder, ReminderPreference, default_offsets
+from sessions_app.models import Reminder, ReminderPreference, default_offsets
 
 DAY_MINUTES = 24 * 60
 ALLOWED_OFFSETS = [
@@ -141,14 +141,6 @@ def reminders_cancel_for_booking(*, booking: Booking) -> int:
         row.status = Reminder.Status.CANCELLED
         row.save(update_fields=["status"])
     return len(rows)
-
-
-def calendar_sequence_bump(*, booking: Booking) -> int:
-    """Each change raises the SEQUENCE (the original booking is 0)."""
-    seq, _ = CalendarSequence.objects.select_for_update().get_or_create(booking=booking)
-    seq.sequence += 1
-    seq.save(update_fields=["sequence"])
-    return seq.sequence
 
 
 @transaction.atomic

@@ -64,7 +64,7 @@ def test_email_is_in_the_recipients_zone_with_links_and_ics(
     _name, content, mimetype = msg.attachments[0]
     assert mimetype == "text/calendar"
     event = icalendar.Calendar.from_ical(content).walk("VEVENT")[0]
-    assert str(event["UID"]) == f"booking-{booking.pk}@duet.local"
+    assert str(event["UID"]) == f"duet-booking-{booking.pk}@duet.example"
     assert event["DTSTART"].dt == booking.starts_at
     assert "therapy" not in str(event["SUMMARY"]).lower()
     # The Message-ID names the delivery record: a resend is recognisably the same email.
@@ -82,6 +82,7 @@ def test_the_ics_uid_is_stable_and_sequence_rises_on_reschedule(couple, therapis
     previous = booking.starts_at
     booking.starts_at += timedelta(days=1)
     booking.ends_at += timedelta(days=1)
+    booking.sequence += 1  # as scheduling's reschedule service does
     booking.save()
     signals.booking_rescheduled.send(sender=Booking, booking=booking, previous_starts_at=previous)
     mail.outbox.clear()

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 
 from scheduling import signals
 from scheduling.models import Booking
+from sessions_app.emails import session_reminder_email
 from sessions_app.models import Reminder
 from sessions_app.services.reminders import reminder_due_at, reminder_preference_update
 from tests.factories import make_couple, make_user
@@ -85,6 +87,7 @@ def test_signals_schedule_move_and_cancel(couple, therapist, clinic):
     previous = booking.starts_at
     booking.starts_at += timedelta(days=2)
     booking.ends_at += timedelta(days=2)
+    booking.sequence += 1  # as scheduling's reschedule service does
     booking.save()
     signals.booking_rescheduled.send(sender=Booking, booking=booking, previous_starts_at=previous)
     pending = Reminder.objects.filter(booking=booking, status="pending")
@@ -92,7 +95,10 @@ def test_signals_schedule_move_and_cancel(couple, therapist, clinic):
     for r in pending:
         assert r.session_starts_at == booking.starts_at
         assert r.due_at > previous
-    assert booking.calendar_sequence.sequence == 1
+    reminder = pending.filter(kind=Reminder.Kind.SESSION).first()
+    ics = session_reminder_email(reminder, now=timezone.now()).attachments[0][1]
+    event = icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]
+    assert str(event["UID"]) == booking.ical_uid and event["SEQUENCE"] == 1
 
     booking.status = Booking.Status.CANCELLED
     booking.save()

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from accounts.invitations import invitation_link
 from accounts.models import User
 from core.errors import Conflict, DomainError, Forbidden
 from tests.therapists.conftest import book
@@ -80,7 +81,7 @@ def test_existing_therapist_accepts_after_logging_in(client, clinic, clinic_admi
     invitation = services.therapist_invitation_create(
         clinic=clinic, invited_by=clinic_admin, email="FREE@example.com", now=timezone.now()
     )
-    token = services.therapist_invitation_link(invitation).rsplit("/join/", 1)[1].strip("/")
+    token = invitation_link(invitation).rsplit("/join/", 1)[1].strip("/")
     path = f"/therapists/join/{token}/"
     assert "Log in to accept" in client.get(path).content.decode()
     assert client.post(path).url.startswith("/login/")
@@ -94,7 +95,7 @@ def test_expired_invitation_says_so_and_changes_nothing(client, clinic, clinic_a
     invitation = services.therapist_invitation_create(
         clinic=clinic, invited_by=clinic_admin, email="late@example.com", now=past
     )
-    token = services.therapist_invitation_link(invitation).rsplit("/join/", 1)[1].strip("/")
+    token = invitation_link(invitation).rsplit("/join/", 1)[1].strip("/")
     response = client.get(f"/therapists/join/{token}/")
     assert response.status_code == 410
     assert "expired" in response.content.decode()
@@ -117,7 +118,7 @@ def test_tampered_or_wrong_user_links_are_refused(client, clinic, clinic_admin, 
     invitation = services.therapist_invitation_create(
         clinic=clinic, invited_by=clinic_admin, email="someone@example.com", now=timezone.now()
     )
-    token = services.therapist_invitation_link(invitation).rsplit("/join/", 1)[1].strip("/")
+    token = invitation_link(invitation).rsplit("/join/", 1)[1].strip("/")
     client.force_login(partner_a)
     response = client.get(f"/therapists/join/{token}/")
     assert response.status_code == 403 and "someone@example.com" in response.content.decode()
@@ -130,7 +131,7 @@ def test_new_invitation_replaces_the_old_link(clinic, clinic_admin):
     services.therapist_invitation_create(
         clinic=clinic, invited_by=clinic_admin, email="x@example.com", now=timezone.now()
     )
-    token = services.therapist_invitation_link(first).rsplit("/join/", 1)[1].strip("/")
+    token = invitation_link(first).rsplit("/join/", 1)[1].strip("/")
     with pytest.raises(DomainError) as info:
         services.therapist_invitation_check(token=token, user=None, now=timezone.now())
     assert info.value.code == "revoked"

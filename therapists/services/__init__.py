@@ -3,14 +3,10 @@
 Every roster change writes a ``RosterChange`` row in the same transaction, so the
 log and the roster cannot disagree. One module per concern; the names are re-exported here."""
 
-from therapists.services._common import (
-    INVITE_KIND,
-)
 from therapists.services.invitations import (
     therapist_invitation_accept,
     therapist_invitation_check,
     therapist_invitation_create,
-    therapist_invitation_link,
 )
 from therapists.services.profiles import (
     ProfileData,
@@ -28,7 +24,6 @@ from therapists.services.roster import (
 
 __all__ = [
     "CLINIC_SETTINGS",
-    "INVITE_KIND",
     "ProfileData",
     "clinic_update_settings",
     "couple_assign",
@@ -36,7 +31,6 @@ __all__ = [
     "therapist_invitation_accept",
     "therapist_invitation_check",
     "therapist_invitation_create",
-    "therapist_invitation_link",
     "therapist_profile_ensure",
     "therapist_profile_update",
     "therapist_reactivate",

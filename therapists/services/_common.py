@@ -17,8 +17,6 @@ from therapists.models import (
 )
 from therapists.selectors import is_admin_of
 
-INVITE_KIND = "therapist"
-
 
 def _log(
     *,

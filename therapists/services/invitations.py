@@ -6,14 +6,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 
+from accounts.invitations import invitation_email_queue
 from accounts.models import User
 from accounts.services import user_create
-from accounts.tokens import InvalidLink, invitation_from_link, make_link_token
+from accounts.tokens import InvalidLink, invitation_from_link
 from core.errors import Conflict, Forbidden
 
 if TYPE_CHECKING:
@@ -24,15 +22,10 @@ from therapists.models import (
     RosterChange,
     TherapistInvitation,
 )
-from therapists.services._common import INVITE_KIND, _log, _require_admin
+from therapists.services._common import _log, _require_admin
 from therapists.services.profiles import therapist_profile_ensure
 
 # --- Invitations ------------------------------------------------------------------------
-
-
-def therapist_invitation_link(invitation: TherapistInvitation) -> str:
-    token = make_link_token(INVITE_KIND, invitation.pk)
-    return settings.SITE_URL + reverse("therapists:join", args=[token])
 
 
 def therapist_invitation_create(
@@ -83,21 +76,12 @@ def therapist_invitation_create(
             summary=f"{invited_by.full_name} invited {email} to join as a therapist",
             now=now,
         )
-        context = {
-            "inviter": invited_by,
-            "clinic": clinic,
-            "link": therapist_invitation_link(invitation),
-            "days": days,
-            "name": full_name.strip(),
-        }
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"{clinic.name} invited you to Duet",
-                message=render_to_string("therapists/emails/invitation.txt", context),
-                html_message=render_to_string("therapists/emails/invitation.html", context),
-                from_email=None,
-                recipient_list=[email],
-            )
+        invitation_email_queue(
+            invitation=invitation,
+            subject=f"{clinic.name} invited you to Duet",
+            template="therapists/emails/invitation",
+            context={"inviter": invited_by, "clinic": clinic, "name": full_name.strip()},
+            now=now,
         )
     return invitation
 
@@ -107,7 +91,6 @@ def therapist_invitation_check(
 ) -> TherapistInvitation:
     """The invitation behind ``token`` if it can be accepted now; else a DomainError."""
     return invitation_from_link(
-        kind=INVITE_KIND,
         token=token,
         queryset=TherapistInvitation.objects.select_related("clinic", "invited_by"),
         user=user,
