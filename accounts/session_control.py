@@ -13,7 +13,6 @@ from importlib import import_module
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
 from accounts.security_models import UserSession
 from accounts.signals import user_sessions_revoked
@@ -44,9 +43,8 @@ def idle_seconds_for(user) -> int:
     return 60 * min([*minutes, default]) if minutes else 60 * default
 
 
-def session_started(*, request: HttpRequest, user, now: datetime | None = None) -> None:
+def session_started(*, request: HttpRequest, user, now: datetime) -> None:
     """Called on every login (the session key was already cycled by ``login``)."""
-    now = now or timezone.now()
     session = request.session
     session[AUTH_AT] = now.timestamp()
     session[LAST_SEEN] = now.timestamp()
@@ -64,10 +62,10 @@ def session_started(*, request: HttpRequest, user, now: datetime | None = None) 
     )
 
 
-def session_expiry_reason(request: HttpRequest, now: datetime | None = None) -> str | None:
+def session_expiry_reason(request: HttpRequest, now: datetime) -> str | None:
     """'idle' or 'lifetime' if this authenticated session must end now, else None.
     Refreshes the last-seen time when the session stays alive."""
-    now_ts = (now or timezone.now()).timestamp()
+    now_ts = now.timestamp()
     session = request.session
     auth_at = session.get(AUTH_AT)
     last_seen = session.get(LAST_SEEN)

@@ -13,7 +13,6 @@ import hmac
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
 from accounts.security_models import AuthFailure
 
@@ -41,9 +40,8 @@ def _retry_after(qs, limit: int, now: datetime) -> datetime | None:
     return times[limit - 1] + _window()
 
 
-def login_blocked_until(*, email: str, ip: str | None, now: datetime | None = None):
+def login_blocked_until(*, email: str, ip: str | None, now: datetime):
     """When sign-in for this email or address reopens, or None if it is open now."""
-    now = now or timezone.now()
     candidates = [
         _retry_after(
             AuthFailure.objects.filter(account_key=account_key(email)),
@@ -59,8 +57,7 @@ def login_blocked_until(*, email: str, ip: str | None, now: datetime | None = No
     return max(blocked) if blocked else None
 
 
-def login_failure_record(*, email: str, ip: str | None, now: datetime | None = None) -> None:
-    now = now or timezone.now()
+def login_failure_record(*, email: str, ip: str | None, now: datetime) -> None:
     AuthFailure.objects.create(account_key=account_key(email), ip=ip, at=now)
     # Keep the table small: anything older than the window no longer counts.
     AuthFailure.objects.filter(at__lt=now - _window() * 4).delete()

@@ -142,7 +142,7 @@ def test_therapist_deletion_keeps_signed_notes_within_retention_only(history, th
     notes_services.note_sign(
         note_id=old.pk, therapist=therapist, now=timezone.now() - timedelta(days=365 * 8)
     )
-    account_delete(user=therapist)
+    account_delete(user=therapist, now=timezone.now())
     remaining = set(SessionNote.objects.values_list("pk", flat=True))
     assert history["note"].pk in remaining
     assert draft.pk not in remaining and old.pk not in remaining

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -44,9 +46,8 @@ from therapists.services import (
 )
 
 
-def roster_context(user, *, now=None) -> dict:
+def roster_context(user, *, now: datetime) -> dict:
     """What the admin dashboard (the roster) shows."""
-    now = now or timezone.now()
     clinics = list(clinics_administered_by(user))
     rows = roster_rows(user, now=now)
     return {
