@@ -16,6 +16,12 @@ def own_check_in(user: User, booking: Booking) -> CheckIn | None:
     return audited(user, CheckIn.objects.filter(booking=booking, user=user).first())
 
 
+def own_check_ins(user: User, bookings: list[Booking]) -> dict[int, CheckIn]:
+    """This partner's check-ins for ``bookings``, by booking id, in one query."""
+    found = list(CheckIn.objects.filter(booking__in=bookings, user=user))
+    return {c.booking_id: c for c in audited(user, found)}
+
+
 def check_ins_for_therapist(therapist: User, booking: Booking) -> list[CheckIn]:
     if booking.therapist_id != therapist.pk:
         return []
