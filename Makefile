@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-deps lint format migrate seed bench clean
+.PHONY: install run test test-deps lint format migrate seed bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,10 @@ seed: migrate
 
 # Daphne (HTTP + websockets), a Celery worker and Celery beat in one process
 # group; Ctrl-C (or any of them exiting) stops all three.
+# Links in emails and .ics files point where this server listens, unless SITE_URL says otherwise.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: seed
-	@echo "Starting Duet on http://$(HOST):$(PORT) (Ctrl-C stops everything)"
+	@echo "Starting Duet on http://$(HOST):$(PORT) (Ctrl-C stops everything; links use $(SITE_URL))"
 	@pids=""; \
 	stop() { trap - INT TERM EXIT; kill $$pids 2>/dev/null; wait; }; \
 	trap stop INT TERM EXIT; \
@@ -72,6 +74,11 @@ test: install test-deps lint
 
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Every page x role x size as PNGs in var/screenshots/ (open index.html there), each with
+# the problems the browser tests look for. Look before committing a template change.
+screenshots: install test-deps
+	$(BIN)/python -m tests.look.screenshots --port $(or $(SCREENSHOT_PORT),8150)
 
 clean:
 	rm -rf $(VENV) var

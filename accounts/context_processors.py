@@ -6,13 +6,22 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 
-def _item(label: str, url_name: str, request: HttpRequest) -> dict | None:
+def _item(label: str, url_name: str) -> dict | None:
     try:
         url = reverse(url_name)
     except NoReverseMatch:
         return None
-    current = request.path == url or (url != "/" and request.path.startswith(url))
-    return {"label": label, "url": url, "current": current}
+    return {"label": label, "url": url, "current": False}
+
+
+def _mark_current(items: list[dict], path: str) -> None:
+    """Highlight one item: the longest URL the path lives under (so /therapists/overview/
+    is "Overview", not also "Directory" at /therapists/)."""
+    under = [
+        i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))
+    ]
+    if under:
+        max(under, key=lambda i: len(i["url"]))["current"] = True
 
 
 NAV = {
@@ -21,6 +30,7 @@ NAV = {
         ("Find a therapist", "therapists:directory"),
         ("My sessions", "scheduling:my_sessions"),
         ("Between sessions", "sessions_app:hub"),
+        ("Progress", "measures:mine"),
         ("Couple", "accounts:couple"),
         ("Messages", "messaging:inbox"),
     ],
@@ -45,5 +55,6 @@ NAV = {
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     role = user.role if user is not None and user.is_authenticated else "anonymous"
-    items = [_item(label, name, request) for label, name in NAV.get(role, [])]
-    return {"nav_items": [i for i in items if i]}
+    items = [i for i in (_item(label, name) for label, name in NAV.get(role, [])) if i]
+    _mark_current(items, request.path)
+    return {"nav_items": items}

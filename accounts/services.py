@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from accounts.invitations import invitation_email_queue
 from accounts.models import Couple, CoupleMembership, PartnerInvitation, User
 from accounts.selectors import active_couple_for
+from accounts.signals import partner_left_couple
 from accounts.tokens import InvalidLink, invitation_from_link
 from core.errors import Conflict, DomainError, Forbidden
 
@@ -154,6 +155,7 @@ def couple_leave(*, user: User, now: datetime) -> None:
             raise DomainError("You are not in a couple.", code="not_in_couple")
         membership.left_at = now
         membership.save(update_fields=["left_at"])
+        partner_left_couple.send(sender=User, couple=membership.couple, user=user, now=now)
         PartnerInvitation.objects.filter(
             couple_id=membership.couple_id, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=now)

@@ -23,6 +23,29 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [("UTC", "UTC"), *((z, z.replace("_", " ")) for z in names)]
 
 
+def grouped_time_zone_choices(people) -> list[tuple[str, list[tuple[str, str]]]]:
+    """For a picker: the zones of the people concerned first (labelled with their names),
+    then every zone grouped by region ("America", "Europe", …) instead of ~600 in a row."""
+    mine: dict[str, list[str]] = {}
+    for person in people:
+        if person is not None:
+            mine.setdefault(person.time_zone, []).append(person.name)
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    if mine:
+        groups.append(
+            (
+                "Your people",
+                [(z, f"{z.replace('_', ' ')} ({', '.join(names)})") for z, names in mine.items()],
+            )
+        )
+    by_region: dict[str, list[tuple[str, str]]] = {}
+    for value, label in time_zone_choices():
+        region = value.split("/", 1)[0] if "/" in value else "Other"
+        by_region.setdefault(region, []).append((value, label))
+    groups.extend(sorted(by_region.items()))
+    return groups
+
+
 def validate_time_zone(value: str) -> None:
     if value not in all_time_zones():
         raise ValidationError(

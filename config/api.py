@@ -34,7 +34,7 @@ def _register_routers() -> None:
     """Each app that has an API exposes ``router`` in ``<app>/api.py``."""
     from importlib import import_module
 
-    for app in ("accounts", "therapists", "scheduling", "sessions_app", "signaling"):
+    for app in ("accounts", "therapists", "scheduling", "sessions_app", "signaling", "measures"):
         try:
             module = import_module(f"{app}.api")
         except ModuleNotFoundError as exc:

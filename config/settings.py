@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "signaling",
     "notes",
     "messaging",
+    "measures",  # issue 14: outcome and alliance measures
     "sessions_app",
     "dashboard",
     "demo",

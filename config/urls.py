@@ -14,6 +14,7 @@ urlpatterns = [
     path("sessions/", include("messaging.urls")),
     path("sessions/", include("sessions_app.urls")),
     path("rooms/", include("signaling.urls")),
+    path("measures/", include("measures.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     # Uploaded media (therapist photos) are public images; production may put

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.decorators import role_required
 from dashboard import charts
 from dashboard.metrics import clinic_weekly_metrics
+from measures.selectors import outcome_figures
 from therapists.selectors import clinics_administered_by
 
 
@@ -18,8 +19,7 @@ def _percent(rate: float) -> float:
 
 def clinic_panels(clinic, *, now) -> dict:
     weeks = clinic_weekly_metrics(clinic, now=now)
-    labels = [w.week_start.strftime("%-d %b") for w in weeks]
-    pct = "{:g}%"
+    labels = [w.week_start for w in weeks]
     panels = [
         (
             "held",
@@ -34,8 +34,8 @@ def clinic_panels(clinic, *, now) -> dict:
                 [_percent(w.no_show_rate) for w in weeks],
                 labels,
                 kind="line",
+                unit="percent",
                 max_value=100,
-                fmt=pct,
             ),
             "Past sessions where no partner joined the room, of all past sessions.",
         ),
@@ -46,8 +46,8 @@ def clinic_panels(clinic, *, now) -> dict:
                 [_percent(w.cancellation_rate) for w in weeks],
                 labels,
                 kind="line",
+                unit="percent",
                 max_value=100,
-                fmt=pct,
             ),
             "Cancelled in time, of all sessions on the calendar that week.",
         ),
@@ -58,8 +58,8 @@ def clinic_panels(clinic, *, now) -> dict:
                 [_percent(w.late_cancellation_rate) for w in weeks],
                 labels,
                 kind="line",
+                unit="percent",
                 max_value=100,
-                fmt=pct,
             ),
             f"Cancelled within {clinic.late_cancel_hours} h of the start, of all sessions.",
         ),
@@ -74,7 +74,7 @@ def clinic_panels(clinic, *, now) -> dict:
             "rating",
             "Average post-session rating",
             charts.build(
-                [w.average_rating for w in weeks], labels, kind="line", max_value=5, fmt="{:g}"
+                [w.average_rating for w in weeks], labels, kind="line", unit="rating", max_value=5
             ),
             "Partners' ratings from 1 to 5 after each session; gaps are weeks nobody rated.",
         ),
@@ -91,7 +91,16 @@ def clinic_panels(clinic, *, now) -> dict:
         ),
         "dropouts_now": latest.dropouts,
     }
-    return {"clinic": clinic, "weeks": weeks, "panels": panels, "totals": totals}
+    panels = [
+        (key, title, chart, note, chart.spec(title=title)) for key, title, chart, note in panels
+    ]
+    return {
+        "clinic": clinic,
+        "weeks": weeks,
+        "panels": panels,
+        "totals": totals,
+        "outcomes": outcome_figures(clinic, now=now),
+    }
 
 
 @role_required("clinic_admin")

@@ -17,7 +17,7 @@ from therapists.views.roster import roster_context
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard:dashboard")
-    return redirect("accounts:login")
+    return render(request, "landing.html")
 
 
 @login_required

@@ -78,12 +78,23 @@ def note_update(
 
 
 def note_sign(
-    *, note_id: UUID | str, therapist: User, request: HttpRequest | None = None, now: datetime
+    *,
+    note_id: UUID | str,
+    therapist: User,
+    sections: dict[str, str] | None = None,
+    request: HttpRequest | None = None,
+    now: datetime,
 ) -> SessionNote:
+    """Sign and lock the note. ``sections`` is what the therapist sees on screen when they
+    press Sign: it is saved first, in the same transaction, so the signed text is exactly
+    that (never an older draft, never an empty note because the draft was not saved)."""
     with transaction.atomic():
         note = _own_note_for_update(note_id=note_id, therapist=therapist)
         if note.is_signed:
             raise Conflict("This note is already signed.", code="note_signed")
+        if sections is not None:
+            note.set_sections(sections)
+            note.save()
         if not any(text.strip() for _k, _l, text in note.sections):
             raise DomainError("Write something before signing.", code="empty_note")
         note.status = SessionNote.Status.SIGNED

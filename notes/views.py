@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -57,7 +57,9 @@ def _load(request: HttpRequest, note_id) -> SessionNote:
 @role_required("therapist")
 def note_list(request: HttpRequest) -> HttpResponse:
     bookings = list(selectors.therapist_bookings_for_notes(request.user, now=timezone.now()))
-    form = NewNoteForm(bookings, request.POST or None, tz=request.user.tz)
+    # The room's "Call ended" screen links here with ?booking=<id>: start on that session.
+    initial = {"booking": request.GET.get("booking", "")}
+    form = NewNoteForm(bookings, request.POST or None, tz=request.user.tz, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             note = services.note_create(
@@ -88,6 +90,7 @@ def note_detail(request: HttpRequest, note_id) -> HttpResponse:
         if not is_author:
             raise PermissionDenied("Only the author can change a note.")
         values = {key: request.POST.get(key, "") for key, _l, _t in note.sections}
+        autosave = request.headers.get("X-Requested-With") == "autosave"
         try:
             note = services.note_update(
                 note_id=note.pk,
@@ -97,8 +100,15 @@ def note_detail(request: HttpRequest, note_id) -> HttpResponse:
                 now=timezone.now(),
             )
         except DomainError as exc:
+            if autosave:
+                return JsonResponse({"detail": exc.detail, "code": exc.code}, status=409)
             error = exc.detail
         else:
+            if autosave:
+                local = timezone.localtime(note.updated_at, request.user.tz)
+                return JsonResponse(
+                    {"saved_at": note.updated_at.isoformat(), "saved_at_local": f"{local:%H:%M}"}
+                )
             messages.success(request, "Draft saved.")
             return redirect("notes:note_detail", note_id=note.pk)
     return render(
@@ -117,9 +127,16 @@ def note_detail(request: HttpRequest, note_id) -> HttpResponse:
 @role_required("therapist")
 @require_POST
 def note_sign(request: HttpRequest, note_id) -> HttpResponse:
+    # Sign what is on screen: the note form posts its sections here.
+    keys = [key for key in request.POST if key != "csrfmiddlewaretoken"]
+    sections = {key: request.POST[key] for key in keys} if keys else None
     try:
         services.note_sign(
-            note_id=note_id, therapist=request.user, request=request, now=timezone.now()
+            note_id=note_id,
+            therapist=request.user,
+            sections=sections,
+            request=request,
+            now=timezone.now(),
         )
     except Forbidden as exc:
         raise PermissionDenied(exc.detail) from None

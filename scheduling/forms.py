@@ -49,7 +49,9 @@ class WeeklyForm(forms.Form):
                 label=day.label,
                 required=False,
                 initial=format_ranges((initial_weekly or {}).get(day.value, [])),
-                widget=forms.TextInput(attrs={"placeholder": "e.g. 09:00-12:00, 13:00-17:00"}),
+                widget=forms.TextInput(
+                    attrs={"placeholder": "e.g. 09:00-12:00, 13:00-17:00", "data-ranges": ""}
+                ),
             )
 
     def clean(self) -> dict:

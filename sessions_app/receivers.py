@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.dispatch import receiver
 from django.utils import timezone
 
+from accounts.signals import partner_left_couple
+from measures.signals import safety_concern
 from scheduling import signals
 from scheduling.models import Booking
 from sessions_app.emails import local_when
@@ -95,3 +97,30 @@ def on_message_posted(sender, thread=None, message=None, recipients=(), **kwargs
             key=f"message:{getattr(message, 'pk', id(message))}:{person.pk}",
             now=now,
         )
+
+
+@receiver(partner_left_couple)
+def tell_therapists_a_partner_left(sender, couple, user, now, **kwargs) -> None:
+    """Each therapist with sessions booked for this couple hears that a partner left."""
+    from django.urls import reverse
+
+    ahead = Booking.objects.filter(couple=couple, status="confirmed", starts_at__gt=now)
+    for therapist in {b.therapist for b in ahead.select_related("therapist")}:
+        count = ahead.filter(therapist=therapist).count()
+        notification_create(
+            user=therapist,
+            kind=Notification.Kind.CHANGE,
+            title=f"{user.name} left their couple; {count} booked session"
+            f"{'s' if count != 1 else ''} with you remain.",
+            url=reverse("scheduling:calendar"),
+            key=f"left:{couple.pk}:{user.pk}:{therapist.pk}:{int(now.timestamp())}",
+            now=now,
+        )
+
+
+@receiver(safety_concern)
+def _measure_safety_concern(sender, *, booking, user, now, **kwargs) -> None:
+    """A questionnaire answer (PHQ-9 item 9) raises the same private alert as a check-in."""
+    from sessions_app.services.checkins import safety_alert_raise
+
+    safety_alert_raise(booking=booking, user=user, now=now)

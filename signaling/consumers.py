@@ -23,10 +23,10 @@ from signaling.turn import ice_servers_for
 log = logging.getLogger(__name__)
 State = RoomParticipant.State
 
-CLOSE_REPLACED = 4409
-CLOSE_REMOVED = 4430
-CLOSE_ENDED = 4410
-CLOSE_ABUSE = 4429
+CLOSE_REPLACED = protocol.CloseCode.REPLACED
+CLOSE_REMOVED = protocol.CloseCode.REMOVED
+CLOSE_ENDED = protocol.CloseCode.ENDED
+CLOSE_ABUSE = protocol.CloseCode.ABUSE
 # Closes that mean "I am leaving"; anything else (1006 network loss, ...) may come back.
 NORMAL_CLOSES = (1000, 1001)
 
@@ -115,7 +115,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._announce({"type": "peer_joined", "peer": me, "resumed": connected.resumed})
         else:
             await self._announce_waiting()
-        await self._send_state("welcome", resumed=connected.resumed)
+        await self._send_state("welcome", resumed=connected.resumed, rejoined=connected.rejoined)
         delay = (access.closes_at - timezone.now()).total_seconds()
         self.timer = asyncio.create_task(self._close_at_end(max(delay, 0)))
 
@@ -257,7 +257,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             now=now,
         )
         if not current:
-            await self.conn_replaced({})
+            await self._reclaim(now)
             return
         await self._send({"type": "pong"})
         stale = await database_sync_to_async(services.stale_peers_sweep)(
@@ -267,6 +267,26 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if state == State.ADMITTED:
                 await self._announce({"type": "peer_left", "peer_id": peer_id, "reason": "timeout"})
         if any(state == State.WAITING for _, state in stale):
+            await self._announce_waiting()
+
+    async def _reclaim(self, now) -> None:
+        """This socket went quiet long enough for the sweep to drop it; if nobody took its
+        place, come back where we were and let the others reconnect to us."""
+        back = await database_sync_to_async(services.participant_reclaim)(
+            booking_id=self.booking.pk,
+            user_id=self.user.pk,
+            channel_name=self.channel_name,
+            now=now,
+        )
+        if back is None:
+            await self.conn_replaced({})
+            return
+        self.state, self.seq = back.state, back.seq
+        await self._send_state("state", rejoined=True)
+        if self.state == State.ADMITTED:
+            peer = selectors.peer_view(back)
+            await self._announce({"type": "peer_joined", "peer": peer, "resumed": True})
+        else:
             await self._announce_waiting()
 
     async def on_sync(self, msg: dict) -> None:
@@ -322,7 +342,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def user_close(self, event: dict) -> None:
         reason = event.get("reason", "logout")
         await self._send({"type": "closing", "reason": reason})
-        await self.close(code=services.CLOSE_REASONS.get(reason, 4401))
+        await self.close(code=services.CLOSE_REASONS.get(reason, protocol.CloseCode.SIGNED_OUT))
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -330,7 +350,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """Add the pair roles: the later joiner (higher seq) offers and is impolite."""
         return {**peer, "initiator": self.seq > peer["seq"], "polite": self.seq < peer["seq"]}
 
-    async def _send_state(self, kind: str, resumed: bool = False) -> None:
+    async def _send_state(self, kind: str, resumed: bool = False, rejoined: bool = False) -> None:
         admitted = self.state == State.ADMITTED
         peers = await _present(self.booking.pk, State.ADMITTED) if admitted else []
         peers = [p for p in peers if p["peer_id"] != self.peer_id]
@@ -342,6 +362,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             "state": self.state,
             "seq": self.seq,
             "peers": [self._for_me(p) for p in peers],
+            "rejoined": rejoined,
         }
         if self.role == "therapist":
             message["waiting"] = await _present(self.booking.pk, State.WAITING)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import time
 from typing import Any
@@ -14,6 +15,45 @@ RATE_PER_SECOND = 25.0  # sustained messages per connection
 RATE_BURST = 200  # ICE trickle at join comes in bursts
 MAX_STRIKES = 20  # errors before the abuser's connection is closed
 HEARTBEAT_SECONDS = 10
+
+
+class CloseCode(enum.IntEnum):
+    """Why the server closed a room websocket (docs/signaling.md). The one list: the room
+    page gets it in its JSON config, so no script spells a number."""
+
+    SIGNED_OUT = 4401
+    NOT_ALLOWED = 4403
+    NO_SUCH_ROOM = 4404
+    REPLACED = 4409
+    ENDED = 4410
+    TOO_EARLY = 4425
+    ABUSE = 4429
+    REMOVED = 4430
+
+    @property
+    def message(self) -> str:
+        return CLOSE_MESSAGES[self]
+
+
+CLOSE_MESSAGES = {
+    CloseCode.SIGNED_OUT: "You were signed out. Log in again to rejoin.",
+    CloseCode.NOT_ALLOWED: "This session room is not yours.",
+    CloseCode.NO_SUCH_ROOM: "There is no session room at this address.",
+    CloseCode.REPLACED: "You joined this session from another tab or device.",
+    CloseCode.ENDED: "The session has ended.",
+    CloseCode.TOO_EARLY: "The room is not open yet. It opens 15 minutes before the start.",
+    CloseCode.ABUSE: "The connection was closed because of too many bad messages.",
+    CloseCode.REMOVED: "The therapist removed you from this session.",
+}
+
+
+def close_codes_config() -> dict:
+    """For the room page: {"codes": {NAME: number}, "messages": {number: text}}."""
+    return {
+        "codes": {c.name: int(c) for c in CloseCode},
+        "messages": {str(int(c)): c.message for c in CloseCode},
+    }
+
 
 PEER_ID = ("str", 1, 32)
 FIELDS: dict[str, dict[str, tuple]] = {

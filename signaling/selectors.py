@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from accounts.models import CoupleMembership, User
 from scheduling.models import Booking
 from signaling.models import RoomParticipant
+from signaling.protocol import CloseCode
 
 OPENS_BEFORE = timedelta(minutes=15)
 CLOSES_AFTER = timedelta(minutes=30)
@@ -44,7 +45,9 @@ def room_closes_at(booking: Booking) -> datetime:
 def room_access(*, room_id: str, user: User, now: datetime) -> RoomAccess:
     """Who may be in this room now; raises RoomRefused with the documented code."""
     if not user.is_authenticated:
-        raise RoomRefused("not_authenticated", "Log in to join this session.", 4401, 403)
+        raise RoomRefused(
+            "not_authenticated", "Log in to join this session.", CloseCode.SIGNED_OUT, 403
+        )
     booking = (
         Booking.objects.select_related("couple").filter(room_id=room_id, format="video").first()
         if room_id
@@ -54,7 +57,9 @@ def room_access(*, room_id: str, user: User, now: datetime) -> RoomAccess:
         Booking.Status.CANCELLED,
         Booking.Status.LATE_CANCELLED,
     ):
-        raise RoomRefused("no_such_room", "There is no session room at this address.", 4404, 404)
+        raise RoomRefused(
+            "no_such_room", "There is no session room at this address.", CloseCode.NO_SUCH_ROOM, 404
+        )
     if booking.therapist_id == user.pk:
         role = "therapist"
     elif CoupleMembership.objects.filter(
@@ -62,18 +67,25 @@ def room_access(*, room_id: str, user: User, now: datetime) -> RoomAccess:
     ).exists():
         role = "partner"
     else:
-        raise RoomRefused("not_allowed", "This session room is not yours.", 4403, 403)
+        raise RoomRefused(
+            "not_allowed", "This session room is not yours.", CloseCode.NOT_ALLOWED, 403
+        )
     removed = RoomParticipant.objects.filter(
         booking=booking, user=user, state=RoomParticipant.State.REMOVED
     ).exists()
     if removed:
-        raise RoomRefused("removed", "The therapist removed you from this session.", 4430, 403)
+        raise RoomRefused(
+            "removed", "The therapist removed you from this session.", CloseCode.REMOVED, 403
+        )
     opens_at, closes_at = room_opens_at(booking), room_closes_at(booking)
     if booking.ended_at or booking.status == Booking.Status.COMPLETED or now >= closes_at:
-        raise RoomRefused("room_closed", "This session has ended.", 4410, 403)
+        raise RoomRefused("room_closed", "This session has ended.", CloseCode.ENDED, 403)
     if now < opens_at:
         raise RoomRefused(
-            "too_early", "The room opens 15 minutes before the session starts.", 4425, 403
+            "too_early",
+            "The room opens 15 minutes before the session starts.",
+            CloseCode.TOO_EARLY,
+            403,
         )
     return RoomAccess(booking=booking, role=role, opens_at=opens_at, closes_at=closes_at)
 

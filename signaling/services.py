@@ -22,6 +22,7 @@ from core.errors import Conflict, DomainError, Forbidden
 from scheduling.models import Booking
 from scheduling.signals import room_participant_joined, session_ended
 from signaling.models import RoomParticipant
+from signaling.protocol import CloseCode
 from signaling.selectors import PRESENCE_TTL
 
 State = RoomParticipant.State
@@ -68,6 +69,9 @@ class Connected:
     replaced_channel: str  # the connection this one replaced ("" if none)
     replaced_peer_id: str
     replaced_was_admitted: bool
+    # The heartbeat sweep had announced this person's leave: the others dropped their
+    # peer connections, so a resumed client must build fresh ones (same place, no waiting).
+    rejoined: bool = False
 
 
 def participant_connect(
@@ -103,6 +107,7 @@ def participant_connect(
             replaced_channel=p.channel_name if p.channel_name != channel_name else "",
             replaced_peer_id=p.peer_id if present else "",
             replaced_was_admitted=bool(present and p.state == State.ADMITTED),
+            rejoined=resumed and not present,
         )
         if not resumed:
             p.peer_id = _new_peer_id()
@@ -136,6 +141,29 @@ def participant_heartbeat(
             booking_id=booking_id, user_id=user_id, channel_name=channel_name
         ).update(last_seen=now)
     )
+
+
+def participant_reclaim(
+    *, booking_id: int, user_id: int, channel_name: str, now: datetime
+) -> RoomParticipant | None:
+    """Take presence back on the same connection after the heartbeat sweep cleared it
+    (a locked phone, a tab in the background, a busy CPU): same peer id, same place in the
+    room, no waiting room again. None if another connection now speaks for the person or
+    the therapist removed them."""
+    with transaction.atomic():
+        _locked_booking(booking_id)
+        p = (
+            RoomParticipant.objects.select_for_update()
+            .select_related("user", "booking")
+            .filter(booking_id=booking_id, user_id=user_id)
+            .first()
+        )
+        if p is None or p.channel_name or p.state == State.REMOVED:
+            return None
+        p.channel_name = channel_name
+        p.last_seen = now
+        p.save(update_fields=["channel_name", "last_seen"])
+        return p
 
 
 def stale_peers_sweep(*, booking_id: int, now: datetime) -> list[tuple[str, str]]:
@@ -229,9 +257,9 @@ def session_end(*, booking: Booking, by: User, now: datetime) -> Booking:
 
 
 CLOSE_REASONS = {
-    "logout": 4401,
-    "password_changed": 4401,
-    "deactivated": 4403,
+    "logout": CloseCode.SIGNED_OUT,
+    "password_changed": CloseCode.SIGNED_OUT,
+    "deactivated": CloseCode.NOT_ALLOWED,
 }
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from signaling import techcheck
+from signaling import protocol, techcheck
 from signaling.selectors import RoomRefused, room_access
 from signaling.turn import ice_servers_for
 
@@ -52,11 +52,14 @@ def room(request: HttpRequest, room_id: str) -> HttpResponse:
         "closesAt": access.closes_at.isoformat(),
         "leaveUrl": reverse("dashboard:dashboard"),
         "techCheckUrl": reverse("signaling:tech_check"),
+        "closeCodes": protocol.close_codes_config(),
     }
+    # The therapist's hand-off after the call: the note for this session.
+    note_url = f"{reverse('notes:notes')}?booking={booking.pk}"
     return render(
         request,
         "signaling/room.html",
-        {"booking": booking, "access": access, "config": config},
+        {"booking": booking, "access": access, "config": config, "note_url": note_url},
     )
 
 

@@ -6,12 +6,13 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import Resolver404, resolve, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import QueuedPasswordResetForm, SignupForm
-from accounts.services import user_create
+from accounts.services import partner_invitation_accept, user_create
 from core.errors import DomainError
 
 
@@ -22,6 +23,29 @@ def _safe_next(request: HttpRequest) -> str | None:
     ):
         return target
     return None
+
+
+def _accept_invitation_in(target: str | None, user) -> str:
+    """Someone who signs up from a partner invitation ("Create my account") has said yes
+    already: accept it now instead of asking them to press Accept again. Returns the
+    inviter's name, or "" (no invitation, or one that no longer works: the invitation page
+    then explains why)."""
+    if not target:
+        return ""
+    try:
+        match = resolve(target.split("?")[0])
+    except Resolver404:
+        return ""
+    if match.view_name != "accounts:invitation":
+        return ""
+    try:
+        couple = partner_invitation_accept(
+            token=match.kwargs["token"], user=user, now=timezone.now()
+        )
+    except DomainError:
+        return ""
+    partner = couple.partner_of(user)
+    return partner.name if partner else "your partner"
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -44,7 +68,12 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Duet, {user.name}.")
-            return redirect(_safe_next(request) or "dashboard:dashboard")
+            target = _safe_next(request)
+            joined = _accept_invitation_in(target, user)
+            if joined:
+                messages.success(request, f"You joined {joined} on Duet.")
+                return redirect("dashboard:dashboard")
+            return redirect(target or "dashboard:dashboard")
     return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request)})
 
 

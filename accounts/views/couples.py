@@ -47,6 +47,14 @@ def couple(request: HttpRequest) -> HttpResponse:
         "partner": current.partner_of(request.user) if current else None,
         "pending": pending_invitation_for(current) if current else None,
         "form": form,
+        # Booked sessions stay booked when a partner leaves: say so before they do.
+        "booked_ahead": (
+            current.bookings.filter(status="confirmed", starts_at__gt=timezone.now())
+            .select_related("therapist")
+            .order_by("starts_at")
+            if current
+            else []
+        ),
     }
     return render(request, "accounts/couple.html", context)
 
@@ -66,6 +74,9 @@ def couple_start(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required("client")
 def couple_leave_view(request: HttpRequest) -> HttpResponse:
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Tick the box to confirm that you want to leave the couple.")
+        return redirect("accounts:couple")
     try:
         couple_leave(user=request.user, now=timezone.now())
     except DomainError as exc:

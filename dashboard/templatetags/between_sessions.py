@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 
 from accounts.selectors import active_couple_for
+from measures.selectors import flags_for_bookings
 from sessions_app.selectors import (
     open_homework_for_partner,
     own_check_in,
@@ -38,4 +39,9 @@ def client_homework_card(context) -> dict:
 @register.inclusion_tag("sessions_app/cards/therapist_prep.html", takes_context=True)
 def therapist_prep_card(context) -> dict:
     user = context["user"]
-    return {"user": user, "items": upcoming_preparation(user, now=timezone.now())}
+    items = upcoming_preparation(user, now=timezone.now())
+    # issue 14: alliance split, not on track, deteriorating, PHQ-9 item 9
+    flags = flags_for_bookings(user, [item.booking for item in items])
+    for item in items:
+        item.measure_flags = flags.get(item.booking.pk, [])
+    return {"user": user, "items": items}

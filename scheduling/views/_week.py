@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.http import HttpRequest
 
 from accounts.models import User
-from accounts.timezones import time_zone_choices
+from accounts.timezones import grouped_time_zone_choices
 from scheduling import selectors
 from scheduling.models import SessionType
 
@@ -91,7 +91,7 @@ def _week(
         "next_week": week_start + timedelta(days=7) if end_day < last_day else None,
         "slot_count": len(slots),
         "other": other,
-        "zones": time_zone_choices(),
+        "zones": grouped_time_zone_choices([viewer, other, therapist]),
     }
 
 

@@ -10,6 +10,7 @@ from accounts.models import User
 from accounts.selectors import is_partner
 from core.errors import DomainError, Forbidden
 from scheduling.models import Booking
+from scheduling.occasions import require_after_session, require_before_session
 from sessions_app.models import CheckIn, Reflection, Reminder
 
 ANSWERS = CheckIn.Answer.values
@@ -31,10 +32,7 @@ def check_in_submit(
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
     if not is_partner(user, booking.couple_id):
         raise Forbidden("This session is not yours.", code="not_yours")
-    if booking.status != Booking.Status.CONFIRMED or booking.ended_at is not None:
-        raise DomainError("Check-ins are open for upcoming sessions only.", code="closed")
-    if booking.ends_at <= now:
-        raise DomainError("This session is over; the check-in is closed.", code="closed")
+    require_before_session(booking, now)
     if not isinstance(mood, int) or not 1 <= mood <= 10:
         raise DomainError("Mood is a number from 1 to 10.", code="bad_mood", field="mood")
     for name, value in (("feels_safe", feels_safe), ("can_speak_freely", can_speak_freely)):
@@ -51,17 +49,23 @@ def check_in_submit(
     check_in.updated_at = now
     check_in.save()
     if check_in.is_concerning:
-        # One alert per partner per session; the text says nothing about the answers.
-        Reminder.objects.get_or_create(
-            key=f"safety:{booking.pk}:{user.pk}",
-            defaults={
-                "kind": Reminder.Kind.SAFETY_ALERT,
-                "recipient_id": booking.therapist_id,
-                "booking": booking,
-                "due_at": now,
-            },
-        )
+        safety_alert_raise(booking=booking, user=user, now=now)
     return check_in
+
+
+def safety_alert_raise(*, booking: Booking, user: User, now: datetime) -> None:
+    """The therapist's private safety alert (a concerning check-in, PHQ-9 item 9 > 0).
+
+    One alert per partner per session; the text says nothing about the answers."""
+    Reminder.objects.get_or_create(
+        key=f"safety:{booking.pk}:{user.pk}",
+        defaults={
+            "kind": Reminder.Kind.SAFETY_ALERT,
+            "recipient_id": booking.therapist_id,
+            "booking": booking,
+            "due_at": now,
+        },
+    )
 
 
 @transaction.atomic
@@ -76,10 +80,7 @@ def reflection_submit(
 ) -> Reflection:
     if not is_partner(user, booking.couple_id):
         raise Forbidden("This session is not yours.", code="not_yours")
-    if booking.ended_at is None and booking.ends_at > now:
-        raise DomainError("You can reflect once the session is over.", code="not_over")
-    if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
-        raise DomainError("This session did not take place.", code="not_held")
+    require_after_session(booking, now)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise DomainError("Choose a rating from 1 to 5.", code="bad_rating", field="rating")
     reflection = Reflection.objects.filter(booking=booking, user=user).first() or Reflection(

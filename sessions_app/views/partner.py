@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +14,10 @@ from accounts.decorators import role_required
 from accounts.selectors import active_couple_for
 from core.errors import DomainError
 from core.refusals import form_error
+from measures import forms as measure_forms_
+from measures.models import Moment
+from measures.selectors import due_instruments, own_answers_for
+from measures.services import measures_answer
 from sessions_app.access import booking_for_partner
 from sessions_app.forms import CheckInForm, GoalForm, GoalProgressForm, JournalForm, ReflectionForm
 from sessions_app.models import Goal, JournalEntry
@@ -38,6 +43,31 @@ from sessions_app.services.journal import (
 )
 
 client_only = role_required("client")
+
+
+# issue 14: the questionnaires the clinic asks in the check-in ("before") and the
+# reflection ("after") are embedded here; measures owns their rules.
+def _measure_forms(request: HttpRequest, booking, moment: str):
+    due = due_instruments(booking, moment, user=request.user)
+    data = request.POST if request.method == "POST" else None
+    return measure_forms_.instrument_forms(
+        due, data=data, initial=own_answers_for(request.user, booking, moment)
+    )
+
+
+def _save_with_measures(request: HttpRequest, booking, moment: str, measure_forms, save) -> None:
+    """Save the check-in/reflection and its questionnaires together, or neither."""
+    answers = measure_forms_.all_answers(measure_forms)
+    with transaction.atomic():
+        save()
+        if answers:
+            measures_answer(
+                user=request.user,
+                booking=booking,
+                moment=moment,
+                answers=answers,
+                now=timezone.now(),
+            )
 
 
 def _couple_or_404(request: HttpRequest):
@@ -68,15 +98,24 @@ def hub(request: HttpRequest) -> HttpResponse:
 def check_in(request: HttpRequest, booking_id: int) -> HttpResponse:
     booking = booking_for_partner(request.user, booking_id)
     existing = own_check_in(request.user, booking)
+    measure_forms = _measure_forms(request, booking, Moment.BEFORE)
     if request.method == "POST":
         form = CheckInForm(request.POST)
-        if form.is_valid():
+        measures_valid = [f.is_valid() for f in measure_forms]  # every form shows its errors
+        if form.is_valid() & all(measures_valid):
             try:
-                check_in_submit(
-                    user=request.user, booking=booking, now=timezone.now(), **form.cleaned_data
+                _save_with_measures(
+                    request,
+                    booking,
+                    Moment.BEFORE,
+                    measure_forms,
+                    lambda: check_in_submit(
+                        user=request.user, booking=booking, now=timezone.now(), **form.cleaned_data
+                    ),
                 )
             except DomainError as exc:
-                form_error(form, exc)
+                if not measure_forms_.forms_error(measure_forms, exc):
+                    form_error(form, exc)
             else:
                 messages.success(request, "Check-in saved. Only your therapist will see it.")
                 return redirect("sessions_app:hub")
@@ -94,7 +133,7 @@ def check_in(request: HttpRequest, booking_id: int) -> HttpResponse:
     return render(
         request,
         "sessions_app/check_in.html",
-        {"form": form, "booking": booking, "existing": existing},
+        {"form": form, "booking": booking, "existing": existing, "measure_forms": measure_forms},
     )
 
 
@@ -102,15 +141,24 @@ def check_in(request: HttpRequest, booking_id: int) -> HttpResponse:
 def reflect(request: HttpRequest, booking_id: int) -> HttpResponse:
     booking = booking_for_partner(request.user, booking_id)
     existing = own_reflection(request.user, booking)
+    measure_forms = _measure_forms(request, booking, Moment.AFTER)
     if request.method == "POST":
         form = ReflectionForm(request.POST)
-        if form.is_valid():
+        measures_valid = [f.is_valid() for f in measure_forms]  # every form shows its errors
+        if form.is_valid() & all(measures_valid):
             try:
-                reflection_submit(
-                    user=request.user, booking=booking, now=timezone.now(), **form.cleaned_data
+                _save_with_measures(
+                    request,
+                    booking,
+                    Moment.AFTER,
+                    measure_forms,
+                    lambda: reflection_submit(
+                        user=request.user, booking=booking, now=timezone.now(), **form.cleaned_data
+                    ),
                 )
             except DomainError as exc:
-                form_error(form, exc)
+                if not measure_forms_.forms_error(measure_forms, exc):
+                    form_error(form, exc)
             else:
                 messages.success(request, "Thank you — your reflection is saved.")
                 return redirect("sessions_app:hub")
@@ -131,7 +179,13 @@ def reflect(request: HttpRequest, booking_id: int) -> HttpResponse:
     return render(
         request,
         "sessions_app/reflect.html",
-        {"form": form, "booking": booking, "existing": existing, "homework": homework},
+        {
+            "form": form,
+            "booking": booking,
+            "existing": existing,
+            "homework": homework,
+            "measure_forms": measure_forms,
+        },
     )
 
 

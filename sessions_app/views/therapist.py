@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from core.errors import DomainError
 from core.refusals import form_error
+from measures.selectors import flags_for_booking
 from sessions_app.access import booking_for_therapist, couple_for_therapist
 from sessions_app.forms import AssignHomeworkForm, GoalForm
 from sessions_app.models import Goal
@@ -33,7 +34,12 @@ def prepare(request: HttpRequest, booking_id: int) -> HttpResponse:
     return render(
         request,
         "sessions_app/prepare.html",
-        {"prep": prep, "booking": booking, "statuses": Goal.Status.choices},
+        {
+            "prep": prep,
+            "booking": booking,
+            "statuses": Goal.Status.choices,
+            "measure_flags": flags_for_booking(request.user, booking),  # issue 14
+        },
     )
 
 

@@ -17,3 +17,29 @@ if (countdown) {
     if (left === 0) clearInterval(timer);
   }, 1000);
 }
+
+// Moving a session (three people's calendars) takes a "from → to" confirmation first.
+const moveDialog = document.querySelector("[data-move-dialog]");
+if (moveDialog) {
+  let pending = null;
+  for (const form of document.querySelectorAll(".slot-form")) {
+    form.addEventListener("submit", (event) => {
+      if (form.dataset.confirmed) return;
+      event.preventDefault();
+      pending = form;
+      const slot = form.querySelector(".slot");
+      moveDialog.querySelector("[data-move-to]").textContent = slot.title || slot.textContent.trim();
+      moveDialog.showModal();
+    });
+  }
+  moveDialog.querySelector("[data-move-confirm]").addEventListener("click", () => {
+    if (!pending) return;
+    pending.dataset.confirmed = "true";
+    moveDialog.close();
+    pending.requestSubmit();
+  });
+  moveDialog.querySelector("[data-move-cancel]").addEventListener("click", () => {
+    pending = null;
+    moveDialog.close();
+  });
+}

@@ -1,5 +1,6 @@
 // Pre-call tech check: preview + level meter, then a WebRTC round trip through the
 // server's aiortc echo peer, measured with getStats, ending in a plain verdict.
+import { levelMeter } from "./level_meter.js";
 
 const cfg = JSON.parse(document.getElementById("techcheck-config").textContent);
 const $ = (sel) => document.querySelector(sel);
@@ -24,23 +25,6 @@ async function post(url, body, keepalive = false) {
   });
 }
 
-function meter(s) {
-  if (!s.getAudioTracks().length) return;
-  const ctx = new AudioContext();
-  const analyser = ctx.createAnalyser();
-  analyser.fftSize = 256;
-  ctx.createMediaStreamSource(s).connect(analyser);
-  const data = new Uint8Array(analyser.fftSize);
-  const tick = () => {
-    analyser.getByteTimeDomainData(data);
-    let peak = 0;
-    for (const v of data) peak = Math.max(peak, Math.abs(v - 128));
-    $("#tc-meter").value = Math.min(1, peak / 64);
-    requestAnimationFrame(tick);
-  };
-  tick();
-}
-
 async function preview() {
   const status = $("#tc-media-status");
   try {
@@ -57,7 +41,7 @@ async function preview() {
     }
   }
   $("#tc-local").srcObject = stream;
-  meter(stream);
+  levelMeter(stream, $("#tc-meter"));
   $("#tc-start").disabled = false;
 }
 

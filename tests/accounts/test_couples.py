@@ -65,8 +65,8 @@ def test_new_partner_signs_up_from_the_link(client, partner_a):
             "next": path,
         },
     )
-    assert response["Location"] == path
-    client.post(path)
+    # Signing up from the invitation is the yes: no second "Accept" to press.
+    assert response["Location"] == reverse("dashboard:dashboard")
     assert len(active_couple_for(partner_a).partners) == 2
 
 
@@ -74,7 +74,7 @@ def test_reused_link_is_refused_with_explanation(client, partner_a, partner_b):
     path = _invite(client, partner_a)
     client.force_login(partner_b)
     client.post(path)
-    client.post(reverse("accounts:couple_leave"))
+    client.post(reverse("accounts:couple_leave"), {"confirm": "yes"})
     response = client.get(path)
     assert response.status_code == 410
     assert "already been used" in response.content.decode()
@@ -149,6 +149,8 @@ def test_invite_form_errors(client, partner_a):
 def test_leave_couple_keeps_other_partner(client, couple, partner_a, partner_b):
     client.force_login(partner_a)
     response = client.post(reverse("accounts:couple_leave"))
+    assert response.status_code == 302 and active_couple_for(partner_a) == couple  # unconfirmed
+    response = client.post(reverse("accounts:couple_leave"), {"confirm": "yes"})
     assert response.status_code == 302
     assert active_couple_for(partner_a) is None
     assert active_couple_for(partner_b) == couple
@@ -183,3 +185,26 @@ def test_one_active_couple_per_person(partner_a):
 def test_therapist_cannot_start_a_couple(client, therapist):
     client.force_login(therapist)
     assert client.post(reverse("accounts:couple_start")).status_code == 403
+
+
+def test_leaving_warns_about_booked_sessions_and_tells_the_therapist(
+    client, couple, partner_a, therapist, clinic
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scheduling.models import Booking
+    from sessions_app.models import Notification
+
+    start = timezone.now() + timedelta(days=2)
+    Booking.objects.create(
+        therapist=therapist, couple=couple, clinic=clinic, starts_at=start,
+        ends_at=start + timedelta(minutes=50), status="confirmed",
+    )  # fmt: skip
+    client.force_login(partner_a)
+    page = client.get(reverse("accounts:couple")).content.decode()
+    assert 'data-testid="leave-booked"' in page and "1 booked session" in page
+    client.post(reverse("accounts:couple_leave"), {"confirm": "yes"})
+    told = Notification.objects.get(user=therapist)
+    assert "left their couple" in told.title and "1 booked session" in told.title

@@ -85,8 +85,10 @@ def test_login_wrong_password_shows_error(client, partner_a):
     assert "do not match an account" in response.content.decode()
 
 
-def test_root_redirects_to_login_or_dashboard(client, partner_a):
-    assert client.get("/")["Location"] == reverse("accounts:login")
+def test_root_shows_strangers_what_duet_is_and_sends_people_home(client, partner_a):
+    page = client.get("/").content.decode()
+    for text in ("Privacy", "Terms", reverse("accounts:login"), reverse("accounts:signup")):
+        assert text in page
     client.force_login(partner_a)
     assert client.get("/")["Location"] == reverse("dashboard:dashboard")
 

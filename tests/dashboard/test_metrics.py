@@ -111,14 +111,15 @@ def test_metrics_take_a_fixed_number_of_queries(
         clinic_weekly_metrics(clinic, now=NOW)
 
 
-def test_bar_chart_geometry_and_empty_line_chart():
-    chart = charts.build([0, 2, 4], ["a", "b", "c"])
-    assert chart.marks[0].height == 0
-    assert chart.marks[2].height == pytest.approx(chart.marks[1].height * 2, abs=0.2)
-    assert chart.ticks[-1][1] == "4"
-    line = charts.build([None, 50.0, None, 25.0], list("abcd"), kind="line", max_value=100)
-    assert line.path.count("M") == 2 and "L" not in line.path  # gaps are not drawn over
-    assert charts.build([None] * 3, list("abc"), kind="line").path == ""
+def test_chart_data_keeps_gaps_and_describes_itself():
+    weeks = [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)]
+    line = charts.build([None, 50.0, 12.5], weeks, kind="line", unit="percent", max_value=100)
+    spec = line.spec(title="No-show rate")
+    assert spec["values"] == [None, 50.0, 12.5]  # a week without data is a gap, not 0
+    assert spec["weeks"][0] == "2026-11-02" and spec["max"] == 100 and spec["unit"] == "percent"
+    assert line.rows == [("2 Nov", "no data"), ("9 Nov", "50%"), ("16 Nov", "12.5%")]
+    assert line.summary == "latest week 12.5%; lowest 12.5%, highest 50%"
+    assert charts.build([None] * 3, weeks).summary == "no data in these weeks"
 
 
 def test_overview_page_renders_charts_for_own_clinic_only(
@@ -127,7 +128,8 @@ def test_overview_page_renders_charts_for_own_clinic_only(
     book(therapist, couple, datetime.now(UTC) - timedelta(days=1), status="completed")
     client.force_login(clinic_admin)
     page = client.get("/therapists/overview/").content.decode()
-    assert page.count('<svg class="chart') == 6
+    assert page.count("<canvas") == 6 and page.count('type="application/json"') == 6
+    assert "vendor/chart.js/chart.umd.min.js" in page and "Show the numbers" in page
     for title in (
         "Sessions held per week",
         "No-show rate",

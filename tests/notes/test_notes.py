@@ -179,3 +179,48 @@ def test_reads_and_writes_are_audited_without_content(note, therapist):
     )
     for event in AuditEvent.objects.all():
         assert MARKER not in " ".join(str(v) for v in event.__dict__.values())
+
+
+def test_sign_signs_the_text_on_screen_not_an_older_draft(client, therapist, note):
+    client.force_login(therapist)
+    on_screen = {"subjective": "What I typed just now", "plan": "New plan"}
+    response = client.post(f"/sessions/notes/{note.pk}/sign/", on_screen, follow=True)
+    assert response.status_code == 200
+    signed = SessionNote.objects.get(pk=note.pk)
+    assert signed.is_signed
+    texts = {key: text for key, _label, text in signed.sections}
+    assert texts["subjective"] == "What I typed just now" and texts["plan"] == "New plan"
+    assert MARKER not in signed.content
+
+
+def test_typing_then_signing_a_fresh_draft_keeps_the_text(client, therapist, session_booking):
+    fresh = notes_services.note_create(
+        therapist=therapist, booking=session_booking, template="free", now=timezone.now()
+    )
+    client.force_login(therapist)
+    client.post(f"/sessions/notes/{fresh.pk}/sign/", {"note": "Never saved as a draft"})
+    signed = SessionNote.objects.get(pk=fresh.pk)
+    assert signed.is_signed and "Never saved as a draft" in signed.content
+
+
+def test_autosave_answers_json_and_the_draft_survives_a_reload(client, therapist, note):
+    client.force_login(therapist)
+    response = client.post(
+        f"/sessions/notes/{note.pk}/",
+        {"subjective": "Autosaved words", "plan": ""},
+        headers={"X-Requested-With": "autosave"},
+    )
+    assert response.status_code == 200 and "saved_at" in response.json()
+    page = client.get(f"/sessions/notes/{note.pk}/").content.decode()
+    assert "Autosaved words" in page
+
+
+def test_autosave_of_a_signed_note_is_refused_with_a_reason(client, therapist, note):
+    notes_services.note_sign(note_id=note.pk, therapist=therapist, now=timezone.now())
+    client.force_login(therapist)
+    response = client.post(
+        f"/sessions/notes/{note.pk}/",
+        {"subjective": "late"},
+        headers={"X-Requested-With": "autosave"},
+    )
+    assert response.status_code == 409 and response.json()["code"] == "note_signed"

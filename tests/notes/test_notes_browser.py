@@ -60,11 +60,16 @@ def test_therapist_writes_and_signs_a_note_partner_cannot_reach_it(
     doctor.wait_for_selector("[data-testid=note-status] >> text=Draft")
     doctor.fill("#id_subjective", MARKER)
     doctor.fill("#id_plan", "Practise the repair conversation twice this week.")
-    doctor.click("text=Save draft")
-    doctor.wait_for_selector("text=Draft saved.")
+    # Drafts save themselves (debounced) and survive a reload.
+    doctor.wait_for_selector("[data-autosave-status] >> text=Draft saved at")
+    doctor.reload()
+    assert doctor.input_value("#id_subjective") == MARKER
+    # Sign signs what is on screen, even text typed a moment ago and never saved.
+    doctor.fill("#id_objective", "Typed right before signing")
     doctor.click("text=Sign and lock")
     doctor.wait_for_selector("[data-testid=note-status] >> text=locked")
     assert MARKER in doctor.inner_text("[data-testid=note-body]")
+    assert "Typed right before signing" in doctor.inner_text("[data-testid=note-body]")
     assert doctor.locator("#id_subjective").count() == 0  # no longer editable
     note_url = doctor.url
 

@@ -295,6 +295,27 @@ def _plant_between_sessions(
             ),
             category,
         )
+    # issue 14: questionnaire answers are numbers, so each answer's id is its marker.
+    from measures.services import measures_answer
+
+    for user, category, each in ((partner_a, "private_a", 3), (partner_b, "private_b", 9)):
+        saved = measures_answer(
+            user=user,
+            booking=upcoming,
+            moment="before",
+            answers={"wellbeing": dict.fromkeys(("me", "relationship", "daily", "overall"), each)},
+            now=now,
+        )
+        saved += measures_answer(
+            user=user,
+            booking=booking,
+            moment="after",
+            answers={"alliance": dict.fromkeys(("heard", "goals", "approach", "overall"), each)},
+            now=now,
+        )
+        for answer in saved:
+            planted.objects.append(answer)
+            planted.markers[str(answer.pk)] = category
     planted.add(
         journal.journal_write(
             user=partner_a, couple=couple, kind="shared", body=marker("journal"), now=now

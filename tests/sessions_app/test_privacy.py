@@ -15,6 +15,9 @@ import pytest
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 
+from measures import urls as measure_urls
+from measures.api import router as measures_router
+from measures.services import measures_answer
 from sessions_app import urls as session_urls
 from sessions_app.api import router
 from sessions_app.models import JournalEntry, Notification
@@ -38,7 +41,7 @@ EXTRA_PAGES = ["/dashboard/", "/scheduling/mine/", "/couple/", "/profile/"]
 
 
 @pytest.fixture
-def world(couple, partner_a, partner_b, therapist):
+def world(couple, partner_a, partner_b, therapist, monkeypatch):
     now = timezone.now()
     upcoming = make_booking(couple, therapist, now + timedelta(days=1))
     past = make_booking(couple, therapist, now - timedelta(hours=3))
@@ -124,7 +127,29 @@ def world(couple, partner_a, partner_b, therapist):
         now=now,
     )
     goal = goal_create(user=partner_a, couple=couple, title="Shared goal", now=now)
+    # issue 14: Sam's questionnaire answers. Numbers carry no marker, so each answer's id
+    # is its marker: pages and the API show it only to Sam and the therapist.
+    answers = measures_answer(
+        user=partner_a,
+        booking=upcoming,
+        moment="before",
+        answers={
+            "wellbeing": {"me": 3, "relationship": 2, "daily": 4, "overall": 3},
+        },
+        now=now,
+    )
+    answers += measures_answer(
+        user=partner_a,
+        booking=past,
+        moment="after",
+        answers={"alliance": {"heard": 6, "goals": 7, "approach": 5, "overall": 6}},
+        now=now,
+    )
+    for answer in answers:
+        monkeypatch.setitem(SECRETS, f"{answer.instrument} answer", str(answer.pk))
     return {
+        "answer_id": [a.pk for a in answers],
+        "clinic_id": [therapist.therapist_profile.clinic_id],
         "booking_id": [upcoming.pk, past.pk],
         "assignment_id": [private_hw.pk, hidden_hw.pk, solo_hw.pk],
         "entry_id": [entry.pk],
@@ -167,14 +192,17 @@ def _page_paths(world) -> list[str]:
     paths = []
     for route in _routes(session_urls.urlpatterns):
         paths += ["/sessions/" + p for p in _fill(route, world)]
+    for route in _routes(measure_urls.urlpatterns):  # issue 14
+        paths += ["/measures/" + p for p in _fill(route, world)]
     return paths
 
 
 def _api_paths(world) -> list[tuple[str, list[str]]]:
     out = []
-    for route, operation in router.path_operations.items():
-        methods = sorted({m for op in operation.operations for m in op.methods})
-        out += [("/api/sessions" + p, methods) for p in _fill(route, world)]
+    for prefix, api_router in (("/api/sessions", router), ("/api/measures", measures_router)):
+        for route, operation in api_router.path_operations.items():
+            methods = sorted({m for op in operation.operations for m in op.methods})
+            out += [(prefix + p, methods) for p in _fill(route, world)]
     return out
 
 

@@ -403,3 +403,69 @@ def test_a_peer_that_never_comes_back_times_out(booking, therapist, partner_a, p
             await p.leave()
 
     run(scenario)
+
+
+def test_a_page_silent_past_the_timeout_comes_back_to_its_place(
+    booking, therapist, partner_a, partner_b
+):
+    """A locked phone (or a starved CPU) stops the heartbeat for 45 s; the others are told
+    it timed out. When it pings again it keeps its peer id and its admission, and the
+    others are asked to reconnect to it: no "joined from another tab", no waiting room."""
+
+    async def scenario():
+        from asgiref.sync import sync_to_async
+        from django.utils import timezone
+
+        from signaling.selectors import PRESENCE_TTL
+
+        t, pa, pb = await _room_with_all(booking, therapist, partner_a, partner_b)
+        await sync_to_async(RoomParticipant.objects.filter(user=partner_a).update)(
+            last_seen=timezone.now() - PRESENCE_TTL - timedelta(seconds=1)
+        )
+        await t.send(type="ping")
+        await t.expect("peer_left", peer_id=pa.peer_id, reason="timeout")
+        await pb.expect("peer_left", peer_id=pa.peer_id)
+
+        await pa.send(type="ping")
+        back = await pa.expect("state")
+        assert back["rejoined"] is True
+        assert back["state"] == "admitted" and back["peer_id"] == pa.peer_id
+        assert {p["peer_id"] for p in back["peers"]} == {t.peer_id, pb.peer_id}
+        for other in (t, pb):
+            await other.expect(
+                "peer_joined", resumed=True, where=lambda m: m["peer"]["peer_id"] == pa.peer_id
+            )
+        assert pa.closed_code is None and await pa.quiet("replaced", "admitted")
+        # Still a full member: its offers are relayed.
+        await pa.send(type="offer", to=pb.peer_id, sdp="v=0 x")
+        assert (await pb.expect("offer"))["from"] == pa.peer_id
+        for p in (t, pa, pb):
+            await p.leave()
+
+    run(scenario)
+
+
+def test_a_resume_after_the_timeout_says_the_others_dropped_us(
+    booking, therapist, partner_a, partner_b
+):
+    async def scenario():
+        from asgiref.sync import sync_to_async
+        from django.utils import timezone
+
+        from signaling.selectors import PRESENCE_TTL
+
+        t, pa, pb = await _room_with_all(booking, therapist, partner_a, partner_b)
+        await pa.comm.disconnect(code=1006)
+        await sync_to_async(RoomParticipant.objects.filter(user=partner_a).update)(
+            last_seen=timezone.now() - PRESENCE_TTL * 2
+        )
+        await t.send(type="ping")
+        await t.expect("peer_left", peer_id=pa.peer_id)
+        again = Peer(booking, partner_a, query=f"resume={pa.welcome['resume_token']}")
+        welcome = await again.connect()
+        assert welcome["peer_id"] == pa.peer_id and welcome["state"] == "admitted"
+        assert welcome["resumed"] is True and welcome["rejoined"] is True
+        for p in (t, pb, again):
+            await p.leave()
+
+    run(scenario)

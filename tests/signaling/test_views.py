@@ -90,3 +90,19 @@ def test_later_sessions_offer_a_tech_check_instead(client, therapist, couple, pa
     page = client.get(reverse("dashboard:dashboard")).content.decode()
     assert "Join room" not in page
     assert reverse("signaling:tech_check") in page
+
+
+def test_every_page_showing_an_upcoming_video_session_offers_join(
+    client, booking, therapist, partner_a, couple
+):
+    client.force_login(partner_a)
+    for url in (
+        reverse("dashboard:dashboard"),
+        reverse("scheduling:my_sessions"),
+        reverse("scheduling:booking", args=[booking.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert _room(booking) in page and "Join room" in page, url
+    client.force_login(therapist)
+    page = client.get(reverse("scheduling:booking", args=[booking.pk])).content.decode()
+    assert _room(booking) in page

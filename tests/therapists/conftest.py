@@ -36,6 +36,7 @@ def add_therapist(
     fee: str | None = None,
     currency: str = "USD",
     accepting: bool = True,
+    takes_bookings: bool = True,
     **facets,
 ):
     from accounts.models import User
@@ -55,13 +56,23 @@ def add_therapist(
         accepting_new_couples=accepting,
     )
     set_facets(profile, **facets)
+    if takes_bookings:
+        open_session_type(user)
     return profile
+
+
+def open_session_type(user):
+    """Bookable therapists have opened at least one session type (the bookable rule)."""
+    from scheduling.models import SessionType
+
+    SessionType.objects.get_or_create(therapist=user, name="Couples session")
 
 
 @pytest.fixture
 def hale_profile(therapist):
     """The persona ``therapist`` (Elena Hale) with a Hale-like profile."""
     profile = therapist.therapist_profile
+    open_session_type(therapist)
     profile.fee, profile.currency = Decimal("180"), "USD"
     profile.save()
     set_facets(
@@ -78,6 +89,7 @@ def hale_profile(therapist):
 @pytest.fixture
 def nowak_profile(other_therapist):
     profile = other_therapist.therapist_profile
+    open_session_type(other_therapist)
     profile.fee, profile.currency = Decimal("320"), "PLN"
     profile.office_address = "Warsaw"
     profile.save()
@@ -94,7 +106,7 @@ def nowak_profile(other_therapist):
 
 @pytest.fixture
 def directory(hale_profile, nowak_profile, clinic, other_clinic):
-    """Four listed therapists plus one deactivated one."""
+    """Four listed therapists, one deactivated and one not taking bookings yet."""
     okafor = add_therapist(
         other_clinic,
         "okafor@example.com",
@@ -127,7 +139,17 @@ def directory(hale_profile, nowak_profile, clinic, other_clinic):
         format=["video"],
     )
     gone.user.clinic_memberships.update(is_active=False)
-    return {"hale": hale_profile, "nowak": nowak_profile, "okafor": okafor, "raman": raman}
+    # Noor has not opened a session type yet: listing her would be a dead end.
+    not_open = add_therapist(
+        clinic, "new@example.com", "Noor Newcomer", takes_bookings=False, language=["en"]
+    )
+    return {
+        "hale": hale_profile,
+        "nowak": nowak_profile,
+        "okafor": okafor,
+        "raman": raman,
+        "not_open": not_open,
+    }
 
 
 def image_bytes(fmt: str = "PNG", size=(400, 300), color=(200, 120, 90)) -> bytes:

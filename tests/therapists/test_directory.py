@@ -24,6 +24,15 @@ def test_unfiltered_lists_only_active_therapists_by_name(directory):
     assert names("") == ["Amara Okafor", "Elena Hale", "Priya Raman", "Tomasz Nowak"]
 
 
+def test_therapists_without_an_open_session_type_are_not_listed(directory):
+    """Every card leads to times a couple can pick (the bookable rule)."""
+    from therapists.selectors import is_bookable
+
+    assert "Noor Newcomer" not in names("")
+    assert not is_bookable(directory["not_open"].user)
+    assert is_bookable(directory["hale"].user)
+
+
 def test_language_filter_needs_every_language(directory):
     assert names("language=ja") == ["Elena Hale"]
     assert names("language=en&language=pl") == ["Tomasz Nowak"]

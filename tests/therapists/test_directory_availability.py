@@ -50,6 +50,7 @@ def test_therapist_without_hours_is_last_when_sorting_and_absent_when_filtering(
     therapist, other_therapist
 ):
     _hours(other_therapist, weekdays=range(7))
+    _hours(therapist, weekdays=[])  # a session type, but no working hours
     now = timezone.now()
     assert _names(directory_page(parse_filters({"sort": "soonest"}), now=now)) == [
         "Tomasz Nowak",

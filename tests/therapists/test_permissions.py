@@ -29,6 +29,10 @@ PERSONAS = [
 
 @pytest.fixture
 def world(couple, other_couple, therapist, other_therapist, clinic_admin, other_admin, clinic):
+    from tests.therapists.conftest import open_session_type
+
+    for t in (therapist, other_therapist):
+        open_session_type(t)
     book(therapist, couple, timezone.now() + timedelta(days=2), clinic=clinic)
     return {
         "membership": ClinicMembership.objects.get(user=therapist, role="therapist").pk,

@@ -160,6 +160,9 @@ def test_invite_refuses_clients_members_and_other_admins(
 def test_deactivate_hides_profile_blocks_booking_and_lists_future_sessions(
     client, clinic_admin, therapist, couple
 ):
+    from tests.therapists.conftest import open_session_type
+
+    open_session_type(therapist)
     start = timezone.now() + timedelta(days=3)
     book(therapist, couple, start)
     membership = ClinicMembership.objects.get(user=therapist)

@@ -24,6 +24,7 @@ from therapists.selectors.clinics import (
 from therapists.selectors.directory import (
     SOONEST_HORIZON_DAYS,
     DirectoryPage,
+    bookable_profiles,
     directory_page,
     directory_queryset,
     is_bookable,
@@ -44,6 +45,7 @@ __all__ = [
     "active_clinic_id_of",
     "active_therapists_of",
     "assignment_history",
+    "bookable_profiles",
     "clinic_couples",
     "clinic_of_care",
     "clinics_administered_by",

@@ -48,9 +48,17 @@ def is_bookable(therapist: User) -> bool:
 
     An active account with an active therapist membership and a profile in that clinic
     (what the directory lists). Scheduling asks before every hold and booking, and the
-    directory lists only these; a deactivated therapist is not bookable.
+    directory lists only these; a deactivated therapist is not bookable, and neither is one
+    who has not opened a session type yet (their booking page would be a dead end).
     """
-    return public_profiles().filter(user=therapist).exists()
+    return bookable_profiles().filter(user=therapist).exists()
+
+
+def bookable_profiles() -> QuerySet[TherapistProfile]:
+    """The bookable rule as a queryset: public profiles whose therapist offers at least one
+    active session type (through the reverse relation: no import of scheduling)."""
+    open_type = User.objects.filter(pk=OuterRef("user_id"), session_types__is_active=True)
+    return public_profiles().filter(Exists(open_type))
 
 
 def profile_for_editor(user: User, profile_id: int) -> TherapistProfile | None:
@@ -78,8 +86,9 @@ def _has_facet(kind: str, codes: Iterable[str]) -> Exists:
 
 def directory_queryset(filters: DirectoryFilters) -> QuerySet[TherapistProfile]:
     """Public profiles matching every filter. Several values of one filter must all match:
-    a couple asking for English and Japanese wants a therapist who speaks both."""
-    qs = public_profiles()
+    a couple asking for English and Japanese wants a therapist who speaks both. Only
+    bookable therapists are listed: every card leads to times a couple can pick."""
+    qs = bookable_profiles()
     kinds = ProfileFacet.Kind
     for kind, codes in (
         (kinds.SPECIALTY, filters.specialties),

@@ -139,6 +139,9 @@ class Command(BaseCommand):
         seed_between_sessions(
             couple=couple, therapist=users["dr.hale@riverside.example"], clinic=clinic
         )
+        from demo.measures import seed_measures  # issue 14
+
+        seed_measures(couple=couple, therapist=users["dr.hale@riverside.example"])
 
         self._ensure_demo_2fa([u for u in users.values() if not u.is_client])
 

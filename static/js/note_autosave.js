@@ -1,0 +1,59 @@
+// Session note drafts save themselves: a second and a half after the last keystroke,
+// when the page is hidden or left, and before signing (signing sends what is on screen).
+const form = document.querySelector("[data-note-form]");
+const status = document.querySelector("[data-autosave-status]");
+const DEBOUNCE_MS = 1500;
+
+if (form && status) {
+  let timer = null;
+  let dirty = false;
+  let inFlight = null;
+
+  const say = (text) => {
+    status.textContent = text;
+  };
+
+  const save = async ({ keepalive = false } = {}) => {
+    clearTimeout(timer);
+    if (!dirty) return;
+    dirty = false;
+    say("Saving…");
+    const body = new FormData(form);
+    try {
+      inFlight = fetch(form.action, {
+        method: "POST",
+        body,
+        keepalive,
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "autosave", Accept: "application/json" },
+      });
+      const response = await inFlight;
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(data.detail || `HTTP ${response.status}`);
+      say(`Draft saved at ${data.saved_at_local || new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}.`);
+    } catch (err) {
+      dirty = true; // keep it for the next try; the text stays on screen
+      say(`Not saved yet (${err.message}). Your text is still here; we will try again.`);
+      timer = setTimeout(save, DEBOUNCE_MS * 4);
+    } finally {
+      inFlight = null;
+    }
+  };
+
+  form.addEventListener("input", () => {
+    dirty = true;
+    say("Unsaved changes…");
+    clearTimeout(timer);
+    timer = setTimeout(save, DEBOUNCE_MS);
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") save({ keepalive: true });
+  });
+  window.addEventListener("pagehide", () => save({ keepalive: true }));
+  // Signing posts the same fields to the sign address: nothing pending is lost, and no
+  // autosave may land after the note is locked.
+  form.addEventListener("submit", () => {
+    clearTimeout(timer);
+    dirty = false;
+  });
+}

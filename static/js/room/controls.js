@@ -1,0 +1,96 @@
+// The call controls (mute, camera, audio only, chat, leave, end) and the end of a call.
+import { toggleChat } from "./chat.js";
+import { localTrack } from "./media.js";
+import { dropPeer } from "./peers.js";
+import { send } from "./signaling.js";
+import { $, cfg, setReconnecting, show, state, ui } from "./state.js";
+
+export function setPressed(button, pressed, labelOn, labelOff) {
+  button.setAttribute("aria-pressed", String(pressed));
+  const label = pressed ? labelOn : labelOff;
+  button.querySelector(".label").textContent = label;
+  button.setAttribute("aria-label", label);
+}
+
+export function applyAudioOnly(peer) {
+  for (const t of peer.pc.getTransceivers()) {
+    const kind = t.sender.track?.kind || t.receiver.track?.kind;
+    if (kind === "video" && t.currentDirection !== "stopped") {
+      // Renegotiates through perfect negotiation: no video either way on this pair.
+      t.direction = state.audioOnly ? "inactive" : "sendrecv";
+    }
+  }
+}
+
+export function publishMedia() {
+  send({ type: "media", audio: state.audioOn, video: state.videoOn && !state.audioOnly });
+}
+
+const micBtn = $("#btn-mic");
+const camBtn = $("#btn-camera");
+const audioOnlyBtn = $("#btn-audio-only");
+
+export function applyPrejoinChoices() {
+  const a = localTrack("audio");
+  const v = localTrack("video");
+  if (a) a.enabled = state.audioOn;
+  if (v) v.enabled = state.videoOn;
+  setPressed(micBtn, !state.audioOn, "Unmute", "Mute");
+  setPressed(camBtn, !state.videoOn, "Start camera", "Stop camera");
+  $("#self-tile").dataset.cameraOff = String(!state.videoOn);
+}
+
+micBtn.onclick = () => {
+  state.audioOn = !state.audioOn;
+  const track = localTrack("audio");
+  if (track) track.enabled = state.audioOn;
+  setPressed(micBtn, !state.audioOn, "Unmute", "Mute");
+  publishMedia();
+};
+camBtn.onclick = () => {
+  state.videoOn = !state.videoOn;
+  const track = localTrack("video");
+  if (track) track.enabled = state.videoOn;
+  setPressed(camBtn, !state.videoOn, "Start camera", "Stop camera");
+  $("#self-tile").dataset.cameraOff = String(!state.videoOn);
+  publishMedia();
+};
+audioOnlyBtn.onclick = () => {
+  state.audioOnly = !state.audioOnly;
+  setPressed(audioOnlyBtn, state.audioOnly, "Video on", "Audio only");
+  document.body.classList.toggle("audio-only", state.audioOnly);
+  for (const peer of state.peers.values()) applyAudioOnly(peer);
+  ui.hint.hidden = true;
+  publishMedia();
+};
+$("#quality-hint-accept")?.addEventListener("click", () => {
+  if (!state.audioOnly) audioOnlyBtn.click();
+});
+$("#quality-hint-dismiss")?.addEventListener("click", () => {
+  ui.hint.hidden = true;
+  for (const peer of state.peers.values()) peer.badSamples = -30;
+});
+$("#btn-leave").onclick = () => finish("You left the session. You can rejoin while it is open.", true);
+$("#btn-end")?.addEventListener("click", () => {
+  if (confirm("End the session for everyone?")) send({ type: "end" });
+});
+$("#btn-chat").onclick = toggleChat;
+
+/** The call is over for this page: say why, and offer only what still makes sense. */
+export function finish(text, canRejoin = false) {
+  if (state.ended) return;
+  state.ended = true;
+  clearInterval(state.heartbeat);
+  setReconnecting(false);
+  for (const id of [...state.peers.keys()]) dropPeer(id);
+  state.local?.getTracks().forEach((t) => t.stop());
+  const ws = state.ws;
+  state.ws = null;
+  if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000);
+  ui.overText.textContent = text;
+  $("#rejoin").hidden = !canRejoin;
+  // The therapist's next step after a call is the note (and the wrap-up).
+  const handoff = $("#handoff");
+  if (handoff) handoff.hidden = cfg.role !== "therapist";
+  show(ui.over);
+}

@@ -1,0 +1,216 @@
+// The websocket to Duet (docs/signaling.md): welcome/state, admission, relayed SDP and
+// ICE, presence heartbeats, and reconnecting without losing our place in the room.
+import { finish, publishMedia } from "./controls.js";
+import {
+  addLocalTracks,
+  dropPeer,
+  ensurePeer,
+  flushCandidates,
+  isWorking,
+  startOffer,
+  upsertPeer,
+} from "./peers.js";
+import { announce, cfg, setReconnecting, show, state, ui } from "./state.js";
+import { renderTileState, renderWaiting } from "./tiles.js";
+
+const CLOSE = cfg.closeCodes.codes; // {NAME: code}, from signaling.protocol.CloseCode
+const CLOSE_MESSAGES = cfg.closeCodes.messages; // {code: what to tell the person}
+
+export function send(msg) {
+  if (state.ws?.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify(msg));
+}
+
+export function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const query = state.resumeToken ? `?resume=${encodeURIComponent(state.resumeToken)}` : "";
+  const ws = new WebSocket(`${scheme}://${location.host}${cfg.wsPath}${query}`);
+  state.ws = ws;
+  ws.onmessage = (event) => {
+    let msg;
+    try {
+      msg = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    const handler = handlers[msg.type];
+    if (handler) handler(msg).catch((err) => console.warn("room:", msg.type, err));
+  };
+  ws.onclose = (event) => {
+    stopHeartbeat();
+    if (state.ws !== ws || state.ended) return;
+    const message = CLOSE_MESSAGES[String(event.code)];
+    // Only "you opened the room elsewhere" may be undone from here: take the room back.
+    if (message) return finish(message, event.code === CLOSE.REPLACED);
+    // Network trouble: peer connections may still carry media, so keep them and resume.
+    const delay = Math.min(15000, 1000 * 2 ** state.retries) * (0.75 + Math.random() / 2);
+    state.retries += 1;
+    setReconnecting(true);
+    announce("Connection to Duet lost. Reconnecting…");
+    setTimeout(connect, delay);
+  };
+}
+
+// --- heartbeat: the server's presence clock, and our own "was this page frozen?" check
+function stopHeartbeat() {
+  clearInterval(state.heartbeat);
+  state.heartbeat = null;
+}
+
+function startHeartbeat(seconds) {
+  stopHeartbeat();
+  state.beatMs = seconds * 1000;
+  state.lastBeat = Date.now();
+  state.heartbeat = setInterval(beat, state.beatMs);
+}
+
+/** Called on the interval, and at once when the page wakes (visible again, back online). */
+export function beat() {
+  if (state.ended || !state.beatMs) return;
+  const gap = Date.now() - state.lastBeat;
+  state.lastBeat = Date.now();
+  // A locked phone or a throttled tab skipped beats: the server may have timed us out.
+  // Say so until it answers; it gives us our place back (see `state` with `rejoined`).
+  if (gap > state.beatMs * 2.5) {
+    setReconnecting(true);
+    announce("Reconnecting…");
+  }
+  if (state.ws?.readyState === WebSocket.OPEN) send({ type: "ping" });
+  else if (!state.ws || state.ws.readyState === WebSocket.CLOSED) connect();
+}
+
+function backOnline() {
+  setReconnecting(false);
+  state.retries = 0;
+}
+
+const handlers = {
+  async welcome(msg) {
+    backOnline();
+    state.peerId = msg.peer_id;
+    state.resumeToken = msg.resume_token;
+    state.iceServers = msg.ice_servers || [];
+    startHeartbeat(msg.limits.heartbeat_seconds);
+    if (msg.resumed) announce("Reconnected.");
+    await applyState(msg);
+    if (state.admitted) publishMedia();
+  },
+  async admitted(msg) {
+    announce("You're in. Connecting to the others…");
+    await applyState(msg);
+    publishMedia();
+  },
+  async state(msg) {
+    if (msg.rejoined) {
+      backOnline();
+      announce("Reconnected.");
+    }
+    await applyState(msg);
+    if (msg.rejoined && state.admitted) publishMedia();
+  },
+  async waiting(msg) {
+    renderWaiting(msg.waiting);
+  },
+  async peer_joined(msg) {
+    const peer = upsertPeer(msg.peer);
+    if (!msg.resumed) announce(`${msg.peer.name} joined.`);
+    if (peer.info.initiator && !isWorking(peer)) startOffer(peer);
+  },
+  async peer_left(msg) {
+    const peer = state.peers.get(msg.peer_id);
+    if (!peer) return;
+    const why = { removed: "was removed", timeout: "lost connection", replaced: "rejoined" };
+    if (msg.reason !== "replaced") announce(`${peer.info.name} ${why[msg.reason] || "left"}.`);
+    dropPeer(msg.peer_id);
+  },
+  async media(msg) {
+    const peer = state.peers.get(msg.from);
+    if (!peer) return;
+    peer.info.audio = msg.audio;
+    peer.info.video = msg.video;
+    renderTileState(peer);
+  },
+  async offer(msg) {
+    const peer = ensurePeer(msg.from);
+    const pc = peer.pc;
+    const collision = peer.makingOffer || pc.signalingState !== "stable";
+    peer.ignoreOffer = !peer.info.polite && collision;
+    if (peer.ignoreOffer) return;
+    await pc.setRemoteDescription({ type: "offer", sdp: msg.sdp });
+    addLocalTracks(peer);
+    await pc.setLocalDescription();
+    send({ type: "answer", to: msg.from, sdp: pc.localDescription.sdp });
+    peer.negotiated = true;
+    await flushCandidates(peer);
+  },
+  async answer(msg) {
+    const peer = state.peers.get(msg.from);
+    if (!peer || peer.pc.signalingState !== "have-local-offer") return;
+    await peer.pc.setRemoteDescription({ type: "answer", sdp: msg.sdp });
+    peer.negotiated = true;
+    await flushCandidates(peer);
+  },
+  async ice(msg) {
+    const peer = ensurePeer(msg.from);
+    // Candidates can outrun the description they belong to: queue, never drop.
+    if (!peer.pc.remoteDescription) {
+      peer.pendingCandidates.push(msg.candidate);
+      return;
+    }
+    try {
+      await peer.pc.addIceCandidate(msg.candidate || undefined);
+    } catch (err) {
+      if (!peer.ignoreOffer) console.warn("room: candidate", err);
+    }
+  },
+  async restart_ice(msg) {
+    const peer = state.peers.get(msg.from);
+    if (peer?.info.initiator) peer.pc.restartIce();
+  },
+  async pong() {
+    backOnline();
+  },
+  async ended(msg) {
+    const byTherapist = cfg.role === "therapist" ? "You ended the session." : "The therapist ended the session.";
+    finish(msg.reason === "time" ? "The session time is over." : byTherapist);
+  },
+  async removed(msg) {
+    finish(msg.detail);
+  },
+  async replaced(msg) {
+    finish(msg.detail, true);
+  },
+  async closing() {
+    finish("You were signed out.");
+  },
+  async error(msg) {
+    if (msg.fatal) return finish(msg.detail);
+    console.warn("room: server error", msg);
+    if (["not_waiting", "unknown_peer"].includes(msg.code)) send({ type: "sync" });
+  },
+};
+
+async function applyState(msg) {
+  state.seq = msg.seq;
+  state.admitted = msg.state === "admitted";
+  if (cfg.role === "therapist") renderWaiting(msg.waiting || []);
+  if (!state.admitted) {
+    show(ui.waitingScreen);
+    return;
+  }
+  if (ui.call.hidden) show(ui.call);
+  // After a timeout the others dropped their connections to us: start every one afresh.
+  if (msg.rejoined) for (const id of [...state.peers.keys()]) dropPeer(id);
+  const listed = new Set(msg.peers.map((p) => p.peer_id));
+  for (const id of [...state.peers.keys()]) if (!listed.has(id)) dropPeer(id);
+  for (const info of msg.peers) {
+    const peer = upsertPeer(info);
+    if (isWorking(peer)) continue;
+    if (info.initiator) startOffer(peer);
+    else if (peer.negotiated) send({ type: "restart_ice", to: info.peer_id });
+  }
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") beat();
+});
+window.addEventListener("online", () => beat());
