@@ -16,7 +16,6 @@ from datetime import datetime
 
 from django.apps import apps
 from django.db import models, transaction
-from django.utils import timezone
 
 from accounts.models import CoupleMembership, User
 from accounts.signals import account_deleting
@@ -28,8 +27,7 @@ def _retained(model: type[models.Model]) -> bool:
     return getattr(model, "retained_on_account_deletion", False)
 
 
-def account_delete(*, user: User, request=None, now: datetime | None = None) -> None:
-    now = now or timezone.now()
+def account_delete(*, user: User, request=None, now: datetime) -> None:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         audit_record(actor=user, action="account.delete", obj=user, request=request)

@@ -21,7 +21,6 @@ from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.utils import timezone
 
 from core.fields import UNREADABLE, EncryptedTextField, unreadable_marked
 
@@ -111,8 +110,7 @@ def user_data(user) -> dict[str, list[dict[str, Any]]]:
     return data
 
 
-def user_data_zip(user, now: datetime | None = None) -> bytes:
-    now = now or timezone.now()
+def user_data_zip(user, now: datetime) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README.format(now=now.isoformat(), email=user.email))

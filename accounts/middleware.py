@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import session_control
 
@@ -33,7 +34,7 @@ class SessionPolicyMiddleware:
             str(request.csp_nonce)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            reason = session_control.session_expiry_reason(request)
+            reason = session_control.session_expiry_reason(request, now=timezone.now())
             if reason is not None:
                 return self._expire(request, reason)
             if request.session.get(ENROL_REQUIRED) and not self._enrol_allowed(request):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from accounts.models import CoupleMembership, User
 from accounts.session_control import session_started, user_sessions_revoke
@@ -15,7 +16,7 @@ from core.audit import audit_record
 def _on_login(sender, request, user, **kwargs) -> None:
     if request is None or not hasattr(request, "session"):
         return
-    session_started(request=request, user=user)
+    session_started(request=request, user=user, now=timezone.now())
     audit_record(actor=user, action="auth.login", obj=user, request=request)
 
 

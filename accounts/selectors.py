@@ -41,7 +41,7 @@ def is_partner(user: User, couple_id: int) -> bool:
     ).exists()
 
 
-def member_since(user: User, couple_id: int):
+def member_since(user: User, couple_id: int) -> datetime:
     """When ``user``'s current membership of the couple began (the end of time if they
     are not a partner: they see nothing).
 

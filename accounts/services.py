@@ -139,8 +139,7 @@ def user_update_profile(*, user: User, full_name: str, display_name: str, time_z
     return user
 
 
-def couple_create(*, user: User, now: datetime | None = None) -> Couple:
-    now = now or timezone.now()
+def couple_create(*, user: User, now: datetime) -> Couple:
     if not user.is_client:
         raise Forbidden("Only clients can start a couple.", code="not_a_client")
     with transaction.atomic():
@@ -153,9 +152,8 @@ def couple_create(*, user: User, now: datetime | None = None) -> Couple:
 
 
 def partner_invitation_create(
-    *, couple: Couple, invited_by: User, email: str, now: datetime | None = None
+    *, couple: Couple, invited_by: User, email: str, now: datetime
 ) -> PartnerInvitation:
-    now = now or timezone.now()
     email = User.objects.normalize_email(email).lower()
     if invited_by.pk not in {p.pk for p in couple.partners}:
         raise Forbidden("You can only invite a partner to your own couple.", code="not_your_couple")
@@ -185,21 +183,18 @@ def partner_invitation_create(
     return invitation
 
 
-def partner_invitation_check(
-    *, token: str, user: User | None, now: datetime | None = None
-) -> PartnerInvitation:
+def partner_invitation_check(*, token: str, user: User | None, now: datetime) -> PartnerInvitation:
     """The invitation behind ``token`` if ``user`` may accept it now; else a DomainError."""
     return invitation_from_link(
         token=token,
         queryset=PartnerInvitation.objects.select_related("couple", "invited_by"),
         user=user,
-        now=now or timezone.now(),
+        now=now,
         sender="your partner",
     )
 
 
-def partner_invitation_accept(*, token: str, user: User, now: datetime | None = None) -> Couple:
-    now = now or timezone.now()
+def partner_invitation_accept(*, token: str, user: User, now: datetime) -> Couple:
     with transaction.atomic():
         invitation = partner_invitation_check(token=token, user=user, now=now)
         # Lock, re-check, write: two tabs accepting at once get one membership.
@@ -239,8 +234,7 @@ def partner_invitation_accept(*, token: str, user: User, now: datetime | None = 
     return couple
 
 
-def couple_leave(*, user: User, now: datetime | None = None) -> None:
-    now = now or timezone.now()
+def couple_leave(*, user: User, now: datetime) -> None:
     with transaction.atomic():
         membership = (
             CoupleMembership.objects.select_for_update()

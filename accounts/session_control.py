@@ -11,9 +11,9 @@ from datetime import datetime
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
 from accounts.security_models import UserSession
 from accounts.signals import user_sessions_revoked
@@ -44,9 +44,8 @@ def idle_seconds_for(user) -> int:
     return 60 * min([*minutes, default]) if minutes else 60 * default
 
 
-def session_started(*, request: HttpRequest, user, now: datetime | None = None) -> None:
+def session_started(*, request: HttpRequest, user, now: datetime) -> None:
     """Called on every login (the session key was already cycled by ``login``)."""
-    now = now or timezone.now()
     session = request.session
     session[AUTH_AT] = now.timestamp()
     session[LAST_SEEN] = now.timestamp()
@@ -64,13 +63,13 @@ def session_started(*, request: HttpRequest, user, now: datetime | None = None) 
     )
 
 
-def session_expiry_reason(request: HttpRequest, now: datetime | None = None) -> str | None:
+def session_expiry_reason(request: HttpRequest, now: datetime) -> str | None:
     """'idle' or 'lifetime' if this authenticated session must end now, else None.
     Refreshes the last-seen time when the session stays alive."""
     return _policy(request.session, now)
 
 
-def stored_session_check(session_key: str | None, now: datetime | None = None) -> str | None:
+def stored_session_check(session_key: str | None, now: datetime) -> str | None:
     """The same policy for a websocket (connect and every heartbeat), read from the
     session store as it is now: 'signed_out' if the session is gone (signed out, or
     expired over HTTP), 'idle' / 'lifetime' if it must end now (it is ended here, as
@@ -90,8 +89,8 @@ def stored_session_check(session_key: str | None, now: datetime | None = None) -
     return reason
 
 
-def _policy(session, now: datetime | None) -> str | None:
-    now_ts = (now or timezone.now()).timestamp()
+def _policy(session: SessionBase, now: datetime) -> str | None:
+    now_ts = now.timestamp()
     auth_at = session.get(AUTH_AT)
     last_seen = session.get(LAST_SEEN)
     if auth_at is None or last_seen is None:

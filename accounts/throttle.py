@@ -13,7 +13,6 @@ import hmac
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
 from accounts.security_models import AuthFailure
 
@@ -47,8 +46,7 @@ def _retry_after(qs, limit: int, now: datetime) -> datetime | None:
     return times[limit - 1] + _window()
 
 
-def _blocked_until(*, key: str, ip: str | None, now: datetime | None):
-    now = now or timezone.now()
+def _blocked_until(*, key: str, ip: str | None, now: datetime) -> datetime | None:
     candidates = [
         _retry_after(
             AuthFailure.objects.filter(account_key=key), settings.LOGIN_FAILURES_PER_ACCOUNT, now
@@ -62,28 +60,27 @@ def _blocked_until(*, key: str, ip: str | None, now: datetime | None):
     return max(blocked) if blocked else None
 
 
-def login_blocked_until(*, email: str, ip: str | None, now: datetime | None = None):
+def login_blocked_until(*, email: str, ip: str | None, now: datetime):
     """When the password step for this email or address reopens, or None if open now."""
     return _blocked_until(key=account_key(email), ip=ip, now=now)
 
 
-def code_blocked_until(*, email: str, ip: str | None, now: datetime | None = None):
+def code_blocked_until(*, email: str, ip: str | None, now: datetime):
     """When the second-factor step for this account or address reopens, or None."""
     return _blocked_until(key=code_key(email), ip=ip, now=now)
 
 
-def _failure_record(*, key: str, ip: str | None, now: datetime | None) -> None:
-    now = now or timezone.now()
+def _failure_record(*, key: str, ip: str | None, now: datetime) -> None:
     AuthFailure.objects.create(account_key=key, ip=ip, at=now)
     # Keep the table small: anything older than the window no longer counts.
     AuthFailure.objects.filter(at__lt=now - _window() * 4).delete()
 
 
-def login_failure_record(*, email: str, ip: str | None, now: datetime | None = None) -> None:
+def login_failure_record(*, email: str, ip: str | None, now: datetime) -> None:
     _failure_record(key=account_key(email), ip=ip, now=now)
 
 
-def code_failure_record(*, email: str, ip: str | None, now: datetime | None = None) -> None:
+def code_failure_record(*, email: str, ip: str | None, now: datetime) -> None:
     _failure_record(key=code_key(email), ip=ip, now=now)
 
 

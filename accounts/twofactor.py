@@ -160,8 +160,7 @@ def recovery_codes_regenerate(*, user) -> list[str]:
     return codes
 
 
-def recovery_code_use(*, user, code: str, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
+def recovery_code_use(*, user, code: str, now: datetime) -> bool:
     spent = RecoveryCode.objects.filter(
         user=user, code_hash=_hash_code(code), used_at__isnull=True
     ).update(used_at=now)
@@ -180,4 +179,4 @@ def second_factor_verify(*, user, code: str, at: float | None = None) -> bool:
     cleaned = (code or "").strip()
     if cleaned.replace(" ", "").isdigit():
         return totp_verify(device=device, token=cleaned, at=at)
-    return recovery_code_use(user=user, code=cleaned)
+    return recovery_code_use(user=user, code=cleaned, now=timezone.now())

@@ -8,7 +8,7 @@ urlpatterns = [
     path("signup/", auth.signup, name="signup"),
     path("signup/sent/", auth.signup_sent, name="signup_sent"),
     path("signup/confirm/<str:token>/", auth.signup_confirm_view, name="signup_confirm"),
-    # Sign-in, 2FA and session security (issue 7)
+    # Sign-in, 2FA and session security
     path("login/", security.login_view, name="login"),
     path("login/verify/", security.login_verify, name="login_verify"),
     path("logout/", security.logout_view, name="logout"),

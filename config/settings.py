@@ -58,9 +58,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
-    "django_otp",  # issue 7: 2FA primitives (our TotpDevice encrypts its secret)
-    "csp",  # issue 7: Content-Security-Policy with nonces
-    "ninja",  # issue 7: serve /api/docs assets locally (the CDN page breaks the CSP)
+    "django_otp",  # 2FA primitives (our TotpDevice encrypts its secret)
+    "csp",  # Content-Security-Policy with nonces
+    "ninja",  # serve /api/docs assets locally (the CDN page breaks the CSP)
     # Project apps, lowest layer first (import-linter keeps the order; README).
     "core",
     "accounts",
@@ -89,7 +89,7 @@ MIDDLEWARE = [
     # issue 13: NUL bytes and lone surrogates are refused here, never a 500 deeper in
     "core.input_guard.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # issue 7: CSP header, session idle/lifetime + forced 2FA enrolment, 403 auditing
+    # CSP header, session idle/lifetime + forced 2FA enrolment, 403 auditing
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.AuditMiddleware",
     "accounts.middleware.SessionPolicyMiddleware",
@@ -371,7 +371,7 @@ LOGGING = {
 }
 
 
-# --- Privacy and security (issue 7) ---------------------------------------------------
+# --- Privacy and security -----------------------------------------------------------------
 # Sessions: a server-side idle timeout (clinics may shorten it, Clinic.session_idle_minutes)
 # and an absolute lifetime counted from sign-in; both end the session on the server.
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)

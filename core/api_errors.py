@@ -136,7 +136,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
             ]
             fields.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
         first = fields[0] if fields else {"field": None, "message": "invalid input"}
-        detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        message = str(first["message"])
+        detail = f"{first['field']}: {message}" if first["field"] else message
         return _error(request, detail, "invalid", 422, errors=fields)
 
     @api.exception_handler(OverflowError)

@@ -108,7 +108,7 @@ def audit_read(request: HttpRequest | None, obj: Any, *, actor: Any = None, **kw
     """Record that health data ``obj`` was read; returns ``obj`` so a selector can
     ``return audit_read(request, note)``. Works for one object or a list, which is
     written in one INSERT whatever its length."""
-    who = actor if actor is not None else getattr(request, "user", None)
+    who: Any = actor if actor is not None else getattr(request, "user", None)
     items = obj if isinstance(obj, list | tuple) else [obj]
     if not items:
         return obj

@@ -19,6 +19,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -79,7 +80,7 @@ def new_key_item(key_id: str) -> str:
     return f"{key_id}:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip('=')}"
 
 
-def key_file_path():
+def key_file_path() -> Path:
     return settings.VAR_DIR / "encryption_keys"
 
 

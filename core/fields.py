@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core import checks
 from django.db import models
@@ -27,6 +27,8 @@ class Sealed(str):
 
 class _EncryptedDescriptor(DeferredAttribute):
     """Loads deferred values like Django's own descriptor, then decrypts on first read."""
+
+    field: EncryptedTextField
 
     def __get__(self, instance: models.Model | None, owner: type | None = None) -> Any:
         if instance is None:
@@ -58,7 +60,7 @@ class EncryptedTextField(models.TextField):
         self.identity_field = identity_field
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
         if self.identity_field:
             kwargs["identity_field"] = self.identity_field
@@ -66,7 +68,8 @@ class EncryptedTextField(models.TextField):
 
     def _identity_source(self) -> models.Field | None:
         if self.identity_field:
-            return self.model._meta.get_field(self.identity_field)
+            field = self.model._meta.get_field(self.identity_field)
+            return field if isinstance(field, models.Field) else None
         return self.model._meta.pk
 
     @property
@@ -131,10 +134,12 @@ def encrypted_fields(model: type[models.Model]) -> list[EncryptedTextField]:
 
 
 UNREADABLE = "This entry could not be read. Your clinic's operator has been told."
+M = TypeVar("M", bound=models.Model)
+
 _log = logging.getLogger("duet.encryption")
 
 
-def unreadable_marked(rows: Iterable[models.Model]) -> list[models.Model]:
+def unreadable_marked(rows: Iterable[M]) -> list[M]:
     """Decrypt each row's encrypted fields now; a row whose ciphertext cannot be
     authenticated (damaged, moved, key missing) gets ``unreadable = True`` and empty
     fields instead of breaking the whole page, and the operator gets a log line naming
@@ -142,13 +147,13 @@ def unreadable_marked(rows: Iterable[models.Model]) -> list[models.Model]:
     saved again, so a repaired key can still open it."""
     out = list(rows)
     for row in out:
-        row.unreadable = False
+        row.unreadable = False  # type: ignore[attr-defined]
         for field in encrypted_fields(type(row)):
             try:
                 getattr(row, field.attname)
             except crypto.DecryptionError as exc:
                 row.__dict__[field.sealed_attname] = row.__dict__[field.attname]
                 row.__dict__[field.attname] = ""
-                row.unreadable = True
+                row.unreadable = True  # type: ignore[attr-defined]
                 _log.error("Unreadable encrypted value %s: %s", field.identity(row), exc)
     return out

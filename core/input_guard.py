@@ -31,7 +31,7 @@ def _bad(text: str) -> bool:
     return False
 
 
-def _json_strings(value) -> Iterable[str]:
+def _json_strings(value: object) -> Iterable[str]:
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):

@@ -14,6 +14,7 @@ import logging
 from datetime import datetime, timedelta
 from email.mime.base import MIMEBase
 from smtplib import SMTPException
+from uuid import UUID
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
@@ -71,7 +72,7 @@ def email_queue(*, key: str, message: EmailMessage, now: datetime) -> OutboundEm
             key=key,
             defaults={
                 "to": list(message.to),
-                "subject": message.subject,
+                "subject": str(message.subject),
                 "content": _pack(message),
                 "created_at": now,
             },
@@ -81,7 +82,7 @@ def email_queue(*, key: str, message: EmailMessage, now: datetime) -> OutboundEm
     return row
 
 
-def _enqueue(email_id) -> None:
+def _enqueue(email_id: UUID) -> None:
     from core.tasks import deliver_email
 
     try:

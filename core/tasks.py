@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from core.mail import TRANSIENT_ERRORS, email_deliver, email_give_up, email_requ
     retry_backoff_max=settings.EMAIL_RETRY_BACKOFF_MAX_SECONDS,
     retry_jitter=True,
 )
-def deliver_email(self, email_id: str) -> bool:
+def deliver_email(self: Task, email_id: str) -> bool:
     try:
         return email_deliver(email_id=email_id, now=timezone.now())
     except TRANSIENT_ERRORS:

@@ -4,9 +4,11 @@ therapist may see. Signaling calls ``consent_gate``, ``location_confirmed`` and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.http import HttpRequest
 
 from accounts.models import Couple, User
 from accounts.selectors import active_couple_for
@@ -210,7 +212,9 @@ class PartnerRecord:
     safety: PartnerSafety | None  # only filled for the therapist
 
 
-def couple_intake(*, couple: Couple, viewer: User, request=None) -> list[PartnerRecord]:
+def couple_intake(
+    *, couple: Couple, viewer: User, request: HttpRequest | None = None
+) -> list[PartnerRecord]:
     """Who signed what; the emergency contacts only for the couple's therapist."""
     records = []
     therapist_view = viewer.is_therapist and is_client_of(viewer, couple.pk)
@@ -283,7 +287,9 @@ def safety_resources_for(user: User) -> SafetyResources:
 # --- licence warnings ---------------------------------------------------------------
 
 
-def licence_warning(therapist: User, country: str, region: str, *, codes=None) -> str:
+def licence_warning(
+    therapist: User, country: str, region: str, *, codes: Iterable[str] | None = None
+) -> str:
     """Why a place may be outside the therapist's licence ("" when it is covered)."""
     codes = licence_places_of(therapist) if codes is None else codes
     place = region or country
@@ -305,7 +311,9 @@ class PanelPartner:
     safety: PartnerSafety | None
 
 
-def room_panel(*, booking: Booking, viewer: User, request=None) -> list[PanelPartner] | None:
+def room_panel(
+    *, booking: Booking, viewer: User, request: HttpRequest | None = None
+) -> list[PanelPartner] | None:
     """The therapist's side panel: each partner's place now, emergency contact and a
     licence warning. None for anyone but the session's therapist."""
     if booking.therapist_id != viewer.pk:

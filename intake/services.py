@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.http import HttpRequest
 
 from accounts.models import User
 from accounts.selectors import active_couple_for
@@ -110,7 +111,7 @@ def document_sign(
     signed_on: date | None,
     confirm_name: bool,
     now: datetime,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Signature:
     """Sign the current version as ``typed_name``. The version's hash is kept with the
     signature; the signer's IP and time go to the audit log."""
@@ -223,7 +224,7 @@ def location_confirm(
     region: str,
     free_text: str,
     now: datetime,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> SessionLocation:
     """Record where a partner is for this session. A place in none of the lists is
     kept as typed and flagged to the therapist."""

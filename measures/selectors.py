@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -132,7 +134,7 @@ def clinic_for_admin(user: User, clinic_id: int) -> Clinic:
     return clinic
 
 
-def response_for(viewer: User, response_id) -> MeasureResponse:
+def response_for(viewer: User, response_id: UUID | str) -> MeasureResponse:
     response = MeasureResponse.objects.filter(pk=response_id).select_related("user").first()
     if response is None or not can_read(viewer, response):
         raise Http404("No such answer.")
@@ -171,7 +173,8 @@ class Series:
 
     @property
     def change(self) -> str:
-        return self.latest.change if len(self.points) > 1 else "no_change"
+        latest = self.latest
+        return latest.change if latest is not None and len(self.points) > 1 else "no_change"
 
     @property
     def measurable(self) -> bool:
@@ -226,7 +229,7 @@ def _series(user: User, slug: str, rows: list[MeasureResponse]) -> Series | None
                 in_range=inst.in_clinical_range(total),
             )
         )
-    if not points:
+    if not points or base is None:
         return None
     return Series(instrument=instruments.CURRENT.get(slug) or base[0], user=user, points=points)
 
@@ -273,7 +276,10 @@ def _latest(series: list[Series], slug: str) -> Series | None:
 
 
 def flags_for(
-    partners: list[User], by_partner: dict[int, list[Series]], plan: MeasurePlan, rows=()
+    partners: list[User],
+    by_partner: dict[int, list[Series]],
+    plan: MeasurePlan,
+    rows: Iterable[MeasureResponse] = (),
 ) -> list[Flag]:
     flags: list[Flag] = []
     alliance = instruments.CURRENT[instruments.ALLIANCE]
@@ -305,10 +311,15 @@ def flags_for(
         worse = [s for s in outcome if s.change == "deteriorated"]
         if worse:
             names = ", ".join(
-                f"{s.instrument.short_name} {s.first.total}→{s.latest.total}" for s in worse
+                f"{s.instrument.short_name} {s.first.total}→{s.latest.total}"
+                for s in worse
+                if s.first is not None and s.latest is not None
             )
             flags.append(Flag("deteriorating", f"{p.name}: deteriorating", names, p.pk))
-        reached = max((s.latest.session_number for s in outcome if s.measurable), default=0)
+        reached = max(
+            (s.latest.session_number for s in outcome if s.measurable and s.latest is not None),
+            default=0,
+        )
         if reached >= plan.on_track_by and not any(s.change == "improved" for s in outcome):
             flags.append(
                 Flag(
@@ -382,12 +393,14 @@ def flags_for_bookings(therapist: User, bookings: list[Booking]) -> dict[int, li
     own = [b for b in bookings if b.therapist_id == therapist.pk]
     if not own:
         return {}
-    rows_by_couple: dict[int, list[MeasureResponse]] = defaultdict(list)
+    rows_by_couple: dict[int | None, list[MeasureResponse]] = defaultdict(list)
     found = list(MeasureResponse.objects.filter(couple_id__in={b.couple_id for b in own}))
     for r in _audited(therapist, found):
         rows_by_couple[r.couple_id].append(r)
     clinic_ids = {b.clinic_id for b in own if b.clinic_id}
-    plans = {p.clinic_id: p for p in MeasurePlan.objects.filter(clinic_id__in=clinic_ids)}
+    plans: dict[int | None, MeasurePlan] = {
+        p.clinic_id: p for p in MeasurePlan.objects.filter(clinic_id__in=clinic_ids)
+    }
     fallback = None
     out = {}
     for b in own:
@@ -395,7 +408,7 @@ def flags_for_bookings(therapist: User, bookings: list[Booking]) -> dict[int, li
         if plan is None and b.clinic_id is None:
             fallback = fallback or plan_for_clinic(clinic_of(therapist))
             plan = fallback
-        plan = plan or MeasurePlan(clinic_id=b.clinic_id)
+        plan = plan or MeasurePlan(clinic_id=b.clinic_id)  # type: ignore[misc]  # unsaved default
         partners = b.couple.partners
         ids = {p.pk for p in partners}
         rows = [r for r in rows_by_couple[b.couple_id] if r.user_id in ids]
@@ -456,7 +469,7 @@ def _figures_for(label: str, bookings: list[Booking], now: datetime, plan: Measu
         ).select_related("user")
     )
     answered = {(r.booking_id, r.user_id, r.instrument, r.moment) for r in rows}
-    rows_by_couple: dict[int, list[MeasureResponse]] = defaultdict(list)
+    rows_by_couple: dict[int | None, list[MeasureResponse]] = defaultdict(list)
     for r in rows:
         rows_by_couple[r.couple_id].append(r)
     upcoming = set(

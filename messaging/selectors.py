@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
 
+from django.db.models import (
+    Count,
+    DateTimeField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+
+from accounts.models import User
 from accounts.selectors import active_couple_for, member_since
 from core.audit import audit_read
 from core.errors import Forbidden
@@ -12,7 +28,7 @@ from messaging.services import private_messages_allowed
 from therapists.selectors import clinic_of_care, couple_therapists, therapist_clients
 
 
-def threads_for_user(user) -> QuerySet[Thread]:
+def threads_for_user(user: User) -> QuerySet[Thread]:
     """Threads this person can read now (leaving a couple ends access to its threads)."""
     if not user.is_authenticated:
         return Thread.objects.none()
@@ -26,31 +42,36 @@ def threads_for_user(user) -> QuerySet[Thread]:
     ).distinct()
 
 
-def threads_with_unread(user) -> list[Thread]:
+# Before any message: what "never read" compares against.
+_NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def threads_with_unread(user: User) -> list[Thread]:
+    """The inbox: each thread with ``unread``, the messages from others since this person
+    last read it, counted in the same query as the threads."""
     last_read = ThreadReadState.objects.filter(thread=OuterRef("pk"), user=user).values(
         "last_read_at"
     )[:1]
+    unread = (
+        Message.objects.filter(thread=OuterRef("pk"), created_at__gt=OuterRef("read_from"))
+        .exclude(author=user)
+        .order_by()
+        .values("thread")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     threads = (
         threads_for_user(user)
         .select_related("therapist", "couple", "private_partner", "clinic")
         .prefetch_related("couple__memberships__user")
         .annotate(read_until=Subquery(last_read))
+        .annotate(read_from=Coalesce("read_until", Value(_NEVER, output_field=DateTimeField())))
+        .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
     )
-    out = []
-    for thread in threads:
-        unread = Message.objects.filter(thread=thread).exclude(author=user)
-        if thread.read_until is not None:
-            unread = unread.filter(created_at__gt=thread.read_until)
-        thread.unread = unread.count()
-        out.append(thread)
-    return out
+    return list(threads)
 
 
-def unread_total(user) -> int:
-    return sum(t.unread for t in threads_with_unread(user))
-
-
-def thread_for_participant(*, thread_id, user) -> Thread:
+def thread_for_participant(*, thread_id: UUID | str, user: User) -> Thread:
     thread = (
         threads_for_user(user)
         .select_related("therapist", "couple", "private_partner", "clinic")
@@ -62,7 +83,9 @@ def thread_for_participant(*, thread_id, user) -> Thread:
     return thread
 
 
-def messages_for_reader(*, thread: Thread, user, request=None) -> list[Message]:
+def messages_for_reader(
+    *, thread: Thread, user: User, request: HttpRequest | None = None
+) -> list[Message]:
     found = thread.messages.select_related("author")
     if user.pk != thread.therapist_id:
         # A partner who joined later reads the conversation from when they joined.
@@ -72,16 +95,7 @@ def messages_for_reader(*, thread: Thread, user, request=None) -> list[Message]:
     return messages
 
 
-def message_counts(thread_ids) -> dict:
-    return dict(
-        Message.objects.filter(thread_id__in=thread_ids)
-        .values("thread_id")
-        .annotate(n=Count("id"))
-        .values_list("thread_id", "n")
-    )
-
-
-def contacts_for(user) -> list[dict]:
+def contacts_for(user: User) -> list[dict[str, Any]]:
     """Who this person may open a conversation with: the clients rule from either side."""
     if user.is_client:
         couple = active_couple_for(user)

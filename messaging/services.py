@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 
+from accounts.models import Couple, User
 from accounts.selectors import active_couple_for
 from core.audit import audit_record
 from core.errors import DomainError, Forbidden
@@ -18,16 +20,25 @@ from messaging.models import Message, Thread, ThreadReadState
 from scheduling.signals import message_posted
 from therapists.selectors import clinic_of_care, is_client_of
 
+if TYPE_CHECKING:
+    from therapists.models import Clinic
+
 MAX_MESSAGE_LENGTH = 10_000
 
 
-def private_messages_allowed(clinic) -> bool:
+def private_messages_allowed(clinic: Clinic | None) -> bool:
     from therapists.models import Clinic
 
     return clinic is None or clinic.private_messages == Clinic.PrivateMessages.ALLOWED
 
 
-def thread_open(*, user, therapist=None, couple=None, private: bool = False) -> Thread:
+def thread_open(
+    *,
+    user: User,
+    therapist: User | None = None,
+    couple: Couple | None = None,
+    private: bool = False,
+) -> Thread:
     """The thread between a couple and their therapist (created on first use).
 
     A client opens it with their therapist; a therapist with one of their couples.
@@ -51,7 +62,7 @@ def thread_open(*, user, therapist=None, couple=None, private: bool = False) -> 
         raise Forbidden(
             "Your clinic shares every message with both partners.", code="private_not_allowed"
         )
-    lookup = {"couple": couple, "therapist": therapist}
+    lookup: dict[str, Any] = {"couple": couple, "therapist": therapist}
     if private:
         lookup.update(kind=Thread.Kind.PRIVATE, private_partner=user)
     else:
@@ -67,9 +78,8 @@ def thread_open(*, user, therapist=None, couple=None, private: bool = False) -> 
 
 
 def message_post(
-    *, thread: Thread, author, body: str, request=None, now: datetime | None = None
+    *, thread: Thread, author: User, body: str, request: HttpRequest | None = None, now: datetime
 ) -> Message:
-    now = now or timezone.now()
     body = (body or "").strip()
     if not body:
         raise DomainError("Write a message first.", code="empty")
@@ -115,8 +125,7 @@ def _notify(message: Message, recipients: list, *, now: datetime) -> None:
         )
 
 
-def thread_mark_read(*, thread: Thread, user, now: datetime | None = None) -> None:
-    now = now or timezone.now()
+def thread_mark_read(*, thread: Thread, user: User, now: datetime) -> None:
     ThreadReadState.objects.update_or_create(
         thread=thread, user=user, defaults={"last_read_at": now}
     )

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -73,7 +74,11 @@ def thread(request: HttpRequest, thread_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.message_post(
-                thread=conversation, author=user, body=form.cleaned_data["body"], request=request
+                thread=conversation,
+                author=user,
+                body=form.cleaned_data["body"],
+                request=request,
+                now=timezone.now(),
             )
         except Forbidden as exc:
             raise PermissionDenied(exc.detail) from None
@@ -83,7 +88,7 @@ def thread(request: HttpRequest, thread_id) -> HttpResponse:
             flash.success(request, "Message sent.")
             return redirect("messaging:thread", thread_id=conversation.pk)
     items = selectors.messages_for_reader(thread=conversation, user=user, request=request)
-    services.thread_mark_read(thread=conversation, user=user)
+    services.thread_mark_read(thread=conversation, user=user, now=timezone.now())
     readers = conversation.participants()
     return render(
         request,

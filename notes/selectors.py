@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.http import HttpRequest
 
+from accounts.models import User
 from core.audit import audit_read
 from core.errors import Forbidden
 from notes.models import EmergencyAccess, SessionNote
 
+if TYPE_CHECKING:
+    from scheduling.models import Booking
 
-def notes_for_therapist(therapist) -> QuerySet[SessionNote]:
+
+def notes_for_therapist(therapist: User) -> QuerySet[SessionNote]:
     return (
         SessionNote.objects.filter(therapist=therapist)
         .select_related("booking", "couple")
@@ -21,7 +27,7 @@ def notes_for_therapist(therapist) -> QuerySet[SessionNote]:
     )
 
 
-def notes_for_admin(admin) -> QuerySet[SessionNote]:
+def notes_for_admin(admin: User) -> QuerySet[SessionNote]:
     """The clinic's notes as a list of who/when, for choosing one to break the glass."""
     from therapists.selectors import clinics_administered_by
 
@@ -32,8 +38,9 @@ def notes_for_admin(admin) -> QuerySet[SessionNote]:
     )
 
 
-def active_emergency_access(*, note: SessionNote, admin, now: datetime | None = None):
-    now = now or timezone.now()
+def active_emergency_access(
+    *, note: SessionNote, admin: User, now: datetime
+) -> EmergencyAccess | None:
     return (
         EmergencyAccess.objects.filter(note=note, admin=admin, expires_at__gt=now)
         .order_by("-expires_at")
@@ -41,7 +48,9 @@ def active_emergency_access(*, note: SessionNote, admin, now: datetime | None = 
     )
 
 
-def note_for_reader(*, note_id, user, request=None, now: datetime | None = None) -> SessionNote:
+def note_for_reader(
+    *, note_id: UUID | str, user: User, request: HttpRequest | None = None, now: datetime
+) -> SessionNote:
     """The note if ``user`` may read it now (its author, or an admin holding an
     unexpired emergency grant). Raises Forbidden otherwise. Audited."""
     note = SessionNote.objects.select_related("clinic", "couple").filter(pk=note_id).first()
@@ -54,10 +63,9 @@ def note_for_reader(*, note_id, user, request=None, now: datetime | None = None)
     raise Forbidden("Session notes are private to the therapist who wrote them.", code="private")
 
 
-def therapist_bookings_for_notes(therapist, now: datetime | None = None):
+def therapist_bookings_for_notes(therapist: User, *, now: datetime) -> QuerySet[Booking]:
     from scheduling.models import Booking
 
-    now = now or timezone.now()
     return (
         Booking.objects.filter(therapist=therapist, starts_at__lte=now + timedelta(days=1))
         .exclude(status__in=[Booking.Status.CANCELLED, Booking.Status.HELD])

@@ -3,27 +3,39 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.db import transaction
-from django.utils import timezone
+from django.http import HttpRequest
 
+from accounts.models import User
 from core.audit import audit_record
 from core.errors import Conflict, DomainError, Forbidden
 from notes.models import EmergencyAccess, NoteAddendum, SessionNote
+
+if TYPE_CHECKING:
+    from scheduling.models import Booking
 
 EMERGENCY_ACCESS_MINUTES = 60
 MIN_REASON_LENGTH = 20
 
 
-def _own_note_for_update(*, note_id, therapist) -> SessionNote:
+def _own_note_for_update(*, note_id: UUID | str, therapist: User) -> SessionNote:
     note = SessionNote.objects.select_for_update().filter(pk=note_id).first()
     if note is None or note.therapist_id != therapist.pk:
         raise Forbidden("Only the therapist who wrote this note can change it.", code="not_yours")
     return note
 
 
-def note_create(*, therapist, booking, template: str, request=None, now: datetime | None = None):
-    now = now or timezone.now()
+def note_create(
+    *,
+    therapist: User,
+    booking: Booking,
+    template: str,
+    request: HttpRequest | None = None,
+    now: datetime,
+) -> SessionNote:
     if booking.therapist_id != therapist.pk:
         raise Forbidden("You can only write notes for your own sessions.", code="not_yours")
     if template not in SessionNote.Template.values:
@@ -45,9 +57,13 @@ def note_create(*, therapist, booking, template: str, request=None, now: datetim
 
 
 def note_update(
-    *, note_id, therapist, sections: dict[str, str], request=None, now: datetime | None = None
+    *,
+    note_id: UUID | str,
+    therapist: User,
+    sections: dict[str, str],
+    request: HttpRequest | None = None,
+    now: datetime,
 ) -> SessionNote:
-    now = now or timezone.now()
     with transaction.atomic():
         note = _own_note_for_update(note_id=note_id, therapist=therapist)
         if note.is_signed:
@@ -63,16 +79,15 @@ def note_update(
 
 def note_sign(
     *,
-    note_id,
-    therapist,
+    note_id: UUID | str,
+    therapist: User,
     sections: dict[str, str] | None = None,
-    request=None,
-    now: datetime | None = None,
+    request: HttpRequest | None = None,
+    now: datetime,
 ) -> SessionNote:
     """Sign and lock the note. ``sections`` is what the therapist sees on screen when they
     press Sign: it is saved first, in the same transaction, so the signed text is exactly
     that (never an older draft, never an empty note because the draft was not saved)."""
-    now = now or timezone.now()
     with transaction.atomic():
         note = _own_note_for_update(note_id=note_id, therapist=therapist)
         if note.is_signed:
@@ -91,9 +106,13 @@ def note_sign(
 
 
 def note_addendum_add(
-    *, note_id, author, body: str, request=None, now: datetime | None = None
+    *,
+    note_id: UUID | str,
+    author: User,
+    body: str,
+    request: HttpRequest | None = None,
+    now: datetime,
 ) -> NoteAddendum:
-    now = now or timezone.now()
     if not body.strip():
         raise DomainError("Write the addendum first.", code="empty_addendum")
     with transaction.atomic():
@@ -108,12 +127,16 @@ def note_addendum_add(
 
 
 def note_emergency_access(
-    *, note_id, admin, reason: str, request=None, now: datetime | None = None
+    *,
+    note_id: UUID | str,
+    admin: User,
+    reason: str,
+    request: HttpRequest | None = None,
+    now: datetime,
 ) -> EmergencyAccess:
     """Break the glass: an admin of the note's clinic gets an hour's access, audited."""
     from therapists.selectors import clinics_administered_by
 
-    now = now or timezone.now()
     reason = reason.strip()
     note = SessionNote.objects.filter(pk=note_id).first()
     allowed = {c.pk for c in clinics_administered_by(admin)} if admin.is_clinic_admin else set()
@@ -144,10 +167,9 @@ def note_emergency_access(
     return grant
 
 
-def notes_on_author_deleted(*, user, now: datetime | None = None) -> None:
+def notes_on_author_deleted(*, user: User, now: datetime) -> None:
     """Account deletion: a therapist's drafts go; signed notes stay for the clinic's
     retention period (then go). A client's deletion leaves the couple's record alone."""
-    now = now or timezone.now()
     drafts = SessionNote.objects.filter(therapist=user, status=SessionNote.Status.DRAFT)
     drafts.delete()
     for note in SessionNote.objects.filter(therapist=user).select_related("clinic"):

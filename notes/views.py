@@ -46,7 +46,9 @@ class EmergencyForm(forms.Form):
 
 def _load(request: HttpRequest, note_id) -> SessionNote:
     try:
-        return selectors.note_for_reader(note_id=note_id, user=request.user, request=request)
+        return selectors.note_for_reader(
+            note_id=note_id, user=request.user, request=request, now=timezone.now()
+        )
     except Forbidden as exc:
         raise PermissionDenied(exc.detail) from None
 
@@ -54,7 +56,7 @@ def _load(request: HttpRequest, note_id) -> SessionNote:
 @never_cache
 @role_required("therapist")
 def note_list(request: HttpRequest) -> HttpResponse:
-    bookings = list(selectors.therapist_bookings_for_notes(request.user))
+    bookings = list(selectors.therapist_bookings_for_notes(request.user, now=timezone.now()))
     # The room's "Call ended" screen links here with ?booking=<id>: start on that session.
     initial = {"booking": request.GET.get("booking", "")}
     form = NewNoteForm(bookings, request.POST or None, tz=request.user.tz, initial=initial)
@@ -65,6 +67,7 @@ def note_list(request: HttpRequest) -> HttpResponse:
                 booking=form.bookings[form.cleaned_data["booking"]],
                 template=form.cleaned_data["template"],
                 request=request,
+                now=timezone.now(),
             )
         except DomainError as exc:
             form.add_error(None, exc.detail)
@@ -90,7 +93,11 @@ def note_detail(request: HttpRequest, note_id) -> HttpResponse:
         autosave = request.headers.get("X-Requested-With") == "autosave"
         try:
             note = services.note_update(
-                note_id=note.pk, therapist=request.user, sections=values, request=request
+                note_id=note.pk,
+                therapist=request.user,
+                sections=values,
+                request=request,
+                now=timezone.now(),
             )
         except DomainError as exc:
             if autosave:
@@ -125,7 +132,11 @@ def note_sign(request: HttpRequest, note_id) -> HttpResponse:
     sections = {key: request.POST[key] for key in keys} if keys else None
     try:
         services.note_sign(
-            note_id=note_id, therapist=request.user, sections=sections, request=request
+            note_id=note_id,
+            therapist=request.user,
+            sections=sections,
+            request=request,
+            now=timezone.now(),
         )
     except Forbidden as exc:
         raise PermissionDenied(exc.detail) from None
@@ -142,7 +153,9 @@ def note_addendum(request: HttpRequest, note_id) -> HttpResponse:
     form = AddendumForm(request.POST)
     body = form.cleaned_data["body"] if form.is_valid() else ""
     try:
-        services.note_addendum_add(note_id=note_id, author=request.user, body=body, request=request)
+        services.note_addendum_add(
+            note_id=note_id, author=request.user, body=body, request=request, now=timezone.now()
+        )
     except Forbidden as exc:
         raise PermissionDenied(exc.detail) from None
     except DomainError as exc:
@@ -176,6 +189,7 @@ def note_emergency(request: HttpRequest, note_id) -> HttpResponse:
                 admin=request.user,
                 reason=form.cleaned_data["reason"],
                 request=request,
+                now=timezone.now(),
             )
         except Forbidden as exc:
             raise PermissionDenied(exc.detail) from None

@@ -8,7 +8,7 @@ from itertools import pairwise
 
 from django import forms
 
-from scheduling.models import Booking, SessionType, Weekday
+from scheduling.models import SessionType, Weekday
 
 RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -116,9 +116,6 @@ class SessionTypeForm(forms.ModelForm):
             "horizon_days": "Bookable up to (days ahead)",
             "step_minutes": "Start times every (minutes)",
         }
-
-
-FORMAT_CHOICES = Booking.Format.choices
 
 
 class ObjectIdForm(forms.Form):

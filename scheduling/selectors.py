@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 
 from accounts.models import Couple, User
@@ -17,6 +19,9 @@ from scheduling.models import (
     WorkingHours,
 )
 from scheduling.slots import Busy, Interval, SlotRules, WeeklySchedule, compute_slots
+
+if TYPE_CHECKING:
+    from therapists.models import Clinic
 
 UPCOMING = (Booking.Status.HELD, Booking.Status.CONFIRMED)
 
@@ -54,14 +59,14 @@ def bookings_for_therapist_on_day(therapist: User, *, now: datetime) -> list[Boo
 ACTIVE = (Booking.Status.HELD, Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
 
 
-def active_bookings(now: datetime):
+def active_bookings(now: datetime) -> QuerySet[Booking]:
     """Bookings that occupy time: confirmed or completed, or a hold not yet expired."""
     return Booking.objects.filter(status__in=ACTIVE).exclude(
         status=Booking.Status.HELD, hold_expires_at__lte=now
     )
 
 
-def clinic_of(therapist: User):
+def clinic_of(therapist: User) -> Clinic | None:
     from therapists.models import Clinic, ClinicMembership
 
     membership = (
@@ -122,7 +127,7 @@ def partner_schedule(user: User) -> WeeklySchedule:
     return WeeklySchedule(zone=user.time_zone, weekly=dict(weekly), always_free=not weekly)
 
 
-def _therapist_busy(qs) -> list[Busy]:
+def _therapist_busy(qs: QuerySet[Booking]) -> list[Busy]:
     """Only the blocked ranges (session plus its buffers) matter on the therapist's side."""
     rows = qs.values_list(
         Coalesce("blocked_start", "starts_at"), Coalesce("blocked_end", "ends_at")
@@ -130,7 +135,7 @@ def _therapist_busy(qs) -> list[Busy]:
     return [Busy(bs, be, bs, be) for bs, be in rows]
 
 
-def _couple_busy(qs) -> list[Busy]:
+def _couple_busy(qs: QuerySet[Booking]) -> list[Busy]:
     return [Busy(s, e) for s, e in qs.values_list("starts_at", "ends_at")]
 
 

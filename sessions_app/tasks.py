@@ -14,7 +14,9 @@ from sessions_app.services.dispatch import reminders_dispatch_due
 def dispatch_due_reminders() -> dict[str, int]:
     """Beat runs this every REMINDER_DISPATCH_SECONDS; overlapping runs cooperate
     through SKIP LOCKED, and a run killed mid-batch loses nothing (rows stay pending)."""
-    return reminders_dispatch_due(budget_seconds=settings.REMINDER_DISPATCH_BUDGET_SECONDS)
+    return reminders_dispatch_due(
+        budget_seconds=settings.REMINDER_DISPATCH_BUDGET_SECONDS, now=timezone.now
+    )
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

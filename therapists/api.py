@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from core.errors import DomainError
@@ -155,7 +156,7 @@ def _out(request: HttpRequest, p: TherapistProfile, *, detail: bool = False) -> 
 @router.get("/", response=DirectoryOut, auth=None, summary="Search the directory")
 def directory(request: HttpRequest, params: Query[DirectoryQuery]) -> dict:
     filters = parse_filters(request.GET)
-    page = directory_page(filters)
+    page = directory_page(filters, now=timezone.now())
     return {
         "count": page.count,
         "page": page.number,
@@ -209,7 +210,9 @@ def profile_update(request: HttpRequest, profile_id: int, payload: ProfileIn) ->
         formats=payload.formats,
     )
     try:
-        saved = therapist_profile_update(profile=p, editor=request.user, data=data)
+        saved = therapist_profile_update(
+            profile=p, editor=request.user, data=data, now=timezone.now()
+        )
     except DomainError as exc:
         if exc.extra.get("field") == "jurisdictions":
             exc.extra["field"] = "licensed_in"

@@ -41,7 +41,7 @@ class Clinic(models.Model):
         ),
     )
     created_at = models.DateTimeField(default=timezone.now)
-    # Privacy and security (issue 7)
+    # Privacy and security
     session_idle_minutes = models.PositiveIntegerField(
         default=30,
         validators=[MinValueValidator(1)],

@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse_lazy
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import QueuedPasswordResetForm, SignupForm
@@ -29,7 +30,9 @@ def _accept_invitation_in(target: str | None, user) -> str:
     if match.view_name != "accounts:invitation":
         return ""
     try:
-        couple = partner_invitation_accept(token=match.kwargs["token"], user=user)
+        couple = partner_invitation_accept(
+            token=match.kwargs["token"], user=user, now=timezone.now()
+        )
     except DomainError:
         return ""
     partner = couple.partner_of(user)

@@ -30,7 +30,10 @@ def couple(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 invitation = partner_invitation_create(
-                    couple=current, invited_by=request.user, email=form.cleaned_data["email"]
+                    couple=current,
+                    invited_by=request.user,
+                    email=form.cleaned_data["email"],
+                    now=timezone.now(),
                 )
             except DomainError as exc:
                 form.add_error("email", exc.detail)
@@ -60,7 +63,7 @@ def couple(request: HttpRequest) -> HttpResponse:
 @role_required("client")
 def couple_start(request: HttpRequest) -> HttpResponse:
     try:
-        couple_create(user=request.user)
+        couple_create(user=request.user, now=timezone.now())
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
@@ -75,7 +78,7 @@ def couple_leave_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Tick the box to confirm that you want to leave the couple.")
         return redirect("accounts:couple")
     try:
-        couple_leave(user=request.user)
+        couple_leave(user=request.user, now=timezone.now())
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
@@ -86,7 +89,7 @@ def couple_leave_view(request: HttpRequest) -> HttpResponse:
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Open an invitation link: show who invited you, then accept (logged in) or sign up."""
     try:
-        invite = partner_invitation_check(token=token, user=request.user)
+        invite = partner_invitation_check(token=token, user=request.user, now=timezone.now())
     except DomainError as exc:
         return render(
             request,
@@ -98,7 +101,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(f"/login/?next={request.path}")
         try:
-            partner_invitation_accept(token=token, user=request.user)
+            partner_invitation_accept(token=token, user=request.user, now=timezone.now())
         except DomainError as exc:
             return render(
                 request,

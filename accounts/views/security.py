@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -54,7 +55,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         email = request.POST.get("username", "")
         ip = client_ip(request)
-        if throttle.login_blocked_until(email=email, ip=ip) is not None:
+        if throttle.login_blocked_until(email=email, ip=ip, now=timezone.now()) is not None:
             form = LoginForm(request)
             form.cleaned_data = {}
             form.add_error(None, throttle.LOCKED_ERROR)
@@ -74,7 +75,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 messages.info(request, "Set up two-step sign-in to protect your clients' data.")
                 return redirect("accounts:twofactor_setup")
             return redirect(next_url or "dashboard:dashboard")
-        throttle.login_failure_record(email=email, ip=ip)
+        throttle.login_failure_record(email=email, ip=ip, now=timezone.now())
         audit_record(actor=None, action="auth.login_failed", request=request, outcome="denied")
     return render(request, "accounts/login.html", {"form": form, "next": next_url or ""})
 
@@ -93,7 +94,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
-        if throttle.code_blocked_until(email=user.email, ip=ip) is not None:
+        if throttle.code_blocked_until(email=user.email, ip=ip, now=timezone.now()) is not None:
             form.add_error(None, throttle.LOCKED_ERROR)
         elif twofactor.second_factor_verify(user=user, code=form.cleaned_data["code"]):
             request.session.pop(PENDING, None)
@@ -101,7 +102,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             login(request, user, backend=BACKEND)
             return redirect(pending.get("next") or "dashboard:dashboard")
         else:
-            throttle.code_failure_record(email=user.email, ip=ip)
+            throttle.code_failure_record(email=user.email, ip=ip, now=timezone.now())
             audit_record(actor=user, action="auth.2fa_failed", request=request, outcome="denied")
             form.add_error("code", "That code is not valid. Codes work once; wait for a new one.")
     return render(request, "accounts/login_verify.html", {"form": form})
@@ -221,9 +222,3 @@ def password_change(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Password changed. You were signed out everywhere; sign in.")
         return redirect("accounts:login")
     return render(request, "accounts/password_change.html", {"form": form})
-
-
-@login_required
-@require_POST
-def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
-    return logout_view(request)

@@ -54,7 +54,7 @@ def your_data(request: HttpRequest) -> HttpResponse:
 def export_download(request: HttpRequest) -> HttpResponse:
     user = request.user
     audit_record(actor=user, action="data.export", obj=user, request=request)
-    payload = user_data_zip(user)
+    payload = user_data_zip(user, now=timezone.now())
     stamp = timezone.now().strftime("%Y%m%d")
     response = HttpResponse(payload, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="duet-data-{stamp}.zip"'
@@ -65,7 +65,7 @@ def export_download(request: HttpRequest) -> HttpResponse:
 def account_delete_view(request: HttpRequest) -> HttpResponse:
     form = DeleteForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        account_delete(user=request.user, request=request)
+        account_delete(user=request.user, request=request, now=timezone.now())
         logout(request)
         messages.success(request, "Your account is deleted. Thank you for trusting Duet.")
         return redirect("accounts:login")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -65,7 +66,7 @@ def _check_slot(
     use_horizon: bool = True,
 ) -> None:
     """Raise unless ``starts_at`` is a slot this couple may book right now."""
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "therapist": therapist,
         "couple": couple,
         "session_type": session_type,
@@ -135,7 +136,7 @@ def _apply_times(booking: Booking, session_type: SessionType, starts_at: datetim
 
 
 def _queue_booking_email(
-    booking_ids: list[int], kind: str, actor_id: int | None, *, now: datetime, **extra
+    booking_ids: list[int], kind: str, actor_id: int | None, *, now: datetime, **extra: Any
 ) -> None:
     """Queue the emails about this change; they leave after commit, from a Celery task."""
     from scheduling.emails import booking_emails_queue

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
+from typing import Any
 
 from django.db import transaction
 
@@ -61,7 +62,7 @@ def attendance_windows_set(*, user: User, weekly: dict[int, list[tuple[time, tim
 
 @transaction.atomic
 def date_override_set(
-    *, therapist: User, date, ranges: list[tuple[time, time]]
+    *, therapist: User, date: date, ranges: list[tuple[time, time]]
 ) -> list[DateOverride]:
     """Other hours on ``date``; an empty list makes the therapist unavailable that day."""
     DateOverride.objects.filter(therapist=therapist, date=date).delete()
@@ -73,11 +74,11 @@ def date_override_set(
     ]
 
 
-def date_override_clear(*, therapist: User, date) -> None:
+def date_override_clear(*, therapist: User, date: date) -> None:
     DateOverride.objects.filter(therapist=therapist, date=date).delete()
 
 
-def time_off_add(*, therapist: User, start_date, end_date, note: str = "") -> TimeOff:
+def time_off_add(*, therapist: User, start_date: date, end_date: date, note: str = "") -> TimeOff:
     if end_date < start_date:
         raise DomainError(
             "The last day must not be before the first.", code="invalid", field="end_date"
@@ -92,7 +93,7 @@ def time_off_delete(*, therapist: User, time_off_id: int) -> None:
 
 
 def session_type_save(
-    *, therapist: User, session_type: SessionType | None = None, **fields
+    *, therapist: User, session_type: SessionType | None = None, **fields: Any
 ) -> SessionType:
     st = session_type or SessionType(therapist=therapist)
     if st.therapist_id != therapist.pk:

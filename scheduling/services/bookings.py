@@ -82,6 +82,7 @@ def booking_confirm(*, user: User, booking: Booking, now: datetime) -> Booking:
     if booking.status != Booking.Status.HELD:
         raise Conflict("This hold was already used or released.", code="hold_not_active")
     if booking.hold_expires_at and booking.hold_expires_at <= now:
+        assert booking.session_type is not None  # holds are made from a session type
         _check_slot(
             therapist=booking.therapist,
             couple=booking.couple,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -31,7 +32,9 @@ from scheduling.slots import local_to_utc
 # --- reschedule -----------------------------------------------------------------------------------
 
 
-def _wall_shift(old: datetime, new: datetime, tz, occurrence: datetime) -> datetime | None:
+def _wall_shift(
+    old: datetime, new: datetime, tz: ZoneInfo, occurrence: datetime
+) -> datetime | None:
     """Move ``occurrence`` like ``old`` moved to ``new``, in wall-clock terms in ``tz``."""
     day_delta = new.astimezone(tz).date() - old.astimezone(tz).date()
     local = occurrence.astimezone(tz).replace(tzinfo=None)
@@ -146,6 +149,7 @@ def _reschedule_following(
             continue
         plan.append((occ, new_start))
     session_type = booking.session_type
+    assert session_type is not None  # a series is made from a session type
     for _occ, new_start in plan:
         try:
             _check_slot(

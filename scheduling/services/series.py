@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -43,7 +45,7 @@ class Occurrence:
 
 
 def series_occurrences(
-    *, first_start: datetime, tz, frequency: str, count: int | None, until
+    *, first_start: datetime, tz: ZoneInfo, frequency: str, count: int | None, until: date | None
 ) -> list[tuple[str, datetime | None]]:
     """The series' wall-clock dates in ``tz``; None where the wall-clock time does not exist."""
     if count is None and until is None:
@@ -83,7 +85,7 @@ def series_preview(
     frequency: str,
     now: datetime,
     count: int | None = None,
-    until=None,
+    until: date | None = None,
     exclude_ids: tuple[int, ...] = (),
 ) -> list[Occurrence]:
     """Each occurrence with whether it can be booked, before anything is written."""
@@ -107,7 +109,7 @@ def series_preview(
     starts = [s for _, s in plan if s is not None]
     if not starts:
         return [Occurrence(None, d, False, "dst_gap") for d, _ in plan]
-    common = {
+    common: dict[str, Any] = {
         "therapist": therapist,
         "couple": couple,
         "session_type": session_type,
@@ -143,7 +145,7 @@ def series_create(
     frequency: str,
     now: datetime,
     count: int | None = None,
-    until=None,
+    until: date | None = None,
     skip_conflicts: bool = False,
     format: str | None = None,
 ) -> tuple[BookingSeries, list[Occurrence]]:
@@ -191,7 +193,7 @@ def series_create(
     clinic = clinic_of(therapist)
     created = []
     for occ in occurrences:
-        if not occ.ok:
+        if not occ.ok or occ.starts_at is None:
             continue
         booking = Booking(
             therapist=therapist,
@@ -232,6 +234,7 @@ def series_create_from_hold(
     hold = Booking.objects.select_related("therapist", "couple", "session_type").get(pk=hold.pk)
     if hold.status != Booking.Status.HELD:
         raise Conflict("This hold was already used or released.", code="hold_not_active")
+    assert hold.session_type is not None  # holds are made from a session type
     Booking.objects.filter(pk=hold.pk).delete()
     return series_create(
         user=user,

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from scheduling.models import Booking
-from sessions_app.models import Attendance, HomeworkAssignment, Reminder, SessionClosure
+from sessions_app.models import Attendance, Reminder, SessionClosure
 
 # Joining more than this after the start counts as late.
 LATE_GRACE = timedelta(minutes=5)
@@ -97,16 +97,11 @@ def sessions_close_finished(*, now: datetime, limit: int = 200) -> int:
         status__in=CLOSABLE, closure__isnull=True, ended_at__isnull=False
     ).values_list("pk", flat=True)[:limit]
     closed = 0
-    for pk in {*candidates, *ended}:
-        booking = Booking.objects.get(pk=pk)
+    for booking in Booking.objects.filter(pk__in={*candidates, *ended}).order_by("pk"):
         closed += session_close(
             booking=booking, now=now, ended_by_therapist=booking.ended_at is not None
         )
     return closed
-
-
-def homework_for_booking(booking: Booking) -> list[HomeworkAssignment]:
-    return list(booking.homework.filter(cancelled_at__isnull=True))
 
 
 @transaction.atomic

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, prefetch_related_objects
 from django.urls import reverse
@@ -52,6 +54,19 @@ def _verdict(reminder: Reminder, now: datetime) -> str | None:
     """Why the reminder must not go out (a final status), or None to send it."""
     booking = reminder.booking
     kind = reminder.kind
+    if kind == Reminder.Kind.HOMEWORK_DUE:
+        assignment = reminder.assignment
+        assert assignment is not None  # homework reminders always name their assignment
+        if assignment.cancelled_at is not None:
+            return Reminder.Status.CANCELLED
+        if _homework_done_for(assignment, reminder.recipient_id):
+            return Reminder.Status.CANCELLED
+        if not preference_for(reminder.recipient).homework_reminders:
+            return Reminder.Status.CANCELLED
+        if assignment.due_at <= now:
+            return Reminder.Status.MISSED
+        return None
+    assert booking is not None  # every other kind is about a session
     if kind == Reminder.Kind.SESSION:
         if booking.status != Booking.Status.CONFIRMED or booking.ended_at is not None:
             return Reminder.Status.CANCELLED
@@ -61,16 +76,6 @@ def _verdict(reminder: Reminder, now: datetime) -> str | None:
             return Reminder.Status.MISSED
         if not preference_for(reminder.recipient).enabled:
             return Reminder.Status.CANCELLED
-    elif kind == Reminder.Kind.HOMEWORK_DUE:
-        assignment = reminder.assignment
-        if assignment.cancelled_at is not None:
-            return Reminder.Status.CANCELLED
-        if _homework_done_for(assignment, reminder.recipient_id):
-            return Reminder.Status.CANCELLED
-        if not preference_for(reminder.recipient).homework_reminders:
-            return Reminder.Status.CANCELLED
-        if assignment.due_at <= now:
-            return Reminder.Status.MISSED
     elif kind == Reminder.Kind.SAFETY_ALERT:
         if booking.status in (Booking.Status.CANCELLED, Booking.Status.LATE_CANCELLED):
             return Reminder.Status.CANCELLED
@@ -92,6 +97,7 @@ def _homework_done_for(assignment: HomeworkAssignment, user_id: int) -> bool:
 def _in_app(reminder: Reminder, now: datetime) -> tuple[str, str, str]:
     kind = reminder.kind
     if kind == Reminder.Kind.SESSION:
+        assert reminder.booking is not None
         when = emails.local_when(reminder.booking.starts_at, reminder.recipient)
         title = f"Your session is on {when['date']} at {when['time']} ({when['abbrev']})"
         if reminder.sent_late:
@@ -149,13 +155,15 @@ def _load(ids: list[int]) -> list[Reminder]:
     )
     bookings: dict[int, Booking] = {}
     for reminder in reminders:
-        if reminder.booking_id is not None:
-            reminder.booking = bookings.setdefault(reminder.booking_id, reminder.booking)
+        if reminder.booking is not None:
+            reminder.booking = bookings.setdefault(reminder.booking.pk, reminder.booking)
     prefetch_related_objects(list(bookings.values()), "couple__memberships__user")
     return reminders
 
 
-def _render(reminder: Reminder, now: datetime, ics_cache: dict) -> tuple[list[Delivery], object]:
+def _render(
+    reminder: Reminder, now: datetime, ics_cache: dict
+) -> tuple[list[Delivery], Notification]:
     """The reminder's delivery rows (email queued with its sealed message) and its
     in-app notification."""
     reminder.sent_late = reminder.kind == Reminder.Kind.SESSION and (
@@ -174,7 +182,9 @@ def _render(reminder: Reminder, now: datetime, ics_cache: dict) -> tuple[list[De
     ]
     if _wants_email(reminder):
         message_id = emails.message_id(reminder)
-        message = emails.BUILDERS[reminder.kind](reminder, now=now, ics_cache=ics_cache)
+        message = emails.BUILDERS[Reminder.Kind(reminder.kind)](
+            reminder, now=now, ics_cache=ics_cache
+        )
         rows.append(
             Delivery(
                 reminder=reminder,
@@ -266,7 +276,10 @@ def _record_failure(reminder: Reminder, exc: Exception) -> str:
 
 
 def deliveries_send_group(
-    *, connection=None, size: int = SEND_GROUP, skip: set[int] | None = None
+    *,
+    connection: BaseEmailBackend | None = None,
+    size: int = SEND_GROUP,
+    skip: set[int] | None = None,
 ) -> tuple[int, int] | None:
     """Send up to ``size`` queued emails and mark them sent, in one transaction; the
     lock keeps other senders off the group while the mail server takes it. Returns
@@ -304,7 +317,10 @@ def deliveries_send_group(
 
 
 def deliveries_send_queued(
-    *, connection=None, budget_seconds: float = 50.0, skip: set[int] | None = None
+    *,
+    connection: BaseEmailBackend | None = None,
+    budget_seconds: float = 50.0,
+    skip: set[int] | None = None,
 ) -> dict[str, int]:
     """Send queued emails group by group until the outbox is empty or time is up."""
     counts = {"emails_sent": 0, "emails_failed": 0}
@@ -320,14 +336,18 @@ def deliveries_send_queued(
 
 
 def reminders_dispatch_due(
-    *, now: datetime | None = None, budget_seconds: float = 50.0, batch_size: int = BATCH_SIZE
+    *,
+    now: datetime | Callable[[], datetime],
+    budget_seconds: float = 50.0,
+    batch_size: int = BATCH_SIZE,
 ) -> dict[str, int]:
     """Drain due reminders and the outbox until both are empty or the budget is spent.
 
-    With ``now`` pinned (tests) every reminder is judged at that moment; otherwise each
-    batch is judged at the real current time so lateness is measured truly. Any number
-    of dispatchers may run at once: SKIP LOCKED hands each different rows. A reminder
-    or email that failed is left for the next run (it keeps its attempt count).
+    With ``now`` a moment (tests) every reminder is judged at that moment; given a
+    clock (``timezone.now``, the task) each one is judged at the time it is claimed,
+    so lateness is measured truly. Any number of dispatchers may run at once: SKIP
+    LOCKED hands each different rows. A reminder or email that failed is left for the
+    next run (it keeps its attempt count).
     """
     counts = {**dict.fromkeys(OUTCOMES, 0), "emails_sent": 0, "emails_failed": 0}
     started = time.monotonic()
@@ -341,7 +361,7 @@ def reminders_dispatch_due(
             if left <= 0:
                 break
             claimed = reminders_claim_batch(
-                now=now or timezone.now(), limit=batch_size, skip=failed
+                now=now() if callable(now) else now, limit=batch_size, skip=failed
             )
             for key, value in (claimed or {}).items():
                 counts[key] += value

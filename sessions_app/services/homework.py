@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts.models import Couple, User
@@ -26,7 +27,7 @@ TITLE_MAX = 120
 Audience = HomeworkAssignment.Audience
 
 
-def templates_for_therapist(therapist: User):
+def templates_for_therapist(therapist: User) -> QuerySet[ExerciseTemplate]:
     """Built-ins plus the therapist's clinics' own templates."""
     from django.db.models import Q
 
@@ -40,6 +41,7 @@ def templates_for_therapist(therapist: User):
 
 def required_people(assignment: HomeworkAssignment) -> list[User]:
     if assignment.audience == Audience.ONE:
+        assert assignment.assignee is not None  # a one-partner exercise names its partner
         return [assignment.assignee]
     return list(assignment.couple.partners)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 
@@ -26,7 +27,9 @@ def notification_create(
         return None
 
 
-def notification_mark_read(*, user: User, notification_id, now: datetime) -> Notification:
+def notification_mark_read(
+    *, user: User, notification_id: UUID | str, now: datetime
+) -> Notification:
     note = Notification.objects.filter(pk=notification_id, user=user).first()
     if note is None:
         raise DomainError("Notification not found.", code="not_found", status=404)

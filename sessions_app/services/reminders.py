@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
 from core.errors import DomainError
@@ -14,7 +13,6 @@ from scheduling.models import Booking
 from sessions_app.models import Reminder, ReminderPreference, default_offsets
 
 DAY_MINUTES = 24 * 60
-MAX_OFFSET_MINUTES = 14 * DAY_MINUTES
 ALLOWED_OFFSETS = [
     10,
     15,
@@ -55,7 +53,7 @@ def preference_for(user: User) -> ReminderPreference:
         pref = user.reminder_preference  # select_related by the dispatcher
     except ReminderPreference.DoesNotExist:
         pref = ReminderPreference(user=user, offsets_minutes=default_offsets())
-    user._reminder_pref_cache = pref
+    user._reminder_pref_cache = pref  # type: ignore[attr-defined]
     return pref
 
 
@@ -153,9 +151,8 @@ def reminder_preference_update(
     offsets_minutes: list[int],
     email: bool,
     homework_reminders: bool,
-    now: datetime | None = None,
+    now: datetime,
 ) -> ReminderPreference:
-    now = now or timezone.now()
     offsets = sorted({int(o) for o in offsets_minutes}, reverse=True)
     bad = [o for o in offsets if o not in ALLOWED_OFFSETS]
     if bad:
@@ -175,7 +172,7 @@ def reminder_preference_update(
     pref.email, pref.homework_reminders = email, homework_reminders
     pref.updated_at = now
     pref.save()
-    user._reminder_pref_cache = pref
+    user._reminder_pref_cache = pref  # type: ignore[attr-defined]
     upcoming = Booking.objects.filter(status__in=REMINDABLE, starts_at__gt=now).filter(
         couple__memberships__user=user, couple__memberships__left_at__isnull=True
     ) | Booking.objects.filter(status__in=REMINDABLE, starts_at__gt=now, therapist=user)

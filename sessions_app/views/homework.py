@@ -14,7 +14,12 @@ from core.errors import DomainError
 from core.refusals import form_error
 from sessions_app.forms import ResponseForm
 from sessions_app.models import HomeworkAssignment
-from sessions_app.selectors import homework_for_couple, homework_view
+from sessions_app.selectors import (
+    homework_for_couple,
+    homework_view,
+    homework_views,
+    with_responses,
+)
 from sessions_app.services.homework import homework_cancel, homework_respond
 
 
@@ -35,13 +40,12 @@ def _visible_or_404(request: HttpRequest, assignment_id):
 def homework_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_therapist:
-        assignments = (
-            HomeworkAssignment.objects.filter(therapist=user, cancelled_at__isnull=True)
-            .select_related("couple", "assignee")
-            .prefetch_related("couple__memberships__user")
-            .order_by("due_at")
-        )
-        views = [v for a in assignments if (v := homework_view(a, user))]
+        assignments = with_responses(
+            HomeworkAssignment.objects.filter(therapist=user, cancelled_at__isnull=True).order_by(
+                "due_at"
+            )
+        ).select_related("couple")
+        views = homework_views(assignments, user)
         return render(request, "sessions_app/homework_list.html", {"views": views})
     couple = active_couple_for(user)
     views = homework_for_couple(couple, user) if couple else []

@@ -56,7 +56,9 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
         form = ReminderSettingsForm(request.POST)
         if form.is_valid():
             try:
-                reminder_preference_update(user=request.user, **form.cleaned_data)
+                reminder_preference_update(
+                    user=request.user, now=timezone.now(), **form.cleaned_data
+                )
             except DomainError as exc:
                 form_error(form, exc)
             else:

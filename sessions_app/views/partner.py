@@ -30,6 +30,7 @@ from sessions_app.selectors import (
     journal_readers,
     open_homework_for_partner,
     own_check_in,
+    own_check_ins,
     own_reflection,
     reflections_due_for,
     upcoming_check_in_bookings,
@@ -85,7 +86,7 @@ def hub(request: HttpRequest) -> HttpResponse:
     context = {"couple": couple}
     if couple is not None:
         upcoming = upcoming_check_in_bookings(couple, now=now)
-        done = {c.booking_id for b in upcoming if (c := own_check_in(request.user, b))}
+        done = own_check_ins(request.user, upcoming)
         context.update(
             upcoming=[(b, b.pk in done) for b in upcoming],
             homework=open_homework_for_partner(couple, request.user),

@@ -171,16 +171,18 @@ def test_invite_to_full_couple_is_refused(couple, partner_a):
     from core.errors import DomainError
 
     with pytest.raises(DomainError) as exc:
-        partner_invitation_create(couple=couple, invited_by=partner_a, email="c@example.com")
+        partner_invitation_create(
+            couple=couple, invited_by=partner_a, email="c@example.com", now=timezone.now()
+        )
     assert exc.value.code == "couple_full"
 
 
 def test_one_active_couple_per_person(partner_a):
     from core.errors import DomainError
 
-    couple_create(user=partner_a)
+    couple_create(user=partner_a, now=timezone.now())
     with pytest.raises(DomainError) as exc:
-        couple_create(user=partner_a)
+        couple_create(user=partner_a, now=timezone.now())
     assert exc.value.code == "already_in_couple"
 
 

@@ -51,11 +51,19 @@ def history(couple, partner_a, partner_b, therapist, clinic, other_couple, other
     Reflection.objects.create(booking=booking, user=partner_b, rating=5, what_helped=B_MARK)
     Reflection.objects.create(booking=other, user=other_partner, rating=3, what_helped=OTHER_MARK)
     thread = messaging_services.thread_open(user=partner_a, therapist=therapist)
-    messaging_services.message_post(thread=thread, author=partner_a, body=A_MARK + "-msg")
-    messaging_services.message_post(thread=thread, author=partner_b, body=B_MARK + "-msg")
-    note = notes_services.note_create(therapist=therapist, booking=booking, template="free")
-    notes_services.note_update(note_id=note.pk, therapist=therapist, sections={"note": "n"})
-    notes_services.note_sign(note_id=note.pk, therapist=therapist)
+    messaging_services.message_post(
+        thread=thread, author=partner_a, body=A_MARK + "-msg", now=timezone.now()
+    )
+    messaging_services.message_post(
+        thread=thread, author=partner_b, body=B_MARK + "-msg", now=timezone.now()
+    )
+    note = notes_services.note_create(
+        therapist=therapist, booking=booking, template="free", now=timezone.now()
+    )
+    notes_services.note_update(
+        note_id=note.pk, therapist=therapist, sections={"note": "n"}, now=timezone.now()
+    )
+    notes_services.note_sign(note_id=note.pk, therapist=therapist, now=timezone.now())
     return {"booking": booking, "thread": thread, "note": note}
 
 
@@ -123,16 +131,18 @@ def test_therapist_deletion_keeps_signed_notes_within_retention_only(history, th
     from accounts.account_deletion import account_delete
 
     draft = notes_services.note_create(
-        therapist=therapist, booking=history["booking"], template="soap"
+        therapist=therapist, booking=history["booking"], template="soap", now=timezone.now()
     )
     old = notes_services.note_create(
-        therapist=therapist, booking=history["booking"], template="free"
+        therapist=therapist, booking=history["booking"], template="free", now=timezone.now()
     )
-    notes_services.note_update(note_id=old.pk, therapist=therapist, sections={"note": "old"})
+    notes_services.note_update(
+        note_id=old.pk, therapist=therapist, sections={"note": "old"}, now=timezone.now()
+    )
     notes_services.note_sign(
         note_id=old.pk, therapist=therapist, now=timezone.now() - timedelta(days=365 * 8)
     )
-    account_delete(user=therapist)
+    account_delete(user=therapist, now=timezone.now())
     remaining = set(SessionNote.objects.values_list("pk", flat=True))
     assert history["note"].pk in remaining
     assert draft.pk not in remaining and old.pk not in remaining

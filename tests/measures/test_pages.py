@@ -182,13 +182,13 @@ def test_answers_are_in_their_owners_export_only_and_go_with_the_account(
     past, _ = sessions
     answer_before(partner_a, past[0])
     answer_before(partner_b, past[0])
-    with zipfile.ZipFile(BytesIO(user_data_zip(partner_a))) as z:
+    with zipfile.ZipFile(BytesIO(user_data_zip(partner_a, now=timezone.now()))) as z:
         rows = json.loads(z.read("measures.measureresponse.json"))
     assert {r["user"] for r in rows} == {partner_a.pk}
     assert {(r["instrument"], r["version"]) for r in rows} >= {("phq9", 1), ("wellbeing", 1)}
     phq = next(r for r in rows if r["instrument"] == "phq9")
     assert json.loads(phq["payload"])["total"] == 8
-    account_delete(user=partner_a)
+    account_delete(user=partner_a, now=timezone.now())
     assert not MeasureResponse.objects.filter(user=partner_a).exists()
     assert MeasureResponse.objects.filter(user=partner_b).count() == 4
 

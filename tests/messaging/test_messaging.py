@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 
 from core.errors import Forbidden
 from messaging import selectors as messaging_selectors
@@ -55,7 +56,9 @@ def test_shared_thread_reaches_both_partners_and_therapist(
 
 
 def test_message_body_is_encrypted_at_rest(shared, partner_a):
-    messaging_services.message_post(thread=shared, author=partner_a, body=MARKER)
+    messaging_services.message_post(
+        thread=shared, author=partner_a, body=MARKER, now=timezone.now()
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT body FROM messaging_message")
         assert MARKER not in cursor.fetchone()[0]
@@ -65,7 +68,9 @@ def test_private_thread_is_hidden_from_the_other_partner(
     client, partner_a, partner_b, therapist, session_booking
 ):
     private = messaging_services.thread_open(user=partner_a, therapist=therapist, private=True)
-    messaging_services.message_post(thread=private, author=partner_a, body=MARKER)
+    messaging_services.message_post(
+        thread=private, author=partner_a, body=MARKER, now=timezone.now()
+    )
     client.force_login(partner_a)
     page = client.get(f"/sessions/messages/{private.pk}/").content.decode()
     assert "your partner cannot see it" in page
@@ -96,13 +101,17 @@ def test_private_messages_follow_the_clinic_setting(
 def test_strangers_cannot_read_or_write(
     client, shared, partner_a, other_partner, other_therapist, clinic_admin
 ):
-    messaging_services.message_post(thread=shared, author=partner_a, body=MARKER)
+    messaging_services.message_post(
+        thread=shared, author=partner_a, body=MARKER, now=timezone.now()
+    )
     for persona in (other_partner, other_therapist, clinic_admin):
         client.force_login(persona)
         assert client.get(f"/sessions/messages/{shared.pk}/").status_code == 403
         assert client.post(f"/sessions/messages/{shared.pk}/", {"body": "hi"}).status_code == 403
         with pytest.raises(Forbidden):
-            messaging_services.message_post(thread=shared, author=persona, body="hi")
+            messaging_services.message_post(
+                thread=shared, author=persona, body="hi", now=timezone.now()
+            )
 
 
 def test_no_thread_without_a_session(partner_a, other_therapist, couple):
@@ -121,7 +130,7 @@ def test_therapist_opens_the_couples_shared_thread(client, therapist, couple, se
 def test_leaving_the_couple_ends_access(shared, partner_a, partner_b):
     from accounts.services import couple_leave
 
-    couple_leave(user=partner_b)
+    couple_leave(user=partner_b, now=timezone.now())
     assert not messaging_selectors.threads_for_user(partner_b).exists()
     assert messaging_selectors.threads_for_user(partner_a).exists()
 
@@ -139,7 +148,9 @@ def test_a_new_message_rings_the_recipients_bell_with_a_link_to_the_thread(
     from sessions_app.models import Notification
 
     thread = shared
-    messaging_services.message_post(thread=thread, author=partner_a, body="Can we move Tuesday?")
+    messaging_services.message_post(
+        thread=thread, author=partner_a, body="Can we move Tuesday?", now=timezone.now()
+    )
     for person in (partner_b, therapist):
         note = Notification.objects.get(user=person, kind=Notification.Kind.MESSAGE)
         assert note.url == f"/sessions/messages/{thread.pk}/"

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from core.errors import Conflict, DomainError, Forbidden
 from core.models import AuditEvent
@@ -21,9 +22,14 @@ MARKER = "MARKER-note-affair-disclosed-91c2"
 
 @pytest.fixture
 def note(therapist, session_booking):
-    n = notes_services.note_create(therapist=therapist, booking=session_booking, template="soap")
+    n = notes_services.note_create(
+        therapist=therapist, booking=session_booking, template="soap", now=timezone.now()
+    )
     return notes_services.note_update(
-        note_id=n.pk, therapist=therapist, sections={"subjective": MARKER, "plan": "weekly"}
+        note_id=n.pk,
+        therapist=therapist,
+        sections={"subjective": MARKER, "plan": "weekly"},
+        now=timezone.now(),
     )
 
 
@@ -36,7 +42,9 @@ def note(therapist, session_booking):
     ],
 )
 def test_templates_have_their_sections(therapist, session_booking, template, keys):
-    n = notes_services.note_create(therapist=therapist, booking=session_booking, template=template)
+    n = notes_services.note_create(
+        therapist=therapist, booking=session_booking, template=template, now=timezone.now()
+    )
     assert [key for key, _label, _text in n.sections] == keys
 
 
@@ -49,26 +57,34 @@ def test_note_content_is_encrypted_at_rest(note):
 
 
 def test_draft_edits_then_signing_locks(note, therapist):
-    notes_services.note_sign(note_id=note.pk, therapist=therapist)
+    notes_services.note_sign(note_id=note.pk, therapist=therapist, now=timezone.now())
     with pytest.raises(Conflict):
-        notes_services.note_update(note_id=note.pk, therapist=therapist, sections={"plan": "x"})
+        notes_services.note_update(
+            note_id=note.pk, therapist=therapist, sections={"plan": "x"}, now=timezone.now()
+        )
     with pytest.raises(Conflict):
-        notes_services.note_sign(note_id=note.pk, therapist=therapist)
-    notes_services.note_addendum_add(note_id=note.pk, author=therapist, body="Correction: biweekly")
+        notes_services.note_sign(note_id=note.pk, therapist=therapist, now=timezone.now())
+    notes_services.note_addendum_add(
+        note_id=note.pk, author=therapist, body="Correction: biweekly", now=timezone.now()
+    )
     fresh = SessionNote.objects.get(pk=note.pk)
     assert fresh.is_signed and MARKER in fresh.content
     assert [a.body for a in fresh.addenda.all()] == ["Correction: biweekly"]
 
 
 def test_empty_note_cannot_be_signed(therapist, session_booking):
-    n = notes_services.note_create(therapist=therapist, booking=session_booking, template="free")
+    n = notes_services.note_create(
+        therapist=therapist, booking=session_booking, template="free", now=timezone.now()
+    )
     with pytest.raises(DomainError):
-        notes_services.note_sign(note_id=n.pk, therapist=therapist)
+        notes_services.note_sign(note_id=n.pk, therapist=therapist, now=timezone.now())
 
 
 def test_addenda_only_on_signed_notes(note, therapist):
     with pytest.raises(Conflict):
-        notes_services.note_addendum_add(note_id=note.pk, author=therapist, body="x")
+        notes_services.note_addendum_add(
+            note_id=note.pk, author=therapist, body="x", now=timezone.now()
+        )
 
 
 def test_only_the_author_reads_it(
@@ -118,7 +134,7 @@ def test_therapist_writes_and_signs_through_the_pages(client, therapist, session
 def test_other_therapist_cannot_write_on_someone_elses_session(other_therapist, session_booking):
     with pytest.raises(Forbidden):
         notes_services.note_create(
-            therapist=other_therapist, booking=session_booking, template="soap"
+            therapist=other_therapist, booking=session_booking, template="soap", now=timezone.now()
         )
 
 
@@ -126,10 +142,15 @@ def test_emergency_access_needs_a_reason_is_time_limited_and_audited(
     client, note, clinic_admin, other_admin, clock
 ):
     with pytest.raises(DomainError):
-        notes_services.note_emergency_access(note_id=note.pk, admin=clinic_admin, reason="x")
+        notes_services.note_emergency_access(
+            note_id=note.pk, admin=clinic_admin, reason="x", now=timezone.now()
+        )
     with pytest.raises(Forbidden):
         notes_services.note_emergency_access(
-            note_id=note.pk, admin=other_admin, reason="A long enough reason for access"
+            note_id=note.pk,
+            admin=other_admin,
+            reason="A long enough reason for access",
+            now=timezone.now(),
         )
     client.force_login(clinic_admin)
     response = client.post(
@@ -151,7 +172,7 @@ def test_emergency_access_needs_a_reason_is_time_limited_and_audited(
 
 
 def test_reads_and_writes_are_audited_without_content(note, therapist):
-    notes_selectors.note_for_reader(note_id=note.pk, user=therapist)
+    notes_selectors.note_for_reader(note_id=note.pk, user=therapist, now=timezone.now())
     events = AuditEvent.objects.filter(object_id=str(note.pk))
     assert {"sessionnote.create", "sessionnote.update", "sessionnote.read"} <= set(
         events.values_list("action", flat=True)
@@ -174,7 +195,7 @@ def test_sign_signs_the_text_on_screen_not_an_older_draft(client, therapist, not
 
 def test_typing_then_signing_a_fresh_draft_keeps_the_text(client, therapist, session_booking):
     fresh = notes_services.note_create(
-        therapist=therapist, booking=session_booking, template="free"
+        therapist=therapist, booking=session_booking, template="free", now=timezone.now()
     )
     client.force_login(therapist)
     client.post(f"/sessions/notes/{fresh.pk}/sign/", {"note": "Never saved as a draft"})
@@ -195,7 +216,7 @@ def test_autosave_answers_json_and_the_draft_survives_a_reload(client, therapist
 
 
 def test_autosave_of_a_signed_note_is_refused_with_a_reason(client, therapist, note):
-    notes_services.note_sign(note_id=note.pk, therapist=therapist)
+    notes_services.note_sign(note_id=note.pk, therapist=therapist, now=timezone.now())
     client.force_login(therapist)
     response = client.post(
         f"/sessions/notes/{note.pk}/",

@@ -138,29 +138,43 @@ def plant(*, couple, partner_a, partner_b, therapist, clinic) -> Planted:
     private = messaging_services.thread_open(user=partner_a, therapist=therapist, private=True)
     planted.objects += [shared, private]
     planted.add(
-        messaging_services.message_post(thread=shared, author=partner_b, body=marker("msg"))
+        messaging_services.message_post(
+            thread=shared, author=partner_b, body=marker("msg"), now=timezone.now()
+        )
     )
     planted.add(
-        messaging_services.message_post(thread=private, author=partner_a, body=marker("private")),
+        messaging_services.message_post(
+            thread=private, author=partner_a, body=marker("private"), now=timezone.now()
+        ),
         "private_a",
     )
-    note = notes_services.note_create(therapist=therapist, booking=booking, template="soap")
-    notes_services.note_update(
-        note_id=note.pk, therapist=therapist, sections={"subjective": marker("note")}
+    note = notes_services.note_create(
+        therapist=therapist, booking=booking, template="soap", now=timezone.now()
     )
-    draft = notes_services.note_create(therapist=therapist, booking=booking, template="free")
+    notes_services.note_update(
+        note_id=note.pk,
+        therapist=therapist,
+        sections={"subjective": marker("note")},
+        now=timezone.now(),
+    )
+    draft = notes_services.note_create(
+        therapist=therapist, booking=booking, template="free", now=timezone.now()
+    )
     planted.add(
         notes_services.note_update(
-            note_id=draft.pk, therapist=therapist, sections={"note": marker("draft")}
+            note_id=draft.pk,
+            therapist=therapist,
+            sections={"note": marker("draft")},
+            now=timezone.now(),
         ),
         "note",
     )
-    notes_services.note_sign(note_id=note.pk, therapist=therapist)
+    notes_services.note_sign(note_id=note.pk, therapist=therapist, now=timezone.now())
     note.refresh_from_db()
     planted.add(note, "note")
     planted.add(
         notes_services.note_addendum_add(
-            note_id=note.pk, author=therapist, body=marker("addendum")
+            note_id=note.pk, author=therapist, body=marker("addendum"), now=timezone.now()
         ),
         "note",
     )

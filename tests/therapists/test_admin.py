@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from tests.therapists.conftest import book
 from therapists import services
@@ -32,11 +33,14 @@ def staff(db):
 def test_changelists_search_and_filters_load(
     client, staff, model, hale_profile, clinic, clinic_admin, therapist, couple
 ):
-    from django.utils import timezone
 
     book(therapist, couple, timezone.now(), clinic=clinic, status="completed")
-    services.therapist_invitation_create(clinic=clinic, invited_by=clinic_admin, email="n@x.org")
-    services.couple_assign(clinic=clinic, couple=couple, therapist=therapist, by=clinic_admin)
+    services.therapist_invitation_create(
+        clinic=clinic, invited_by=clinic_admin, email="n@x.org", now=timezone.now()
+    )
+    services.couple_assign(
+        clinic=clinic, couple=couple, therapist=therapist, by=clinic_admin, now=timezone.now()
+    )
     client.force_login(staff)
     base = f"/admin/therapists/{model}/"
     assert client.get(base).status_code == 200
@@ -46,7 +50,7 @@ def test_changelists_search_and_filters_load(
 
 def test_roster_change_log_is_read_only_in_admin(client, staff, clinic_admin, therapist):
     membership = ClinicMembership.objects.get(user=therapist)
-    services.therapist_deactivate(membership=membership, by=clinic_admin)
+    services.therapist_deactivate(membership=membership, by=clinic_admin, now=timezone.now())
     client.force_login(staff)
     from therapists.models import RosterChange
 

@@ -79,7 +79,7 @@ def test_existing_therapist_accepts_after_logging_in(client, clinic, clinic_admi
 
     free = make_user("free@example.com", "Free Agent", role="therapist")
     invitation = services.therapist_invitation_create(
-        clinic=clinic, invited_by=clinic_admin, email="FREE@example.com"
+        clinic=clinic, invited_by=clinic_admin, email="FREE@example.com", now=timezone.now()
     )
     token = invitation_link(invitation).rsplit("/join/", 1)[1].strip("/")
     path = f"/therapists/join/{token}/"
@@ -116,7 +116,7 @@ def test_expired_invitation_says_so_and_changes_nothing(client, clinic, clinic_a
 def test_tampered_or_wrong_user_links_are_refused(client, clinic, clinic_admin, partner_a):
     assert client.get("/therapists/join/not-a-token/").status_code == 404
     invitation = services.therapist_invitation_create(
-        clinic=clinic, invited_by=clinic_admin, email="someone@example.com"
+        clinic=clinic, invited_by=clinic_admin, email="someone@example.com", now=timezone.now()
     )
     token = invitation_link(invitation).rsplit("/join/", 1)[1].strip("/")
     client.force_login(partner_a)
@@ -126,14 +126,14 @@ def test_tampered_or_wrong_user_links_are_refused(client, clinic, clinic_admin, 
 
 def test_new_invitation_replaces_the_old_link(clinic, clinic_admin):
     first = services.therapist_invitation_create(
-        clinic=clinic, invited_by=clinic_admin, email="x@example.com"
+        clinic=clinic, invited_by=clinic_admin, email="x@example.com", now=timezone.now()
     )
     services.therapist_invitation_create(
-        clinic=clinic, invited_by=clinic_admin, email="x@example.com"
+        clinic=clinic, invited_by=clinic_admin, email="x@example.com", now=timezone.now()
     )
     token = invitation_link(first).rsplit("/join/", 1)[1].strip("/")
     with pytest.raises(DomainError) as info:
-        services.therapist_invitation_check(token=token, user=None)
+        services.therapist_invitation_check(token=token, user=None, now=timezone.now())
     assert info.value.code == "revoked"
 
 
@@ -142,15 +142,15 @@ def test_invite_refuses_clients_members_and_other_admins(
 ):
     with pytest.raises(Conflict):
         services.therapist_invitation_create(
-            clinic=clinic, invited_by=clinic_admin, email=partner_a.email
+            clinic=clinic, invited_by=clinic_admin, email=partner_a.email, now=timezone.now()
         )
     with pytest.raises(Conflict):
         services.therapist_invitation_create(
-            clinic=clinic, invited_by=clinic_admin, email=therapist.email
+            clinic=clinic, invited_by=clinic_admin, email=therapist.email, now=timezone.now()
         )
     with pytest.raises(Forbidden):
         services.therapist_invitation_create(
-            clinic=clinic, invited_by=other_admin, email="y@example.com"
+            clinic=clinic, invited_by=other_admin, email="y@example.com", now=timezone.now()
         )
     client.force_login(clinic_admin)
     page = client.post("/therapists/roster/invite/", {"email": partner_a.email})
@@ -187,9 +187,9 @@ def test_deactivate_hides_profile_blocks_booking_and_lists_future_sessions(
 
 def test_deactivating_twice_is_a_clear_message(clinic_admin, therapist):
     membership = ClinicMembership.objects.get(user=therapist)
-    services.therapist_deactivate(membership=membership, by=clinic_admin)
+    services.therapist_deactivate(membership=membership, by=clinic_admin, now=timezone.now())
     with pytest.raises(Conflict, match="already deactivated"):
-        services.therapist_deactivate(membership=membership, by=clinic_admin)
+        services.therapist_deactivate(membership=membership, by=clinic_admin, now=timezone.now())
 
 
 def test_assign_then_transfer_keeps_history(
@@ -233,15 +233,25 @@ def test_assign_refuses_couples_and_therapists_of_other_clinics(
     book(therapist, couple, timezone.now() - timedelta(days=1), clinic=clinic)
     with pytest.raises(DomainError):
         services.couple_assign(
-            clinic=clinic, couple=couple, therapist=other_therapist, by=clinic_admin
+            clinic=clinic,
+            couple=couple,
+            therapist=other_therapist,
+            by=clinic_admin,
+            now=timezone.now(),
         )
     with pytest.raises(DomainError) as info:
         services.couple_assign(
-            clinic=clinic, couple=other_couple, therapist=therapist, by=clinic_admin
+            clinic=clinic,
+            couple=other_couple,
+            therapist=therapist,
+            by=clinic_admin,
+            now=timezone.now(),
         )
     assert info.value.code == "unknown_couple"
     with pytest.raises(Forbidden):
-        services.couple_assign(clinic=clinic, couple=couple, therapist=therapist, by=other_admin)
+        services.couple_assign(
+            clinic=clinic, couple=couple, therapist=therapist, by=other_admin, now=timezone.now()
+        )
     assert not CoupleAssignment.objects.exists() and not RosterChange.objects.exists()
 
 
@@ -269,7 +279,9 @@ def test_change_log_is_append_only(clinic, clinic_admin):
 
 def test_change_log_page_shows_who_and_when(client, clinic_admin, other_admin, therapist):
     membership = ClinicMembership.objects.get(user=therapist)
-    services.therapist_set_weekly_hours(membership=membership, by=clinic_admin, hours=20)
+    services.therapist_set_weekly_hours(
+        membership=membership, by=clinic_admin, hours=20, now=timezone.now()
+    )
     client.force_login(clinic_admin)
     page = client.get("/therapists/roster/log/").content.decode()
     assert "Morgan Reyes set Elena Hale&#x27;s weekly hours to 20" in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from therapists import catalog
 from therapists.filters import (
@@ -44,7 +45,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         filters = parse_filters(request.GET)
     except InvalidFilter as exc:
         error, filters = exc, DirectoryFilters()
-    page = None if error else directory_page(filters)
+    page = None if error else directory_page(filters, now=timezone.now())
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from accounts.decorators import role_required
 from core.errors import DomainError
@@ -46,6 +47,7 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     data=form.to_data(),
                     photo=form.cleaned_data.get("photo"),
                     remove_photo=form.cleaned_data.get("remove_photo", False),
+                    now=timezone.now(),
                 )
             except DomainError as exc:
                 form_error(form, exc)

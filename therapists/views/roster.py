@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -44,9 +46,8 @@ from therapists.services import (
 )
 
 
-def roster_context(user, *, now=None) -> dict:
+def roster_context(user, *, now: datetime) -> dict:
     """What the admin dashboard (the roster) shows."""
-    now = now or timezone.now()
     clinics = list(clinics_administered_by(user))
     rows = roster_rows(user, now=now)
     return {
@@ -94,7 +95,7 @@ def therapist_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
 def deactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
     membership = _membership_or_404(request, membership_id)
     try:
-        future = therapist_deactivate(membership=membership, by=request.user)
+        future = therapist_deactivate(membership=membership, by=request.user, now=timezone.now())
     except DomainError as exc:
         messages.error(request, exc.detail)
         return redirect("therapists:roster_therapist", membership_id=membership.pk)
@@ -117,7 +118,7 @@ def deactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
 def reactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
     membership = _membership_or_404(request, membership_id)
     try:
-        therapist_reactivate(membership=membership, by=request.user)
+        therapist_reactivate(membership=membership, by=request.user, now=timezone.now())
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
@@ -132,7 +133,10 @@ def weekly_hours(request: HttpRequest, membership_id: int) -> HttpResponse:
     form = WeeklyHoursForm(request.POST)
     if form.is_valid():
         therapist_set_weekly_hours(
-            membership=membership, by=request.user, hours=form.cleaned_data["hours"]
+            membership=membership,
+            by=request.user,
+            hours=form.cleaned_data["hours"],
+            now=timezone.now(),
         )
         messages.success(request, "Weekly hours saved.")
     else:
@@ -154,6 +158,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 invited_by=request.user,
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
+                now=timezone.now(),
             )
         except DomainError as exc:
             form.add_error("email", exc.detail)
@@ -191,6 +196,7 @@ def assign(request: HttpRequest) -> HttpResponse:
                 therapist=therapist,
                 by=request.user,
                 note=form.cleaned_data["note"],
+                now=timezone.now(),
             )
         except DomainError as exc:
             form_error(form, exc)
@@ -213,7 +219,9 @@ def clinic_settings(request: HttpRequest, clinic_id: int) -> HttpResponse:
     form = ClinicSettingsForm(request.POST or None, instance=clinic)
     if request.method == "POST" and form.is_valid():
         try:
-            clinic_update_settings(clinic=clinic, by=request.user, data=form.cleaned_data)
+            clinic_update_settings(
+                clinic=clinic, by=request.user, data=form.cleaned_data, now=timezone.now()
+            )
         except DomainError as exc:
             form_error(form, exc)
         else:
@@ -240,7 +248,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     from accounts.models import User
 
     try:
-        invitation = therapist_invitation_check(token=token, user=request.user)
+        invitation = therapist_invitation_check(token=token, user=request.user, now=timezone.now())
     except DomainError as exc:
         return render(request, "therapists/join_problem.html", {"problem": exc}, status=exc.status)
     has_account = User.objects.filter(email__iexact=invitation.email).exists()
@@ -269,6 +277,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
                 full_name=data.get("full_name", ""),
                 password=data.get("password1"),
                 time_zone=data.get("time_zone", "UTC"),
+                now=timezone.now(),
             )
         except DomainError as exc:
             return render(

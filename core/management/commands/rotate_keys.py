@@ -12,9 +12,10 @@ afterwards finds the key the data is now sealed with (docs/keys.md).
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Q
 
@@ -25,7 +26,7 @@ from core.fields import Sealed, encrypted_fields, unreadable_marked
 class Command(BaseCommand):
     help = "Re-encrypt all health data with the newest key in DUET_ENCRYPTION_KEYS."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument(
             "--new-key",
@@ -38,7 +39,14 @@ class Command(BaseCommand):
             help="Check no value still needs key ID; drop it from the local key file.",
         )
 
-    def handle(self, *args, batch_size: int, new_key=None, retire=None, **options) -> None:
+    def handle(
+        self,
+        *args: Any,
+        batch_size: int,
+        new_key: str | None = None,
+        retire: str | None = None,
+        **options: Any,
+    ) -> None:
         if new_key:
             self._add_to_key_file(new_key)
         if retire:
@@ -71,10 +79,10 @@ class Command(BaseCommand):
                         break
                     after = rows[-1].pk
                     for row in rows:
-                        if row.unreadable:
+                        if row.unreadable:  # type: ignore[attr-defined]
                             damaged += 1
                             continue
-                        row._reseal = True
+                        row._reseal = True  # type: ignore[attr-defined]
                         row.save(update_fields=[f.name for f in fields])
                         done += 1
             total += done
