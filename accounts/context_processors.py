@@ -33,7 +33,7 @@ NAV = {
         ("Progress", "measures:mine"),
         ("Couple", "accounts:couple"),
         ("Messages", "messaging:inbox"),
-        ("Forms & safety", "intake:home"),  # issue 15
+        ("Forms & safety", "intake:home"),
     ],
     "therapist": [
         ("Today", "dashboard:dashboard"),
@@ -48,7 +48,7 @@ NAV = {
         ("Overview", "dashboard:overview"),
         ("Directory", "therapists:directory"),
         ("Audit log", "dashboard:audit_log"),
-        ("Intake documents", "intake:clinic_documents"),  # issue 15
+        ("Intake documents", "intake:clinic_documents"),
     ],
     "anonymous": [("Find a therapist", "therapists:directory")],
 }

@@ -72,7 +72,7 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        # Whether the address has an account is never said here (issue 13): the owner
+        # Whether the address has an account is never said here: the owner
         # is emailed instead, and the page answers as password reset does.
         return User.objects.normalize_email(self.cleaned_data["email"]).lower()
 

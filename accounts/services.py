@@ -60,7 +60,7 @@ def signup_request(
     display_name: str = "",
     next_url: str | None = None,
 ) -> None:
-    """Sign-up answers the same whether or not the email has an account (issue 13):
+    """Sign-up answers the same whether or not the email has an account:
     a new address gets an inactive account and a link that confirms it; the owner of an
     existing account gets an email saying someone tried, with sign-in and reset links.
     The page after either says "check your email", like password reset."""

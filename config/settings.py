@@ -41,7 +41,7 @@ if len(SECRET_KEY) < 32:
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-# issue 15: where the quick exit sends a client (a neutral site, never Duet).
+# Where the quick exit sends a client (a neutral site, never Duet).
 QUICK_EXIT_URL = (
     env_url("QUICK_EXIT_URL", schemes=("https", "http"))
     or "https://www.google.com/search?q=weather"
@@ -66,11 +66,11 @@ INSTALLED_APPS = [
     "accounts",
     "therapists",
     "scheduling",
-    "intake",  # issue 15: consent, emergency contacts, locations, quick exit
+    "intake",  # consent, emergency contacts, locations, quick exit
     "signaling",
     "notes",
     "messaging",
-    "measures",  # issue 14: outcome and alliance measures
+    "measures",  # outcome and alliance measures
     "sessions_app",
     "dashboard",
     "demo",
@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # issue 13: NUL bytes and lone surrogates are refused here, never a 500 deeper in
+    # NUL bytes and lone surrogates are refused here, never a 500 deeper in
     "core.input_guard.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # CSP header, session idle/lifetime + forced 2FA enrolment, 403 auditing
@@ -123,7 +123,7 @@ if DATABASE_URL:
     try:
         # CONN_MAX_AGE=0: connections come from the pool below and go back to it at
         # the end of each request. Persistent per-thread connections multiplied with
-        # Daphne's threads until PostgreSQL ran out (issue 12).
+        # Daphne's threads until PostgreSQL ran out.
         _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
     except Exception as exc:  # dj-database-url raises several types for bad URLs
         raise ImproperlyConfigured(f"DATABASE_URL could not be parsed: {exc}") from None

@@ -26,7 +26,7 @@ class CloseCode(enum.IntEnum):
     NO_SUCH_ROOM = 4404
     REPLACED = 4409
     ENDED = 4410
-    CONSENT_REQUIRED = 4412  # issue 15: intake documents not signed by both partners
+    CONSENT_REQUIRED = 4412  # intake documents not signed by both partners
     TOO_EARLY = 4425
     ABUSE = 4429
     REMOVED = 4430

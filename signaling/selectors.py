@@ -89,7 +89,7 @@ def room_access(*, room_id: str, user: User, now: datetime) -> RoomAccess:
             403,
         )
     if role == "partner":
-        # issue 15: both partners sign the clinic's current documents before anyone joins.
+        # Both partners sign the clinic's current documents before anyone joins.
         gate = consent_gate(booking=booking)
         if gate.missing_for(user):
             raise RoomRefused(

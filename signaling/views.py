@@ -41,7 +41,7 @@ def room(request: HttpRequest, room_id: str) -> HttpResponse:
         access = room_access(room_id=room_id, user=request.user, now=timezone.now())
     except RoomRefused as refused:
         if refused.code == "consent_required":
-            # issue 15: the partner's own signatures are missing: send them to sign.
+            # The partner's own signatures are missing: send them to sign.
             return redirect(f"{reverse('intake:home')}?next={request.path}")
         return render(
             request,
@@ -50,7 +50,7 @@ def room(request: HttpRequest, room_id: str) -> HttpResponse:
             status=refused.status,
         )
     booking = access.booking
-    # issue 15: "Where are you right now?" comes before the waiting room, every session.
+    # "Where are you right now?" comes before the waiting room, every session.
     if access.role == "partner" and not intake.location_confirmed(
         booking=booking, user=request.user
     ):

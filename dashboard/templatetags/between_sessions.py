@@ -40,7 +40,7 @@ def client_homework_card(context) -> dict:
 def therapist_prep_card(context) -> dict:
     user = context["user"]
     items = upcoming_preparation(user, now=timezone.now())
-    # issue 14: alliance split, not on track, deteriorating, PHQ-9 item 9
+    # Alliance split, not on track, deteriorating, PHQ-9 item 9
     flags = flags_for_bookings(user, [item.booking for item in items])
     for item in items:
         item.measure_flags = flags.get(item.booking.pk, [])

@@ -47,7 +47,7 @@ from sessions_app.services.journal import (
 client_only = role_required("client")
 
 
-# issue 14: the questionnaires the clinic asks in the check-in ("before") and the
+# The questionnaires the clinic asks in the check-in ("before") and the
 # reflection ("after") are embedded here; measures owns their rules.
 def _measure_forms(request: HttpRequest, booking, moment: str):
     due = due_instruments(booking, moment, user=request.user)

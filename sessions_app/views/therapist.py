@@ -39,7 +39,7 @@ def prepare(request: HttpRequest, booking_id: int) -> HttpResponse:
             "prep": prep,
             "booking": booking,
             "statuses": Goal.Status.choices,
-            "measure_flags": flags_for_booking(request.user, booking),  # issue 14
+            "measure_flags": flags_for_booking(request.user, booking),
         },
     )
 

@@ -79,7 +79,7 @@ def test_signup_shows_field_errors_in_place_and_keeps_input(client, field, value
 
 
 def test_signup_does_not_tell_whether_an_email_has_an_account(client, partner_a):
-    """Issue 13, finding 8: the same answer for a taken and a free address; the owner of
+    """The same answer for a taken and a free address; the owner of
     the taken one gets an email instead."""
     taken = client.post(reverse("accounts:signup"), {**GOOD, "email": "A@example.com"})
     free = client.post(reverse("accounts:signup"), {**GOOD, "email": "new@example.com"})

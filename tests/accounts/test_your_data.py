@@ -151,7 +151,7 @@ def test_therapist_deletion_keeps_signed_notes_within_retention_only(history, th
 def test_deletion_leaves_the_email_in_no_audit_event_and_no_admin_history(
     client, partner_a, couple
 ):
-    """Issue 13, finding 8: the page promises no name stays (both lanes: on PostgreSQL the
+    """The page promises no name stays (both lanes: on PostgreSQL the
     append-only trigger allows exactly this one change)."""
     from django.contrib.admin.models import CHANGE, LogEntry
     from django.contrib.contenttypes.models import ContentType

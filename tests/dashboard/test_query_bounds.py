@@ -93,7 +93,7 @@ def test_client_dashboard_is_bounded(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known N+1: measures outcome figures (merged from issue 14) run session_number, "
+    reason="known N+1: measures outcome figures run session_number, "
     "the clinic plan and an intake lookup per booking and partner in due_instruments",
 )
 def test_clinic_overview_is_bounded(

@@ -19,7 +19,7 @@ def _sign_up(page, base, name, email, *, next_path=""):
 
 
 def _confirm(page, email):
-    """Open the emailed link, as the person would (issue 13: sign-up confirms by email)."""
+    """Open the emailed link, as the person would (sign-up confirms by email)."""
     page.wait_for_selector("text=Check your email")
     body = next(m for m in reversed(mail.outbox) if m.to == [email]).body
     page.goto(re.search(r"http://\S+/signup/confirm/\S+", body).group(0))

@@ -298,7 +298,7 @@ def _plant_between_sessions(
             ),
             category,
         )
-    # issue 14: questionnaire answers are numbers, so each answer's id is its marker.
+    # Questionnaire answers are numbers, so each answer's id is its marker.
     from measures.services import measures_answer
 
     for user, category, each in ((partner_a, "private_a", 3), (partner_b, "private_b", 9)):
@@ -343,7 +343,7 @@ def _plant_between_sessions(
 
 
 def _plant_intake(planted: Planted, *, couple, partner_a, partner_b, clinic) -> None:
-    """Issue 15: signed documents, each partner's emergency contact and where each sat
+    """Signed documents, each partner's emergency contact and where each sat
     (free text) at a session. A partner's contact and location are theirs and their
     therapist's only: never the other partner's, never a clinic admin's."""
     from intake import services as intake

@@ -1,4 +1,4 @@
-"""Health text at rest (issue 13, finding 2).
+"""Health text at rest.
 
 Every text field of every model is either encrypted or listed below as not health data,
 with the reason. A marker is planted in every encrypted field a person can type, and a

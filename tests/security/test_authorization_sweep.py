@@ -169,7 +169,7 @@ def _sweep(urls, personas, planted) -> tuple[list[str], list[str], int]:
 
 
 def test_cancelled_therapist_and_new_partner_read_nothing(world, capsys):
-    """Two personas of issue 13: a therapist whose only booking with the couple was
+    """Two personas: a therapist whose only booking with the couple was
     cancelled, and a partner who joined after everything was written (partner B left)."""
     from datetime import timedelta
 

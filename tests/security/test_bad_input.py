@@ -1,4 +1,4 @@
-"""The inputs a security test found answered with a 500 (issue 13, finding 7), and the
+"""The inputs a security test found answered with a 500, and the
 open redirect from a ``next`` (finding 8). Each now gets a clear 4xx or a safe redirect."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Access follows care and membership (issue 13, findings 3, 4 and 8).
+"""Access follows care and membership.
 
 * A therapist whose only booking with a couple was cancelled reads nothing of theirs and
   cannot act on them; journal consent names the therapist it was given to.

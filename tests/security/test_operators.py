@@ -1,5 +1,5 @@
 """Clinic admins are not Django superusers; operators are made by a command and every
-admin action is in the app's audit log (issue 13, finding 5; issue 11 item 7)."""
+admin action is in the app's audit log."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One damaged ciphertext never breaks a whole page or an export (issue 13, finding 8):
+"""One damaged ciphertext never breaks a whole page or an export:
 the other entries show, the damaged one is marked, and the operator gets a log line."""
 
 from __future__ import annotations

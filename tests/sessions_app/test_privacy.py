@@ -127,7 +127,7 @@ def world(couple, partner_a, partner_b, therapist, monkeypatch):
         now=now,
     )
     goal = goal_create(user=partner_a, couple=couple, title="Shared goal", now=now)
-    # issue 14: Sam's questionnaire answers. Numbers carry no marker, so each answer's id
+    # Sam's questionnaire answers. Numbers carry no marker, so each answer's id
     # is its marker: pages and the API show it only to Sam and the therapist.
     answers = measures_answer(
         user=partner_a,
@@ -192,7 +192,7 @@ def _page_paths(world) -> list[str]:
     paths = []
     for route in _routes(session_urls.urlpatterns):
         paths += ["/sessions/" + p for p in _fill(route, world)]
-    for route in _routes(measure_urls.urlpatterns):  # issue 14
+    for route in _routes(measure_urls.urlpatterns):
         paths += ["/measures/" + p for p in _fill(route, world)]
     return paths
 
@@ -254,7 +254,7 @@ def test_partner_b_sees_done_but_not_the_private_answers(client, world, partner_
     client.force_login(partner_b)
     private_id, hidden_id, solo_id = world["assignment_id"]
     page = client.get(f"/sessions/homework/{private_id}/").content.decode()
-    # Finished, yes; that a private answer exists, no (issue 13, finding 8).
+    # Finished, yes; that a private answer exists, no.
     assert "Sam: done" in page and "Your partner's answer" not in page
     page = client.get(f"/sessions/homework/{hidden_id}/").content.decode()
     assert "Sam: done" in page and "revealed when you have both finished" in page

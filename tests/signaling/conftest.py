@@ -66,7 +66,7 @@ def _therapist_signs_in_in_two_steps(request):
     SECOND_FACTOR_CODES[therapist.email] = recovery_codes_regenerate(user=therapist)
 
 
-# --- issue 15 (intake): partners answer "where are you right now?" before a room. ---
+# --- intake: partners answer "where are you right now?" before a room. ---
 @pytest.fixture(autouse=True)
 def _partners_said_where_they_are():
     """These tests are about the room itself: every booking made here comes with both

@@ -1,6 +1,6 @@
 """What the room offers at home, in real Chromium through a live Daphne server: device
 pickers, noise suppression, background blur, screen share, layouts, shortcuts, the
-session timer and the therapist's waiting-room chime and notification (issue 17)."""
+session timer and the therapist's waiting-room chime and notification."""
 
 from __future__ import annotations
 

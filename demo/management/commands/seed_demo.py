@@ -87,7 +87,7 @@ class Command(BaseCommand):
                 user.set_password(PASSWORD)
                 user.save()
             users[email] = user
-        # The clinic admin runs the clinic in Duet, never Django admin (issue 13):
+        # The clinic admin runs the clinic in Duet, never Django admin:
         # operators are made with `manage.py create_operator`.
         admin = users["admin@riverside.example"]
 
@@ -138,7 +138,7 @@ class Command(BaseCommand):
         seed_between_sessions(
             couple=couple, therapist=users["dr.hale@riverside.example"], clinic=clinic
         )
-        from demo.measures import seed_measures  # issue 14
+        from demo.measures import seed_measures
 
         seed_measures(couple=couple, therapist=users["dr.hale@riverside.example"])
 
