@@ -14,19 +14,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import uuid
-from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
-from accounts import session_control
 from core.errors import DomainError
-from signaling import protocol, selectors, services
+from signaling import consumer_db, protocol, selectors, services
+from signaling.consumer_db import SESSION_ENDED
+from signaling.frame_intake import FrameIntake
+from signaling.local_delivery import LOCAL_PEERS, LOCAL_ROOMS, PROCESS_ID
 from signaling.models import RoomParticipant
+from signaling.room_messages import ClientMessages
 from signaling.turn import ice_servers_for
 
 log = logging.getLogger(__name__)
@@ -39,121 +39,14 @@ CLOSE_ABUSE = protocol.CloseCode.ABUSE
 # Closes that mean "I am leaving"; anything else (1006 network loss, ...) may come back.
 NORMAL_CLOSES = (1000, 1001)
 
-# This process's consumers, for direct delivery: peer id -> consumer, booking id ->
-# consumers in that room. Only touched from the event loop (no locking needed).
-PROCESS_ID = uuid.uuid4().hex
-LOCAL_PEERS: dict[str, RoomConsumer] = {}
-LOCAL_ROOMS: dict[int, set[RoomConsumer]] = {}
+__all__ = ["LOCAL_PEERS", "LOCAL_ROOMS", "PROCESS_ID", "SESSION_ENDED", "RoomConsumer"]
 
 
-@dataclass
-class _Joined:
-    access: selectors.RoomAccess
-    connected: services.Connected
-    admitted: list[dict]
-    waiting: list[dict]
-
-
-@database_sync_to_async
-def _session_ended(scope) -> str | None:
-    """The HTTP session policy (idle timeout, lifetime, signed out) for this socket."""
-    session = scope.get("session")
-    key = session.session_key if session is not None else None
-    if key is None:  # a user not taken from a session cookie: only test scopes do that
-        return None
-    return session_control.stored_session_check(key, timezone.now())
-
-
-SESSION_ENDED = "Your session ended after a period of inactivity. Sign in again to join."
-
-
-@database_sync_to_async
-def _join(room_id, user, channel_name, resume) -> _Joined:
-    """Everything a join reads and writes, in one trip to the database thread."""
-    now = timezone.now()
-    access = selectors.room_access(room_id=room_id, user=user, now=now)
-    connected = services.participant_connect(
-        booking=access.booking,
-        user=user,
-        role=access.role,
-        channel_name=channel_name,
-        resume_token=resume,
-        now=now,
-    )
-    state = connected.participant.state
-    admitted = (
-        [
-            selectors.peer_view(p)
-            for p in selectors.present_participants(
-                booking_id=access.booking.pk, now=now, state=State.ADMITTED
-            )
-        ]
-        if state == State.ADMITTED
-        else []
-    )
-    waiting = (
-        [
-            selectors.peer_view(p)
-            for p in selectors.present_participants(
-                booking_id=access.booking.pk, now=now, state=State.WAITING
-            )
-        ]
-        if access.role == "therapist" or state == State.WAITING
-        else []
-    )
-    return _Joined(access=access, connected=connected, admitted=admitted, waiting=waiting)
-
-
-@database_sync_to_async
-def _present(booking_id, state):
-    rows = selectors.present_participants(booking_id=booking_id, now=timezone.now(), state=state)
-    return [selectors.peer_view(p) for p in rows]
-
-
-@database_sync_to_async
-def _admitted_peer(booking_id, peer_id):
-    p = selectors.admitted_peer(booking_id=booking_id, peer_id=peer_id, now=timezone.now())
-    return selectors.peer_view(p) if p else None
-
-
-class RoomConsumer(AsyncWebsocketConsumer):
-    async def dispatch(self, message: dict) -> None:
-        """Channels' dispatch without its per-message ``aclose_old_connections`` hop to
-        the database thread: every database call here goes through
-        ``database_sync_to_async``, which closes stale connections itself."""
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+class RoomConsumer(FrameIntake, ClientMessages, AsyncWebsocketConsumer):
+    """Lifecycle (join, leave, end of session), group events and the send helpers; frame
+    intake is in signaling/frame_intake.py, the client's messages in signaling/room_messages.py."""
 
     # --- lifecycle -------------------------------------------------------------------
-
-    async def __call__(self, scope, receive, send):
-        """Take frames off the socket as they arrive, apart from handling them: the rate
-        limit is charged at arrival (a flood queued behind slow handlers is still a flood),
-        and once the client has gone the frames queued behind it are skipped, so the
-        leave is handled at once instead of after the backlog (or never, if the server
-        gives up waiting for the consumer)."""
-        self.bucket = protocol.TokenBucket()
-        self.client_gone = False
-        arrivals: asyncio.Queue = asyncio.Queue()
-
-        async def take_off_the_socket() -> None:
-            while True:
-                message = await receive()
-                if message["type"] == "websocket.receive":
-                    message["within_rate"] = self.bucket.take()
-                elif message["type"] == "websocket.disconnect":
-                    self.client_gone = True
-                arrivals.put_nowait(message)
-                if message["type"] == "websocket.disconnect":
-                    return
-
-        pump = asyncio.create_task(take_off_the_socket())
-        try:
-            await super().__call__(scope, arrivals.get, send)
-        finally:
-            pump.cancel()
 
     async def connect(self) -> None:
         self.user = self.scope["user"]
@@ -169,11 +62,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         room_id = self.scope["url_route"]["kwargs"]["room_id"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         resume = query.get("resume", [""])[0][:64]
-        if self.user.is_authenticated and await _session_ended(self.scope):
+        if self.user.is_authenticated and await consumer_db.session_ended(self.scope):
             await self._refuse("session_expired", SESSION_ENDED, services.CLOSE_REASONS["logout"])
             return
         try:
-            joined = await _join(room_id, self.user, self.channel_name, resume)
+            joined = await consumer_db.join(room_id, self.user, self.channel_name, resume)
         except selectors.RoomRefused as refused:
             await self._refuse(refused.code, refused.detail, refused.close_code)
             return
@@ -277,161 +170,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_ENDED)
 
     # --- incoming ----------------------------------------------------------------------
-
-    async def websocket_receive(self, message: dict) -> None:
-        if self.server_closed:
-            return  # we closed it: what was queued behind the close is moot
-        if not message.get("within_rate", True):
-            if self.client_gone:
-                return
-            ref = protocol.message_ref(message.get("text"))
-            await self._error("rate_limited", "Too many messages; slow down.", ref=ref)
-            return
-        await super().websocket_receive(message)
-
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        try:
-            msg = protocol.parse(text_data, bytes_data)
-        except protocol.ProtocolError as exc:
-            await self._error(exc.code, exc.detail, ref=exc.ref)
-            return
-        kind = msg["type"]
-        if self.client_gone and kind in protocol.ANSWERED_ONLY:
-            return  # its only effect is an answer nobody will read; get to the leave sooner
-        ref = {"ref": msg.get("id"), "ref_type": kind}
-        if kind in protocol.THERAPIST_ONLY and self.role != "therapist":
-            await self._error("not_allowed", "Only the therapist can do that.", **ref)
-            return
-        if kind in protocol.ADMITTED_ONLY and self.state != State.ADMITTED:
-            await self._error("not_admitted", "Wait until the therapist admits you.", **ref)
-            return
-        try:
-            await getattr(self, f"on_{kind}")(msg)
-        except DomainError as exc:
-            await self._error(exc.code, exc.detail, **ref)
-        except Exception:
-            log.exception("room message %s failed", kind)
-            await self._error("server_error", "That did not work; please try again.", **ref)
-
-    async def on_offer(self, msg: dict) -> None:
-        await self._relay(msg)
-
-    on_answer = on_offer
-    on_ice = on_offer
-    on_restart_ice = on_offer
-
-    async def _relay(self, msg: dict) -> None:
-        to = msg["to"]
-        if to == self.peer_id:
-            await self._error(
-                "invalid", "You cannot address yourself.", ref=msg.get("id"), ref_type=msg["type"]
-            )
-            return
-        if to not in self.peers:
-            peer = await _admitted_peer(self.booking.pk, to)
-            if peer is None:
-                await self._error(
-                    "unknown_peer",
-                    "No such peer in this room.",
-                    ref=msg.get("id"),
-                    ref_type=msg["type"],
-                    to=to,
-                )
-                return
-            self.peers[to] = peer
-        payload = {k: v for k, v in msg.items() if k != "id"}
-        payload["from"] = self.peer_id  # stamped here: clients cannot speak for others
-        target = LOCAL_PEERS.get(to)
-        if target is not None and target.booking.pk == self.booking.pk:
-            await target.relay({"type": "relay", "payload": payload})
-            return
-        await self.channel_layer.group_send(
-            services.peer_group(to), {"type": "relay", "payload": payload}
-        )
-
-    async def on_media(self, msg: dict) -> None:
-        await database_sync_to_async(services.participant_set_media)(
-            booking_id=self.booking.pk, user_id=self.user.pk, audio=msg["audio"], video=msg["video"]
-        )
-        await self._announce(
-            {"type": "media", "from": self.peer_id, "audio": msg["audio"], "video": msg["video"]},
-            exclude=self.peer_id,
-        )
-
-    async def on_admit(self, msg: dict) -> None:
-        admitted = await database_sync_to_async(services.participants_admit)(
-            booking=self.booking, by=self.user, peer_ids=msg["peer_ids"], now=timezone.now()
-        )
-        for p in admitted:
-            await self._announce(
-                {"type": "peer_joined", "peer": selectors.peer_view(p), "resumed": False}
-            )
-        await self._announce_waiting()
-
-    async def on_remove(self, msg: dict) -> None:
-        p = await database_sync_to_async(services.participant_remove)(
-            booking=self.booking, by=self.user, peer_id=msg["peer_id"], now=timezone.now()
-        )
-        await self.channel_layer.group_send(
-            services.peer_group(p.peer_id), {"type": "conn.removed"}
-        )
-        await self._announce({"type": "peer_left", "peer_id": p.peer_id, "reason": "removed"})
-        await self._announce_waiting()
-
-    async def on_end(self, msg: dict) -> None:
-        await database_sync_to_async(services.session_end)(
-            booking=self.booking, by=self.user, now=timezone.now()
-        )
-        await self._announce({"type": "ended", "reason": "ended_by_therapist"}, audience="all")
-
-    async def on_ping(self, msg: dict) -> None:
-        ended = await _session_ended(self.scope)
-        if ended:
-            await self.user_close({"reason": ended})
-            return
-        now = timezone.now()
-        current = await database_sync_to_async(services.participant_heartbeat)(
-            booking_id=self.booking.pk,
-            user_id=self.user.pk,
-            channel_name=self.channel_name,
-            now=now,
-        )
-        if not current:
-            await self._reclaim(now)
-            return
-        await self._send({"type": "pong"})
-        stale = await database_sync_to_async(services.stale_peers_sweep)(
-            booking_id=self.booking.pk, now=now
-        )
-        for peer_id, state in stale:
-            if state == State.ADMITTED:
-                await self._announce({"type": "peer_left", "peer_id": peer_id, "reason": "timeout"})
-        if any(state == State.WAITING for _, state in stale):
-            await self._announce_waiting()
-
-    async def _reclaim(self, now) -> None:
-        """This socket went quiet long enough for the sweep to drop it; if nobody took its
-        place, come back where we were and let the others reconnect to us."""
-        back = await database_sync_to_async(services.participant_reclaim)(
-            booking_id=self.booking.pk,
-            user_id=self.user.pk,
-            channel_name=self.channel_name,
-            now=now,
-        )
-        if back is None:
-            await self.conn_replaced({})
-            return
-        self.state, self.seq = back.state, back.seq
-        await self._send_state("state", rejoined=True)
-        if self.state == State.ADMITTED:
-            peer = selectors.peer_view(back)
-            await self._announce({"type": "peer_joined", "peer": peer, "resumed": True})
-        else:
-            await self._announce_waiting()
-
-    async def on_sync(self, msg: dict) -> None:
-        await self._send_state("state")
-
     # --- group events -------------------------------------------------------------------
 
     async def room_event(self, event: dict) -> None:
@@ -507,7 +245,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         elif admitted is not None:
             peers = admitted
         else:
-            peers = await _present(self.booking.pk, State.ADMITTED)
+            peers = await consumer_db.present(self.booking.pk, State.ADMITTED)
         peers = [p for p in peers if p["peer_id"] != self.peer_id]
         self.peers = {p["peer_id"]: p for p in peers}
         message = {
@@ -521,7 +259,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         }
         if self.role == "therapist":
             message["waiting"] = (
-                waiting if waiting is not None else await _present(self.booking.pk, State.WAITING)
+                waiting
+                if waiting is not None
+                else await consumer_db.present(self.booking.pk, State.WAITING)
             )
         if kind == "welcome":
             message.update(
@@ -544,7 +284,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _announce_waiting(self, waiting: list[dict] | None = None) -> None:
         if waiting is None:
-            waiting = await _present(self.booking.pk, State.WAITING)
+            waiting = await consumer_db.present(self.booking.pk, State.WAITING)
         await self._group_event(
             {
                 "type": "room.event",
