@@ -315,8 +315,9 @@ def room_panel(
     *, booking: Booking, viewer: User, request: HttpRequest | None = None
 ) -> list[PanelPartner] | None:
     """The therapist's side panel: each partner's place now, emergency contact and a
-    licence warning. None for anyone but the session's therapist."""
-    if booking.therapist_id != viewer.pk:
+    licence warning. None for anyone but the session's therapist while the couple is
+    their client (a cancelled booking alone shows nothing)."""
+    if booking.therapist_id != viewer.pk or not is_client_of(viewer, booking.couple_id):
         return None
     codes = licence_places_of(viewer)
     rows = []

@@ -46,6 +46,12 @@ def located_count(panel) -> int:
     return sum(1 for row in panel or () if row.location is not None)
 
 
+@register.filter
+def warning_count(panel) -> int:
+    """How many partners sit outside the therapist's licence (shown on the folded panel)."""
+    return sum(1 for row in panel or () if row.licence_warning)
+
+
 @register.inclusion_tag("intake/_reminder.html", takes_context=True)
 def intake_reminder(context) -> dict:
     """The client dashboard's nudge: documents to sign before joining a session."""

@@ -18,6 +18,11 @@ async function refresh() {
 }
 
 if (panel) {
+  // A phone has room for the call or the panel: start folded (the summary still says
+  // how many partners sit outside the licence), one tap opens it.
+  if (window.matchMedia("(max-width: 760px)").matches) {
+    panel.querySelector("details").open = false;
+  }
   setInterval(() => {
     if (document.visibilityState === "visible") refresh();
   }, POLL_MS);

@@ -8,6 +8,10 @@ import pytest
 
 from tests.look import harness
 
+# The room is what these tests look at: every booking comes with both partners'
+# locations confirmed, as the intake step leaves them (tests/intake covers that step).
+from tests.signaling.conftest import _partners_said_where_they_are  # noqa: F401
+
 
 @pytest.fixture(scope="module")
 def live_site(django_db_setup, django_db_blocker):

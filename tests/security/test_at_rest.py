@@ -77,6 +77,8 @@ NOT_HEALTH = {
     "sessions_app.Reminder.key": "an idempotency key built from identifiers",
     "sessions_app.Reminder.last_error": "the mail server's error text, no message content",
     "sessions_app.Delivery.message_id": "an email Message-ID",
+    "sessions_app.Delivery.payload": "the rendered reminder email, sealed by mail.seal",
+    "sessions_app.Delivery.last_error": "the mail server's error text, no message content",
     "sessions_app.Notification.title": "built by the app; names no exercise or other content",
     "sessions_app.Notification.url": "a URL path with identifiers",
     "sessions_app.Notification.key": "an idempotency key built from identifiers",
@@ -95,6 +97,7 @@ PICKED_NOT_TYPED = {
     "sessions_app.CheckIn.feels_safe": "yes / no / unsure",
     "sessions_app.CheckIn.can_speak_freely": "yes / no / unsure",
     "measures.MeasureResponse.payload": "questionnaire answers picked on fixed scales",
+    "intake.PartnerSafety.contact_phone": "a phone number: digits only, so no text marker fits",
 }
 
 

@@ -195,7 +195,7 @@ def test_cancelled_therapist_and_new_partner_read_nothing(world, capsys):
         status=Booking.Status.CANCELLED,
     )
     planted.objects.append(gone)
-    couple_leave(user=personas["partner_b"])
+    couple_leave(user=personas["partner_b"], now=timezone.now())
     newcomer = make_user("noor@example.com", "Noor Newman")
     CoupleMembership.objects.create(
         couple=couple, user=newcomer, seat=2, joined_at=timezone.now() + timedelta(seconds=1)

@@ -118,7 +118,9 @@ def new_partner(couple, partner_a, partner_b, therapist, clinic):
     journal.journal_write(
         user=partner_a, couple=couple, kind="shared", body="NEW-ENTRY", now=timezone.now()
     )
-    messaging_services.message_post(thread=thread, author=partner_a, body="NEW-MESSAGE")
+    messaging_services.message_post(
+        thread=thread, author=partner_a, body="NEW-MESSAGE", now=timezone.now()
+    )
     return noor, hw, thread
 
 

@@ -116,6 +116,7 @@ IDENTIFIER_PARAMS = {
     "pk", "id", "token", "uidb64", "note_id", "thread_id", "room_id", "booking_id",
     "couple_id", "clinic_id", "user_id", "object_id", "content_type_id", "app_label",
     "path", "url", "slug",
+    "kind",  # an intake document kind ("telehealth_consent"): a fixed code, never text
 }  # fmt: skip
 
 

@@ -136,7 +136,9 @@ def test_therapist_reads_the_couple_journal_in_bounded_queries(
 ):
     make_booking(couple, therapist, timezone.now() - timedelta(days=1), clinic=clinic)
     for partner in (partner_a, partner_b):
-        JournalConsent.objects.create(couple=couple, user=partner, therapist_can_read=True)
+        JournalConsent.objects.create(
+            couple=couple, user=partner, therapist=therapist, therapist_can_read=True
+        )
 
     def add(start: int, stop: int) -> None:
         for i in range(start, stop):
