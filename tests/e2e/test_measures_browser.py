@@ -91,8 +91,12 @@ def test_three_sessions_split_flag_and_privacy(
         _check_in(aiko, base, booking, wellbeing=wellbeing)
         # The session takes place (moved into the past, in order: 3, 2, 1 days ago).
         held = now - timedelta(days=4 - number)
+        # The blocked range moves too: the therapist's exclusion constraint reads it.
         Booking.objects.filter(pk=booking.pk).update(
-            starts_at=held, ends_at=held + timedelta(minutes=50)
+            starts_at=held,
+            ends_at=held + timedelta(minutes=50),
+            blocked_start=held,
+            blocked_end=held + timedelta(minutes=50),
         )
         _reflect(sam, base, booking, alliance=sam_alliance)
         _reflect(aiko, base, booking, alliance=aiko_alliance)

@@ -24,7 +24,8 @@ def test_therapist_inbox_counts_unread_without_a_query_per_thread(
             a = make_user(f"ia{i}@example.com", f"Avery {i}")
             b = make_user(f"ib{i}@example.com", f"Blake {i}")
             couple = make_couple(a, b)
-            book(therapist, couple, timezone.now() - timedelta(days=1), clinic=clinic)
+            # A day apart each: one therapist's sessions never overlap (PostgreSQL refuses).
+            book(therapist, couple, timezone.now() - timedelta(days=1 + i), clinic=clinic)
             thread = messaging_services.thread_open(user=a, therapist=therapist)
             for n in range(2):
                 Message.objects.create(thread=thread, author=a, body=f"hello {n}")

@@ -84,7 +84,7 @@ def test_therapist_homework_list_is_bounded(
             a = make_user(f"ha{i}@example.com", f"Avery {i}")
             b = make_user(f"hb{i}@example.com", f"Blake {i}")
             couple = make_couple(a, b)
-            make_booking(couple, therapist, timezone.now() - timedelta(days=1), clinic=clinic)
+            make_booking(couple, therapist, timezone.now() - timedelta(days=1 + i), clinic=clinic)
             _homework(couple, therapist, i, answered_by=(a, b))
 
     client.force_login(therapist)
