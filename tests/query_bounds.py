@@ -4,6 +4,7 @@ is the bound for many."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 SMALL = 2
 LARGE = 12
@@ -30,3 +31,28 @@ def assert_queries_do_not_grow(
         response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def homework_with_answers(couple, therapist, i: int, *, answered_by=()):
+    """A homework assignment for ``couple``, answered (shared, done) by ``answered_by``."""
+    from django.utils import timezone
+
+    from sessions_app.models import HomeworkAssignment, HomeworkResponse
+
+    now = timezone.now()
+    hw = HomeworkAssignment.objects.create(
+        couple=couple,
+        therapist=therapist,
+        title=f"Exercise {i}",
+        audience=HomeworkAssignment.Audience.BOTH,
+        due_at=now + timedelta(days=2, minutes=i),
+    )
+    for user in answered_by:
+        HomeworkResponse.objects.create(
+            assignment=hw,
+            user=user,
+            body=f"answer {i}",
+            visibility=HomeworkResponse.Visibility.SHARED,
+            done_at=now,
+        )
+    return hw

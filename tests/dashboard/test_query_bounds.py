@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from core.models import AuditEvent
-from sessions_app.models import CheckIn, HomeworkAssignment, HomeworkResponse
+from sessions_app.models import CheckIn
 from tests.factories import make_couple, make_user
-from tests.query_bounds import LARGE, assert_queries_do_not_grow
+from tests.query_bounds import LARGE, assert_queries_do_not_grow, homework_with_answers
 from tests.therapists.conftest import add_therapist, book
 
 pytestmark = pytest.mark.django_db
@@ -20,26 +20,6 @@ def _client_couple(i: int):
     a = make_user(f"qa{i}@example.com", f"Avery {i}")
     b = make_user(f"qb{i}@example.com", f"Blake {i}")
     return make_couple(a, b), a, b
-
-
-def _homework(couple, therapist, i: int, *, answered_by=()):
-    now = timezone.now()
-    hw = HomeworkAssignment.objects.create(
-        couple=couple,
-        therapist=therapist,
-        title=f"Exercise {i}",
-        audience=HomeworkAssignment.Audience.BOTH,
-        due_at=now + timedelta(days=2, minutes=i),
-    )
-    for user in answered_by:
-        HomeworkResponse.objects.create(
-            assignment=hw,
-            user=user,
-            body=f"answer {i}",
-            visibility=HomeworkResponse.Visibility.SHARED,
-            done_at=now,
-        )
-    return hw
 
 
 def test_therapist_dashboard_prep_card_is_bounded(
@@ -56,7 +36,7 @@ def test_therapist_dashboard_prep_card_is_bounded(
                 CheckIn.objects.create(
                     booking=booking, user=partner, mood=6, feels_safe="yes", can_speak_freely="yes"
                 )
-                _homework(couple, therapist, i, answered_by=(a, b))
+                homework_with_answers(couple, therapist, i, answered_by=(a, b))
 
     client.force_login(therapist)
     page = assert_queries_do_not_grow(client, "/dashboard/", add, django_assert_max_num_queries)
@@ -69,7 +49,7 @@ def test_therapist_dashboard_audits_the_answers_it_reads_in_one_insert(
     couple, a, b = _client_couple(0)
     book(therapist, couple, timezone.now() + timedelta(hours=2), clinic=clinic)
     for i in range(5):
-        _homework(couple, therapist, i, answered_by=(a, b))
+        homework_with_answers(couple, therapist, i, answered_by=(a, b))
     client.force_login(therapist)
     client.get("/dashboard/")
     reads = AuditEvent.objects.filter(action="homeworkresponse.read", actor_id=therapist.pk)
@@ -85,7 +65,7 @@ def test_client_dashboard_is_bounded(
     def add(start: int, stop: int) -> None:
         for i in range(start, stop):
             book(therapist, couple, soon + timedelta(hours=i), clinic=clinic)
-            _homework(couple, therapist, i, answered_by=(partner_b,))
+            homework_with_answers(couple, therapist, i, answered_by=(partner_b,))
 
     client.force_login(partner_a)
     assert_queries_do_not_grow(client, "/dashboard/", add, django_assert_max_num_queries)

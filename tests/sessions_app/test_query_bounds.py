@@ -10,37 +10,15 @@ from django.utils import timezone
 from sessions_app.models import (
     CheckIn,
     Goal,
-    HomeworkAssignment,
-    HomeworkResponse,
     JournalConsent,
     JournalEntry,
     Notification,
 )
 from tests.factories import make_couple, make_user
-from tests.query_bounds import LARGE, assert_queries_do_not_grow
+from tests.query_bounds import LARGE, assert_queries_do_not_grow, homework_with_answers
 from tests.sessions_app.conftest import make_booking
 
 pytestmark = pytest.mark.django_db
-
-
-def _homework(couple, therapist, i: int, *, answered_by=()):
-    now = timezone.now()
-    hw = HomeworkAssignment.objects.create(
-        couple=couple,
-        therapist=therapist,
-        title=f"Exercise {i}",
-        audience=HomeworkAssignment.Audience.BOTH,
-        due_at=now + timedelta(days=2, minutes=i),
-    )
-    for user in answered_by:
-        HomeworkResponse.objects.create(
-            assignment=hw,
-            user=user,
-            body=f"answer {i}",
-            visibility=HomeworkResponse.Visibility.SHARED,
-            done_at=now,
-        )
-    return hw
 
 
 def test_partner_hub_is_bounded(
@@ -54,7 +32,7 @@ def test_partner_hub_is_bounded(
             CheckIn.objects.create(
                 booking=booking, user=partner_a, mood=5, feels_safe="yes", can_speak_freely="yes"
             )
-            _homework(couple, therapist, i, answered_by=(partner_b,))
+            homework_with_answers(couple, therapist, i, answered_by=(partner_b,))
             Goal.objects.create(couple=couple, created_by=partner_a, title=f"Goal {i}")
 
     client.force_login(partner_a)
@@ -67,7 +45,7 @@ def test_partner_homework_list_is_bounded(
 ):
     def add(start: int, stop: int) -> None:
         for i in range(start, stop):
-            _homework(couple, therapist, i, answered_by=(partner_a, partner_b))
+            homework_with_answers(couple, therapist, i, answered_by=(partner_a, partner_b))
 
     client.force_login(partner_a)
     page = assert_queries_do_not_grow(
@@ -85,7 +63,7 @@ def test_therapist_homework_list_is_bounded(
             b = make_user(f"hb{i}@example.com", f"Blake {i}")
             couple = make_couple(a, b)
             make_booking(couple, therapist, timezone.now() - timedelta(days=1 + i), clinic=clinic)
-            _homework(couple, therapist, i, answered_by=(a, b))
+            homework_with_answers(couple, therapist, i, answered_by=(a, b))
 
     client.force_login(therapist)
     page = assert_queries_do_not_grow(
@@ -101,7 +79,7 @@ def test_session_preparation_is_bounded(
 
     def add(start: int, stop: int) -> None:
         for i in range(start, stop):
-            _homework(couple, therapist, i, answered_by=(partner_a, partner_b))
+            homework_with_answers(couple, therapist, i, answered_by=(partner_a, partner_b))
             Goal.objects.create(couple=couple, created_by=partner_a, title=f"Goal {i}")
 
     client.force_login(therapist)
