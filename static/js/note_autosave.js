@@ -56,4 +56,15 @@ if (form && status) {
     clearTimeout(timer);
     dirty = false;
   });
+  // Module scripts run after the page is parsed: on a slow line the therapist may have
+  // typed before this listener existed, so compare each field with what the server sent.
+  const typedBeforeReady = [...form.elements].some(
+    (field) => "defaultValue" in field && field.type !== "hidden" && field.value !== field.defaultValue,
+  );
+  if (typedBeforeReady) {
+    dirty = true;
+    say("Unsaved changes…");
+    timer = setTimeout(save, DEBOUNCE_MS);
+  }
+  form.dataset.autosave = "ready";
 }

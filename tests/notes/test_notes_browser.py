@@ -58,6 +58,7 @@ def test_therapist_writes_and_signs_a_note_partner_cannot_reach_it(
     doctor.select_option("#id_template", "soap")
     doctor.click("text=Start a draft")
     doctor.wait_for_selector("[data-testid=note-status] >> text=Draft")
+    doctor.wait_for_selector("[data-note-form][data-autosave=ready]", state="attached")
     doctor.fill("#id_subjective", MARKER)
     doctor.fill("#id_plan", "Practise the repair conversation twice this week.")
     # Drafts save themselves (debounced) and survive a reload.
