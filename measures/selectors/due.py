@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
 from accounts.models import Couple, User
 from measures import instruments
 from measures.instruments import Instrument
@@ -45,15 +50,16 @@ def plan_for_couple(couple: Couple, therapist: User) -> MeasurePlan:
     return plan_for_clinic(clinic_of_care(therapist, couple) or clinic_of(therapist))
 
 
-def due_instruments(booking: Booking, moment: str, *, user: User | None = None) -> list[Instrument]:
-    """Instruments the clinic asks at this session and moment, in form order.
-
-    Intake is asked before the first session a partner checks in for (not only session
-    1: a partner who joins later, or skipped the first check-in, still gets it once).
-    Every N sessions counts from the first: sessions 1, 1+N, 1+2N...
-    """
-    plan = plan_for_booking(booking)
-    number = session_number(booking)
+def instruments_due(
+    plan: MeasurePlan,
+    number: int,
+    moment: str,
+    *,
+    intake_answered_elsewhere: Callable[[str], bool] | None = None,
+) -> list[Instrument]:
+    """The rule itself, on what the callers loaded: the clinic's plan, the session's
+    number for the couple, and (for one partner) whether they answered an intake
+    instrument at another session. ``None`` asks for the couple as a whole."""
     due = []
     for slug, instrument in instruments.CURRENT.items():
         rule = plan.schedule.get(slug) or {"when": When.OFF}
@@ -65,18 +71,54 @@ def due_instruments(booking: Booking, moment: str, *, user: User | None = None) 
         if when == When.BEFORE or (when == When.EVERY_N and (number - 1) % every == 0):
             due.append(instrument)
         elif when == When.INTAKE:
-            if user is None:
+            if intake_answered_elsewhere is None:
                 if number == 1:
                     due.append(instrument)
-            elif (
-                not MeasureResponse.objects.filter(
-                    user=user, couple_id=booking.couple_id, instrument=slug
-                )
-                .exclude(booking=booking)
-                .exists()
-            ):
+            elif not intake_answered_elsewhere(slug):
                 due.append(instrument)
     return due
+
+
+def due_instruments(booking: Booking, moment: str, *, user: User | None = None) -> list[Instrument]:
+    """Instruments the clinic asks at this session and moment, in form order.
+
+    Intake is asked before the first session a partner checks in for (not only session
+    1: a partner who joins later, or skipped the first check-in, still gets it once).
+    Every N sessions counts from the first: sessions 1, 1+N, 1+2N...
+    """
+
+    def answered_elsewhere(slug: str) -> bool:
+        return (
+            MeasureResponse.objects.filter(user=user, couple_id=booking.couple_id, instrument=slug)
+            .exclude(booking=booking)
+            .exists()
+        )
+
+    return instruments_due(
+        plan_for_booking(booking),
+        session_number(booking),
+        moment,
+        intake_answered_elsewhere=None if user is None else answered_elsewhere,
+    )
+
+
+def session_numbers(bookings: Iterable[Booking]) -> dict[int, int]:
+    """``session_number`` for many bookings in one query: booking id to number."""
+    bookings = list(bookings)
+    pairs = {(b.couple_id, b.therapist_id) for b in bookings}
+    starts: dict[tuple[int, int], list[datetime]] = defaultdict(list)
+    held = Booking.objects.filter(
+        couple_id__in={c for c, _ in pairs},
+        therapist_id__in={t for _, t in pairs},
+        status__in=HELD,
+    ).order_by("starts_at")
+    for couple_id, therapist_id, starts_at in held.values_list(
+        "couple_id", "therapist_id", "starts_at"
+    ):
+        starts[(couple_id, therapist_id)].append(starts_at)
+    return {
+        b.pk: bisect_left(starts[(b.couple_id, b.therapist_id)], b.starts_at) + 1 for b in bookings
+    }
 
 
 def own_answers_for(user: User, booking: Booking, moment: str) -> dict[str, dict[str, int]]:

@@ -12,7 +12,7 @@ from django.http import Http404
 from accounts.models import Couple, User
 from measures import instruments
 from measures.models import MeasurePlan, MeasureResponse, Moment
-from measures.selectors.due import HELD, due_instruments, plan_for_clinic
+from measures.selectors.due import HELD, instruments_due, plan_for_clinic, session_numbers
 from measures.selectors.flags import flags_for
 from measures.selectors.trends import series_by_partner, series_for
 from scheduling.models import Booking
@@ -56,32 +56,65 @@ class Figures:
 DROPOUT_AFTER = timedelta(days=28)
 
 
-def _figures_for(label: str, bookings: list[Booking], now: datetime, plan: MeasurePlan) -> Figures:
+@dataclass
+class _Loaded:
+    """What every figure reads, loaded once for all the clinic's bookings (a handful of
+    queries whatever the number of therapists, couples and sessions)."""
+
+    responses_by_couple: dict[int | None, list[MeasureResponse]]
+    answered: set[tuple[int | None, int, str, str]]
+    answered_at: dict[tuple[int, int, str], set[int | None]]
+    upcoming: set[int]
+    couples: dict[int, Couple]
+    numbers: dict[int, int]
+
+
+def _load(bookings: list[Booking], now: datetime) -> _Loaded:
+    couple_ids = {b.couple_id for b in bookings}
+    rows = list(
+        MeasureResponse.objects.filter(
+            couple_id__in=couple_ids, answered_at__lte=now
+        ).select_related("user")
+    )
+    responses_by_couple: dict[int | None, list[MeasureResponse]] = defaultdict(list)
+    for r in rows:
+        responses_by_couple[r.couple_id].append(r)
+    # Which sessions each partner answered each instrument at (for "intake once").
+    answered_at: dict[tuple[int, int, str], set[int | None]] = defaultdict(set)
+    for user_id, couple_id, slug, booking_id in MeasureResponse.objects.filter(
+        couple_id__in=couple_ids
+    ).values_list("user_id", "couple_id", "instrument", "booking_id"):
+        answered_at[(user_id, couple_id, slug)].add(booking_id)
+    return _Loaded(
+        responses_by_couple=responses_by_couple,
+        answered={(r.booking_id, r.user_id, r.instrument, r.moment) for r in rows},
+        answered_at=answered_at,
+        upcoming=set(
+            Booking.objects.filter(
+                couple_id__in=couple_ids, status=Booking.Status.CONFIRMED, starts_at__gt=now
+            ).values_list("couple_id", flat=True)
+        ),
+        couples={
+            c.pk: c
+            for c in Couple.objects.filter(pk__in=couple_ids).prefetch_related("memberships__user")
+        },
+        numbers=session_numbers(bookings),
+    )
+
+
+def _figures_for(
+    label: str, bookings: list[Booking], now: datetime, plan: MeasurePlan, loaded: _Loaded
+) -> Figures:
     fig = Figures(label=label)
     by_couple: dict[int, list[Booking]] = defaultdict(list)
     for b in bookings:
         by_couple[b.couple_id].append(b)
     fig.couples = len(by_couple)
-    if not by_couple:
-        return fig
-    rows = list(
-        MeasureResponse.objects.filter(
-            couple_id__in=by_couple, answered_at__lte=now
-        ).select_related("user")
-    )
-    answered = {(r.booking_id, r.user_id, r.instrument, r.moment) for r in rows}
-    rows_by_couple: dict[int | None, list[MeasureResponse]] = defaultdict(list)
-    for r in rows:
-        rows_by_couple[r.couple_id].append(r)
-    upcoming = set(
-        Booking.objects.filter(
-            couple_id__in=by_couple, status=Booking.Status.CONFIRMED, starts_at__gt=now
-        ).values_list("couple_id", flat=True)
-    )
-    couples = Couple.objects.filter(pk__in=by_couple).prefetch_related("memberships__user")
-    for couple in couples:
+    answered, answered_at = loaded.answered, loaded.answered_at
+    for couple_id in sorted(by_couple):
+        couple = loaded.couples[couple_id]
         partners = couple.partners
-        series = series_by_partner(rows_by_couple[couple.pk], partners)
+        series = series_by_partner(loaded.responses_by_couple[couple.pk], partners)
         outcome = [s for p in partners for s in series[p.pk] if s.instrument.kind == "outcome"]
         improved = any(s.change == "improved" for s in outcome) and not any(
             s.change == "deteriorated" for s in outcome
@@ -99,12 +132,18 @@ def _figures_for(label: str, bookings: list[Booking], now: datetime, plan: Measu
         held = sorted(by_couple[couple.pk], key=lambda b: b.starts_at)
         for b in held:
             for p in partners:
+
+                def elsewhere(slug: str, b: Booking = b, p: User = p) -> bool:
+                    return bool(answered_at[(p.pk, b.couple_id, slug)] - {b.pk})
+
                 for moment in (Moment.BEFORE, Moment.AFTER):
-                    for inst in due_instruments(b, moment, user=p):
+                    for inst in instruments_due(
+                        plan, loaded.numbers[b.pk], moment, intake_answered_elsewhere=elsewhere
+                    ):
                         fig.due += 1
                         fig.answered += (b.pk, p.pk, inst.slug, moment) in answered
         last = held[-1].starts_at
-        if couple.pk not in upcoming and now - last > DROPOUT_AFTER and not improved:
+        if couple.pk not in loaded.upcoming and now - last > DROPOUT_AFTER and not improved:
             fig.dropouts += 1
     return fig
 
@@ -137,13 +176,14 @@ def outcome_figures(
     for b in qs:
         by_therapist[b.therapist_id].append(b)
         names[b.therapist_id] = b.therapist.name
+    everyone = [b for bookings in by_therapist.values() for b in bookings]
+    loaded = _load(everyone, now)
     rows = [
-        _figures_for(names[tid], bookings, now, plan)
+        _figures_for(names[tid], bookings, now, plan, loaded)
         for tid, bookings in sorted(by_therapist.items(), key=lambda kv: names[kv[0]])
     ]
     # Counted again as a whole, so a couple seen by two therapists counts once.
-    everyone = [b for bookings in by_therapist.values() for b in bookings]
-    total = _figures_for(clinic.name, everyone, now, plan) if len(rows) > 1 else None
+    total = _figures_for(clinic.name, everyone, now, plan, loaded) if len(rows) > 1 else None
     if total is None:
         total = replace(rows[0], label=clinic.name) if rows else Figures(label=clinic.name)
     return ClinicFigures(clinic=clinic, since=since, total=total, therapists=rows)

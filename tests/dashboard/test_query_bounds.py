@@ -71,11 +71,6 @@ def test_client_dashboard_is_bounded(
     assert_queries_do_not_grow(client, "/dashboard/", add, django_assert_max_num_queries)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known N+1: measures outcome figures run session_number, "
-    "the clinic plan and an intake lookup per booking and partner in due_instruments",
-)
 def test_clinic_overview_is_bounded(
     client, clinic, clinic_admin, couple, django_assert_max_num_queries
 ):
