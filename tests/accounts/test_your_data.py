@@ -154,15 +154,12 @@ def test_deletion_leaves_the_email_in_no_audit_event_and_no_admin_history(
     """The page promises no name stays (both lanes: on PostgreSQL the
     append-only trigger allows exactly this one change)."""
     from django.contrib.admin.models import CHANGE, LogEntry
-    from django.contrib.contenttypes.models import ContentType
 
     email = partner_a.email
     operator = User.objects.create_superuser(email="op@duet.example", password="x" * 12)
-    LogEntry.objects.log_action(
+    LogEntry.objects.log_actions(
         user_id=operator.pk,
-        content_type_id=ContentType.objects.get_for_model(User).pk,
-        object_id=partner_a.pk,
-        object_repr=str(partner_a),
+        queryset=User.objects.filter(pk=partner_a.pk),
         action_flag=CHANGE,
         change_message="[]",
     )
