@@ -1,12 +1,12 @@
 """Two Daphne nodes behind nginx: one is killed mid-call and its peers carry on.
 
-The therapist is on node one; both partners are on node two, one admitted (in a call
-with the therapist, real media peer to peer), one still in the waiting room. Node two
-gets SIGKILL: no close frames, no disconnect handlers, its Redis subscriptions and
-database connections simply vanish. Its two peers reconnect through nginx, which skips
-the dead node, and must be back within RESUME_WITHIN seconds, with the media between
-the therapist and the admitted partner never pausing, no ghost of the old connections,
-and the waiting room as it was.
+The therapist is on one node and both partners on the other, one admitted (in a call
+with the therapist, real media peer to peer), one still in the waiting room. Node two,
+carrying the partners or the therapist, gets SIGKILL: no close frames, no disconnect
+handlers, its Redis subscriptions and database connections simply vanish. Its peers
+reconnect through nginx, which skips the dead node, and must be back within
+RESUME_WITHIN seconds, with the media between the therapist and the admitted partner
+never pausing, no ghost of the old connections, and the waiting room as it was.
 """
 
 from __future__ import annotations
@@ -41,6 +41,14 @@ def waiting_ids(c: RoomClient) -> list[str]:
 
 def last(c: RoomClient, kind: str, after: int = 0) -> dict | None:
     return next((m for m in reversed(c.messages[after:]) if m["type"] == kind), None)
+
+
+def seq_of(c: RoomClient) -> int:
+    """The client's own seq, as the server last told it."""
+    for m in reversed(c.messages):
+        if m["type"] in ("welcome", "admitted", "state") and m["state"] == "admitted":
+            return m["seq"]
+    raise AssertionError(f"{c.email} was never admitted")
 
 
 async def state_of(c: RoomClient) -> dict:
@@ -120,26 +128,30 @@ def channels_by_user(booking_id: int) -> dict[int, str]:
     return dict(rows.values_list("user_id", "channel_name"))
 
 
-async def scenario(one, two, proxy, booking, therapist, partner_a, partner_b) -> None:
+async def scenario(two, proxy, booking, users, therapist_node: str) -> None:
+    """Node two is killed; it carries the therapist or both partners (`therapist_node`)."""
     loop = asyncio.get_running_loop()
     room = booking.room_id
-    t, a, b = (RoomClient(proxy.url, u.email, PASSWORD) for u in (therapist, partner_a, partner_b))
+    therapist, partner_a, partner_b = users
+    t, a, b = (RoomClient(proxy.url, u.email, PASSWORD) for u in users)
     t.auto_admit = False  # the test admits, to keep one partner waiting across the kill
     clients = [t, a, b]
+    partners_node = "2" if therapist_node == "1" else "1"
+    movers = [t] if therapist_node == "2" else [a, b]  # the peers on node two
     beat = asyncio.create_task(heartbeats(clients))
     meter = None
     try:
         await asyncio.gather(*(c.login() for c in clients))
 
-        # Placement: the therapist on node one, both partners on node two.
-        await t.join(room, params={"node": "1"})
+        # Placement: the therapist on one node, both partners on the other.
+        await t.join(room, params={"node": therapist_node})
         await wait_for(lambda: t.state == "admitted", 10, "therapist admitted on arrival")
-        await a.join(room, params={"node": "2"})
+        await a.join(room, params={"node": partners_node})
         await wait_for(lambda: a.state == "waiting", 10, "Sam waiting")
         await wait_for(lambda: waiting_ids(t) == [a.peer_id], 10, "Sam in the waiting room")
         await t.send(type="admit", peer_ids=[a.peer_id])
         await wait_for(lambda: a.state == "admitted", 10, "Sam admitted across nodes")
-        await b.join(room, params={"node": "2"})
+        await b.join(room, params={"node": partners_node})
         await wait_for(lambda: b.state == "waiting", 10, "Aiko waiting")
         await wait_for(lambda: waiting_ids(t) == [b.peer_id], 10, "Aiko in the waiting room")
 
@@ -152,29 +164,36 @@ async def scenario(one, two, proxy, booking, therapist, partner_a, partner_b) ->
         )
         meter = FrameMeter({"therapist<-Sam": (t, a_name), "Sam<-therapist": (a, t_name)})
         before = await channels_by_user(booking.pk)
-        a_peer, a_seq, b_waiting_peer = a.peer_id, last(a, "admitted")["seq"], b.peer_id
+        peer_ids = {c: c.peer_id for c in clients}
+        a_seq = seq_of(a)
         frames_at_kill = meter.now()
 
         killed_at = loop.time()
         two.proc.kill()  # SIGKILL: node two vanishes mid-call
-        a_took, b_took = await asyncio.gather(
-            resume_through_proxy(a, room, killed_at), resume_through_proxy(b, room, killed_at)
+        took = await asyncio.gather(*(resume_through_proxy(c, room, killed_at) for c in movers))
+        print(
+            f"\nnode two ({'therapist' if t in movers else 'partners'}) killed; resumed on "
+            f"node one after {', '.join(f'{s:.2f} s' for s in took)}"
         )
-        print(f"\nresumed on the other node {a_took:.2f} s (admitted) / {b_took:.2f} s (waiting)")
         assert two.proc.wait(5) == -9
-        assert not t.socket_closed, "the therapist's node one socket stayed up"
-        assert a_took < RESUME_WITHIN and b_took < RESUME_WITHIN, (a_took, b_took)
+        assert all(s < RESUME_WITHIN for s in took), took
+        for c in clients:
+            if c not in movers:
+                assert not c.socket_closed, f"{c.email} on node one was cut off"
+                assert sum(m["type"] == "welcome" for m in c.messages) == 1, c.email
 
-        # The admitted partner resumed its place: same peer id and seq, no waiting room.
-        welcome_a = last(a, "welcome")
-        assert welcome_a["resumed"] is True and welcome_a["rejoined"] is False
-        assert welcome_a["state"] == "admitted"
-        assert (a.peer_id, welcome_a["seq"]) == (a_peer, a_seq)
-        # The waiting partner still waits (a waiting place has no resume: new peer id).
-        welcome_b = last(b, "welcome")
-        assert welcome_b["state"] == "waiting" and b.state == "waiting"
-        assert b.peer_id != b_waiting_peer
-        await wait_for(lambda: waiting_ids(t) == [b.peer_id], 5, "Aiko waiting again, once")
+        # Admitted peers resumed their place: same peer id and seq, no waiting room.
+        for c in (t, a):
+            if c in movers:
+                welcome = last(c, "welcome")
+                assert welcome["resumed"] is True and welcome["rejoined"] is False, welcome
+                assert welcome["state"] == "admitted" and c.peer_id == peer_ids[c]
+        assert a.state == "admitted" and (a.peer_id, seq_of(a)) == (peer_ids[a], a_seq)
+        # The waiting partner still waits (a waiting place has no resume: a moved one gets
+        # a new peer id), and the therapist sees exactly that one waiting.
+        assert b.state == "waiting"
+        assert (b.peer_id != peer_ids[b]) == (b in movers)
+        await wait_for(lambda: waiting_ids(t) == [b.peer_id], 5, "Aiko waiting, once")
 
         # Media never stopped: peer to peer, the signaling node was not on its path.
         resumed_at = loop.time()
@@ -193,12 +212,13 @@ async def scenario(one, two, proxy, booking, therapist, partner_a, partner_b) ->
         assert [w["peer_id"] for w in t_state["waiting"]] == [b.peer_id]
         assert [p["peer_id"] for p in a_state["peers"]] == [t.peer_id]
         after = await channels_by_user(booking.pk)
-        dead = {before[partner_a.pk], before[partner_b.pk]}
-        assert after[therapist.pk] == before[therapist.pk]
-        assert not dead & set(after.values()), (before, after)
+        by_user = {t: therapist.pk, a: partner_a.pk, b: partner_b.pk}
+        for c in clients:
+            moved = after[by_user[c]] != before[by_user[c]]
+            assert moved == (c in movers), (c.email, before, after)
         assert all(after.values()), after
 
-        # The therapist admits the waiting partner on the surviving node: a full mesh.
+        # The therapist admits the waiting partner: a full mesh, all on node one.
         await t.send(type="admit", peer_ids=[b.peer_id])
         await wait_for(lambda: b.state == "admitted", 10, "Aiko admitted after the failover")
         await wait_for(lambda: b.peer_id in t.peers, 10, "Aiko announced")
@@ -223,15 +243,18 @@ async def scenario(one, two, proxy, booking, therapist, partner_a, partner_b) ->
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
 
 
+@pytest.mark.parametrize(
+    "therapist_node", ["1", "2"], ids=["partners-node-dies", "therapist-node-dies"]
+)
 def test_a_killed_node_s_peers_resume_on_the_other_through_nginx(
-    live_daphne, live_nginx, booking, therapist, partner_a, partner_b
+    live_daphne, live_nginx, booking, therapist, partner_a, partner_b, therapist_node
 ):
     # Pub/sub channels are server-wide in Redis (not per db): a prefix of this run's own.
     env = {"CHANNEL_PREFIX": f"{os.environ.get('CHANNEL_PREFIX', 'duet')}-nodes{booking.pk}"}
     one, two = live_daphne(env), live_daphne(env)
     proxy = live_nginx([one.port, two.port])
     try:
-        run_async(scenario, one, two, proxy, booking, therapist, partner_a, partner_b)
+        run_async(scenario, two, proxy, booking, (therapist, partner_a, partner_b), therapist_node)
     except AssertionError as exc:
         raise AssertionError(
             f"{exc}\nnode one:\n{one.log_tail()}\nnode two:\n{two.log_tail()}\n"
