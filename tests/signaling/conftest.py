@@ -47,6 +47,23 @@ def live_daphne(transactional_db):
         server.stop()
 
 
+@pytest.fixture
+def live_nginx():
+    """Start Debian's nginx in front of live Daphne nodes: ``live_nginx([port, ...])``."""
+    from tests.signaling.live_nginx import LiveNginx
+
+    proxies: list[LiveNginx] = []
+
+    def start(node_ports: list[int]) -> LiveNginx:
+        proxy = LiveNginx(node_ports)
+        proxies.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in proxies:
+        proxy.stop()
+
+
 @pytest.fixture(autouse=True)
 def _therapist_signs_in_in_two_steps(request):
     """Therapists always sign in with a second factor: give the test therapist an

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +39,8 @@ class LiveDaphne:
             "LOG_LEVEL": "WARNING",
             **(extra_env or {}),
         }
-        self.log_path = ROOT / "var" / f"daphne-{self.port}.log"
+        # The run's own var dir (DUET_VAR_DIR): parallel runs must not share log files.
+        self.log_path = settings.VAR_DIR / f"daphne-{self.port}.log"
         self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [

@@ -12,6 +12,7 @@ import contextlib
 import fractions
 import json
 import re
+from urllib.parse import urlencode
 
 import aiohttp
 import av
@@ -94,14 +95,21 @@ class RoomClient:
         assert landed == "/dashboard/", f"login failed for {self.email}"
 
     # --- signaling ------------------------------------------------------------------------
-    async def join(self, room_id: str, *, resume: str = "") -> None:
+    async def join(self, room_id: str, *, resume: str = "", params: dict | None = None) -> None:
+        """``params``: extra query parameters (a proxy's routing hint; the server ignores them)."""
         ws_base = self.base.replace("http://", "ws://")
-        query = f"?resume={resume}" if resume else ""
+        fields = {**({"resume": resume} if resume else {}), **(params or {})}
+        query = f"?{urlencode(fields)}" if fields else ""
         self.ws = await self.http.ws_connect(
             f"{ws_base}/ws/rooms/{room_id}/{query}", origin=self.base, heartbeat=None
         )
         self.closed_code = None
         self._reader = asyncio.create_task(self._read())
+
+    @property
+    def socket_closed(self) -> bool:
+        """The websocket has ended (closed by either side, or the connection was lost)."""
+        return self._reader is not None and self._reader.done()
 
     async def send(self, **msg) -> None:
         await self.ws.send_str(json.dumps(msg))

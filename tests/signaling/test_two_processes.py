@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.signaling.helpers import run_async
@@ -9,13 +11,15 @@ from tests.signaling.rtc_client import RoomClient, wait_for
 from tests.signaling.test_rtc_e2e import three_way
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+PREFIX = os.environ.get("CHANNEL_PREFIX", "duet")
 
 
 def test_peers_on_different_processes_reach_each_other(
     live_daphne, booking, therapist, partner_a, partner_b
 ):
-    # A Redis db of its own, so nothing else on the lane's db can interfere.
-    env = {"REDIS_URL": "redis://127.0.0.1:6379/15", "CHANNEL_PREFIX": f"duet-t{booking.pk}"}
+    # A Redis db of its own, so nothing else on the lane's db can interfere; pub/sub
+    # channels are server-wide, though, so the prefix names this run (CHANNEL_PREFIX).
+    env = {"REDIS_URL": "redis://127.0.0.1:6379/15", "CHANNEL_PREFIX": f"{PREFIX}-t{booking.pk}"}
     one, two = live_daphne(env), live_daphne(env)
     try:
         # Therapist on process one, partners split across both.
@@ -31,7 +35,7 @@ def test_reconnect_on_the_other_process_replaces_the_old_connection(
 ):
     from tests.factories import PASSWORD
 
-    env = {"REDIS_URL": "redis://127.0.0.1:6379/15", "CHANNEL_PREFIX": f"duet-r{booking.pk}"}
+    env = {"REDIS_URL": "redis://127.0.0.1:6379/15", "CHANNEL_PREFIX": f"{PREFIX}-r{booking.pk}"}
     one, two = live_daphne(env), live_daphne(env)
 
     async def scenario() -> None:
