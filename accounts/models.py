@@ -54,6 +54,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # A therapist's free slots are cached per version: every write to their hours,
+    # overrides, time off, session types or bookings bumps it in its transaction.
+    slots_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -109,6 +112,9 @@ class Couple(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Cached slots are keyed on it too: the partners' windows and the couple's
+    # bookings bump it in the writing transaction (scheduling.services.versions).
+    slots_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

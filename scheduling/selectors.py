@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import BigIntegerField, Func, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from accounts.models import Couple, User
@@ -291,3 +295,221 @@ def bookings_visible_to(user: User, *, now: datetime) -> list[Booking]:
     return list(
         qs.exclude(status=Booking.Status.HELD, hold_expires_at__lte=now).order_by("starts_at")
     )
+
+
+# --- cached slots --------------------------------------------------------------------------
+#
+# A couple's free slots with one therapist change only when a write bumps one of the
+# two slot versions (``scheduling.services.versions``), when a hold runs out, or as
+# ``now`` moves (notice and horizon). So the list is computed once per versions for the
+# whole booking horizon, without notice or horizon, as UTC epoch seconds; each read
+# cuts out the requested range with today's notice and horizon, and a list that counted
+# a hold is recomputed once that hold expires.
+
+SLOTS_CACHE_PREFIX = "slots:1"
+SLOTS_CACHE_SECONDS = 6 * 3600
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Epoch(Func):
+    """Whole seconds since 1970 of a datetime expression, rounded down (or up: ``ceil``).
+
+    The busy rows come back as integers: no datetime parsing per row in Python.
+    """
+
+    output_field = BigIntegerField()
+
+    def __init__(self, expression: Any, *, ceil: bool = False) -> None:
+        super().__init__(expression)
+        self.ceil = ceil
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        rounding = "CEIL" if self.ceil else "FLOOR"
+        template = f"CAST({rounding}(EXTRACT(EPOCH FROM %(expressions)s)) AS BIGINT)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # SQLite keeps UTC text, with ".ffffff" only when there are microseconds.
+        # Doubled twice: once for the template, once for the driver's placeholder pass.
+        template = "CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
+        if not self.ceil:
+            return self.as_sql(compiler, connection, template=template, **extra)
+        template += " + (instr(%(expressions)s, '.') > 0)"
+        sql, params = self.as_sql(compiler, connection, template=template, **extra)
+        return sql, (*params, *params)  # the expression appears twice
+
+
+@dataclass(frozen=True)
+class SlotList:
+    """Bookable starts (UTC epoch seconds, sorted) of one length, and until when they hold."""
+
+    starts: list[int]
+    length_seconds: int
+    valid_until: int | None  # the first counted hold's expiry: recompute from then on
+
+    def between(self, start: datetime, end: datetime) -> list[int]:
+        """The starts in ``[start, end)``."""
+        lo = bisect_left(self.starts, math.ceil(start.timestamp()))
+        hi = bisect_left(self.starts, math.ceil(end.timestamp()))
+        return self.starts[lo:hi]
+
+
+def _at(seconds: int) -> datetime:
+    return _EPOCH + timedelta(seconds=seconds)
+
+
+def partner_schedules(partners: list[User]) -> list[WeeklySchedule]:
+    """Every partner's windows, in one query."""
+    weekly: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
+    for user_id, weekday, s, e in AttendanceWindow.objects.filter(
+        user__in=[p.pk for p in partners]
+    ).values_list("user_id", "weekday", "start_time", "end_time"):
+        weekly[user_id][weekday].append((s, e))
+    return [
+        WeeklySchedule(zone=p.time_zone, weekly=dict(weekly[p.pk]), always_free=not weekly[p.pk])
+        for p in partners
+    ]
+
+
+def busy_epochs(
+    *, therapist_id: int, couple_id: int | None, start: datetime, end: datetime, now: datetime
+) -> tuple[list[Busy], list[Busy], int | None]:
+    """(therapist's blocked ranges, couple's sessions, first expiry of a counted hold).
+
+    One query for both sides, answering whole epoch seconds (ranges rounded outwards).
+    """
+    who = Q(therapist_id=therapist_id)
+    if couple_id is not None:
+        who |= Q(couple_id=couple_id)
+    rows = (
+        active_bookings(now)
+        .filter(who, starts_at__lt=end, ends_at__gt=start)
+        .values_list(
+            "therapist_id",
+            "couple_id",
+            Epoch(Coalesce("blocked_start", "starts_at")),
+            Epoch(Coalesce("blocked_end", "ends_at"), ceil=True),
+            Epoch("starts_at"),
+            Epoch("ends_at", ceil=True),
+            "status",
+            Epoch("hold_expires_at"),
+        )
+    )
+    therapist_busy: list[Busy] = []
+    couple_busy: list[Busy] = []
+    valid_until: int | None = None
+    for tid, cid, bs, be, s, e, status, expires in rows:
+        if tid == therapist_id:
+            b0, b1 = _at(bs), _at(be)
+            therapist_busy.append(Busy(b0, b1, b0, b1))
+        if cid == couple_id:
+            couple_busy.append(Busy(_at(s), _at(e)))
+        if status == Booking.Status.HELD and expires is not None:
+            valid_until = expires if valid_until is None else min(valid_until, expires)
+    return therapist_busy, couple_busy, valid_until
+
+
+def _slots_cache_key(
+    therapist: User, couple: Couple | None, session_type: SessionType, day: date
+) -> str:
+    # Everything the list depends on that no version covers: zones, who the partners
+    # are, the session type's shape, and the day the horizon is counted from.
+    partners = ",".join(f"{p.pk}@{p.time_zone}" for p in couple.partners) if couple else ""
+    return ":".join(
+        str(part)
+        for part in (
+            SLOTS_CACHE_PREFIX,
+            therapist.pk,
+            therapist.slots_version,
+            therapist.time_zone,
+            couple.pk if couple else 0,
+            couple.slots_version if couple else 0,
+            partners,
+            session_type.pk,
+            session_type.length_minutes,
+            session_type.step_minutes,
+            session_type.buffer_before_minutes,
+            session_type.buffer_after_minutes,
+            session_type.horizon_days,
+            day.isoformat(),
+        )
+    )
+
+
+def _compute_slot_list(
+    *, therapist: User, couple: Couple | None, session_type: SessionType, day: date, now: datetime
+) -> SlotList:
+    """Every slot from ``day`` (UTC) to past the horizon, ignoring notice and horizon."""
+    span_start = datetime.combine(day, time(0), tzinfo=UTC)
+    span_end = span_start + timedelta(days=session_type.horizon_days + 2)
+    pad = timedelta(days=1)
+    therapist_busy, couple_busy, valid_until = busy_epochs(
+        therapist_id=therapist.pk,
+        couple_id=couple.pk if couple else None,
+        start=span_start - pad,
+        end=span_end + pad,
+        now=now,
+    )
+    found = compute_slots(
+        therapist=therapist_schedule(therapist, span_start - pad, span_end + pad),
+        partners=partner_schedules(couple.partners) if couple else [],
+        therapist_busy=therapist_busy,
+        couple_busy=couple_busy,
+        rules=replace(slot_rules(session_type), notice=timedelta(0), horizon=None),
+        start=span_start,
+        end=span_end,
+        now=span_start,
+    )
+    return SlotList(
+        starts=[int((s - _EPOCH).total_seconds()) for s, _e in found],
+        length_seconds=session_type.length_minutes * 60,
+        valid_until=valid_until,
+    )
+
+
+def slot_starts(
+    *,
+    therapist: User,
+    couple: Couple | None,
+    session_type: SessionType,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    use_cache: bool = True,
+) -> tuple[list[int], int]:
+    """(bookable starts as UTC epoch seconds in ``[start, end)``, length in seconds).
+
+    The same slots as ``available_slots``; read from the cache when the versions on
+    ``therapist`` and ``couple`` (as loaded by the caller, before this call) match.
+    """
+    day = now.astimezone(UTC).date()
+    key = _slots_cache_key(therapist, couple, session_type, day)
+    now_epoch = math.floor(now.timestamp())
+    cached: SlotList | None = cache.get(key) if use_cache else None
+    if cached is None or (cached.valid_until is not None and now_epoch >= cached.valid_until):
+        cached = _compute_slot_list(
+            therapist=therapist, couple=couple, session_type=session_type, day=day, now=now
+        )
+        if use_cache:
+            cache.set(key, cached, SLOTS_CACHE_SECONDS)
+    earliest = max(start, now + timedelta(minutes=session_type.min_notice_minutes))
+    latest = min(end, now + timedelta(days=session_type.horizon_days))
+    if earliest >= latest:
+        return [], cached.length_seconds
+    return cached.between(earliest, latest), cached.length_seconds
+
+
+def cached_available_slots(
+    *,
+    therapist: User,
+    couple: Couple | None,
+    session_type: SessionType,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> list[Interval]:
+    """``available_slots`` through the slot cache, as (start, end) datetimes."""
+    starts, length = slot_starts(
+        therapist=therapist, couple=couple, session_type=session_type, start=start, end=end, now=now
+    )
+    return [(_at(s), _at(s + length)) for s in starts]
