@@ -7,10 +7,12 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
-from django.db.models import BigIntegerField, Func, Q, QuerySet
+from django.db import connection
+from django.db.models import BigIntegerField, Case, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts.models import Couple, User
@@ -87,22 +89,24 @@ def _therapist_schedules(
     therapist_ids: list[int], zones: dict[int, str], first: date, last: date
 ) -> dict[int, WeeklySchedule]:
     weekly: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    for wh in WorkingHours.objects.filter(therapist_id__in=therapist_ids):
-        weekly[wh.therapist_id][wh.weekday].append((wh.start_time, wh.end_time))
+    for tid, weekday, s, e in WorkingHours.objects.filter(
+        therapist_id__in=therapist_ids
+    ).values_list("therapist_id", "weekday", "start_time", "end_time"):
+        weekly[tid][weekday].append((s, e))
     overrides: dict[int, dict[date, list]] = defaultdict(dict)
-    for o in DateOverride.objects.filter(
+    for tid, day, o_start, o_end in DateOverride.objects.filter(
         therapist_id__in=therapist_ids, date__gte=first, date__lte=last
-    ):
-        ranges = overrides[o.therapist_id].setdefault(o.date, [])
-        if o.start_time is not None and o.end_time is not None:
-            ranges.append((o.start_time, o.end_time))
+    ).values_list("therapist_id", "date", "start_time", "end_time"):
+        ranges = overrides[tid].setdefault(day, [])
+        if o_start is not None and o_end is not None:
+            ranges.append((o_start, o_end))
     days_off: dict[int, set[date]] = defaultdict(set)
-    for off in TimeOff.objects.filter(
+    for tid, off_start, off_end in TimeOff.objects.filter(
         therapist_id__in=therapist_ids, end_date__gte=first, start_date__lte=last
-    ):
-        day = max(off.start_date, first)
-        while day <= min(off.end_date, last):
-            days_off[off.therapist_id].add(day)
+    ).values_list("therapist_id", "start_date", "end_date"):
+        day = max(off_start, first)
+        while day <= min(off_end, last):
+            days_off[tid].add(day)
             day += timedelta(days=1)
     return {
         tid: WeeklySchedule(
@@ -330,8 +334,11 @@ class Epoch(Func):
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         # SQLite keeps UTC text, with ".ffffff" only when there are microseconds.
-        # Doubled twice: once for the template, once for the driver's placeholder pass.
-        template = "CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
+        if connection.Database.sqlite_version_info >= (3, 38):
+            template = "unixepoch(%(expressions)s)"  # whole seconds, rounded down
+        else:
+            # Doubled twice: once for the template, once for the driver's placeholders.
+            template = "CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
         if not self.ceil:
             return self.as_sql(compiler, connection, template=template, **extra)
         template += " + (instr(%(expressions)s, '.') > 0)"
@@ -372,41 +379,70 @@ def partner_schedules(partners: list[User]) -> list[WeeklySchedule]:
 
 
 def busy_epochs(
-    *, therapist_id: int, couple_id: int | None, start: datetime, end: datetime, now: datetime
-) -> tuple[list[Busy], list[Busy], int | None]:
-    """(therapist's blocked ranges, couple's sessions, first expiry of a counted hold).
+    *,
+    therapist_id: int,
+    couple_id: int | None,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    buffer_before: int = 0,
+    buffer_after: int = 0,
+) -> tuple[list[tuple[int, int]], int | None]:
+    """(merged busy ranges, first expiry of a counted hold), in whole epoch seconds.
 
-    One query for both sides, answering whole epoch seconds (ranges rounded outwards).
+    One query for both sides, answering integers in start order: the therapist's
+    sessions as their blocked ranges widened by a new session's buffers (``buffer_*``,
+    seconds), the couple's other sessions as they are (a session of both is the
+    therapist's: its blocked range covers it). Ranges are rounded outwards.
     """
     who = Q(therapist_id=therapist_id)
     if couple_id is not None:
         who |= Q(couple_id=couple_id)
-    rows = (
+    theirs = Q(therapist_id=therapist_id)
+    lo = Case(
+        When(
+            theirs,
+            then=Epoch(Coalesce("blocked_start", "starts_at")) - Value(buffer_after),
+        ),
+        default=Epoch("starts_at"),
+        output_field=BigIntegerField(),
+    )
+    hi = Case(
+        When(
+            theirs,
+            then=Epoch(Coalesce("blocked_end", "ends_at"), ceil=True) + Value(buffer_before),
+        ),
+        default=Epoch("ends_at", ceil=True),
+        output_field=BigIntegerField(),
+    )
+    query = (
         active_bookings(now)
         .filter(who, starts_at__lt=end, ends_at__gt=start)
-        .values_list(
-            "therapist_id",
-            "couple_id",
-            Epoch(Coalesce("blocked_start", "starts_at")),
-            Epoch(Coalesce("blocked_end", "ends_at"), ceil=True),
-            Epoch("starts_at"),
-            Epoch("ends_at", ceil=True),
-            "status",
-            Epoch("hold_expires_at"),
-        )
+        .annotate(lo=lo, hi=hi, expires=Epoch("hold_expires_at"))
+        .order_by()
+        .values_list("lo", "hi", "expires")
+        .query
     )
-    therapist_busy: list[Busy] = []
-    couple_busy: list[Busy] = []
+    # Plain rows: three integers each, with none of the ORM's per-row conversion.
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # Sorted here, not by the database: rows come nearly in order (the therapist's
+    # index is on starts_at), which Python's sort takes in one pass.
+    rows.sort(key=itemgetter(0))
+    merged: list[list[int]] = []
     valid_until: int | None = None
-    for tid, cid, bs, be, s, e, status, expires in rows:
-        if tid == therapist_id:
-            b0, b1 = _at(bs), _at(be)
-            therapist_busy.append(Busy(b0, b1, b0, b1))
-        if cid == couple_id:
-            couple_busy.append(Busy(_at(s), _at(e)))
-        if status == Booking.Status.HELD and expires is not None:
-            valid_until = expires if valid_until is None else min(valid_until, expires)
-    return therapist_busy, couple_busy, valid_until
+    for lo_s, hi_s, expires in rows:
+        if merged and lo_s <= merged[-1][1]:
+            if hi_s > merged[-1][1]:
+                merged[-1][1] = hi_s
+        else:
+            merged.append([lo_s, hi_s])
+        # Only a hold has an expiry.
+        if expires is not None and (valid_until is None or expires < valid_until):
+            valid_until = expires
+    return [(a, b) for a, b in merged], valid_until
 
 
 def _slots_cache_key(
@@ -443,18 +479,21 @@ def _compute_slot_list(
     span_start = datetime.combine(day, time(0), tzinfo=UTC)
     span_end = span_start + timedelta(days=session_type.horizon_days + 2)
     pad = timedelta(days=1)
-    therapist_busy, couple_busy, valid_until = busy_epochs(
+    busy, valid_until = busy_epochs(
         therapist_id=therapist.pk,
         couple_id=couple.pk if couple else None,
         start=span_start - pad,
         end=span_end + pad,
         now=now,
+        buffer_before=session_type.buffer_before_minutes * 60,
+        buffer_after=session_type.buffer_after_minutes * 60,
     )
     found = compute_slots(
         therapist=therapist_schedule(therapist, span_start - pad, span_end + pad),
         partners=partner_schedules(couple.partners) if couple else [],
-        therapist_busy=therapist_busy,
-        couple_busy=couple_busy,
+        therapist_busy=[],
+        couple_busy=[],
+        blocked=[(_at(a), _at(b)) for a, b in busy],
         rules=replace(slot_rules(session_type), notice=timedelta(0), horizon=None),
         start=span_start,
         end=span_end,

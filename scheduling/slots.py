@@ -255,22 +255,27 @@ def free_intervals(
     rules: SlotRules,
     start: datetime,
     end: datetime,
+    blocked: Sequence[Interval] = (),
 ) -> list[Interval]:
-    """Where a new session of ``rules`` could sit: every party free, buffers respected."""
+    """Where a new session of ``rules`` could sit: every party free, buffers respected.
+
+    ``blocked``: time already known to be taken, buffers included (merged or not).
+    """
     span_end = end + rules.length
     free = schedule_intervals(therapist, start, span_end)
     for partner in partners:
         if not partner.always_free:
             free = intersect(free, schedule_intervals(partner, start, span_end))
-    blocked = [
+    taken = [
         (
             (b.blocked_start or b.start) - rules.buffer_after,
             (b.blocked_end or b.end) + rules.buffer_before,
         )
         for b in therapist_busy
     ]
-    blocked.extend((b.start, b.end) for b in couple_busy)
-    return subtract(free, merge(blocked))
+    taken.extend((b.start, b.end) for b in couple_busy)
+    taken.extend(blocked)
+    return subtract(free, merge(taken))
 
 
 def compute_slots(
@@ -283,8 +288,11 @@ def compute_slots(
     start: datetime,
     end: datetime,
     now: datetime,
+    blocked: Sequence[Interval] = (),
 ) -> list[Interval]:
     """Bookable ``(start, end)`` pairs, in UTC, whose start lies in ``[start, end)``.
+
+    ``blocked``: taken time with buffers applied, besides the two busy lists.
 
     Earliest = max(range start, now + notice) rounded up to the therapist's wall-clock
     grid; latest start before now + horizon; each slot ends inside the working range.
@@ -301,6 +309,7 @@ def compute_slots(
         rules=rules,
         start=earliest,
         end=latest,
+        blocked=blocked,
     )
     starts = [s for s, _ in free]
     length, step = rules.length, rules.step

@@ -157,26 +157,49 @@ def test_notice_and_horizon_follow_the_clock_not_the_cached_list(therapist, coup
         assert cached[-1] < (now + timedelta(days=3)).timestamp()
 
 
-def test_busy_rows_come_back_as_whole_seconds_rounded_outwards(therapist, couple):
+def test_busy_rows_come_back_as_whole_seconds_rounded_outwards(
+    therapist, couple, other_therapist, other_couple
+):
     start = datetime(2026, 10, 20, 16, 0, 0, 250_000, tzinfo=UTC)
+    minutes = timedelta(minutes=1)
+    # The therapist's (another couple): blocked range, widened by the new session's buffers.
     Booking.objects.create(
         therapist=therapist,
-        couple=couple,
+        couple=other_couple,
         starts_at=start,
-        ends_at=start + timedelta(minutes=50),
+        ends_at=start + 50 * minutes,
+        blocked_start=start - 5 * minutes,
+        blocked_end=start + 60 * minutes,
     )
-    t_busy, c_busy, valid_until = selectors.busy_epochs(
+    # The couple's, with another therapist: as it is, and merged when they touch.
+    later = start + 3 * 60 * minutes
+    Booking.objects.create(
+        therapist=other_therapist, couple=couple, starts_at=later, ends_at=later + 50 * minutes
+    )
+    Booking.objects.create(
+        therapist=other_therapist,
+        couple=couple,
+        starts_at=later + 50 * minutes,
+        ends_at=later + 100 * minutes,
+    )
+    busy, valid_until = selectors.busy_epochs(
         therapist_id=therapist.pk,
         couple_id=couple.pk,
         start=NOW,
         end=NOW + timedelta(days=3),
         now=NOW,
+        buffer_before=60,
+        buffer_after=120,
     )
     assert valid_until is None
-    (tb,) = t_busy
-    (cb,) = c_busy
-    assert tb.start == cb.start == start.replace(microsecond=0)
-    assert tb.end == cb.end == (start + timedelta(minutes=50, seconds=1)).replace(microsecond=0)
+    second = timedelta(seconds=1)
+    assert [(EPOCH + timedelta(seconds=a), EPOCH + timedelta(seconds=b)) for a, b in busy] == [
+        (
+            start.replace(microsecond=0) - 7 * minutes,
+            (start + second).replace(microsecond=0) + 61 * minutes,
+        ),
+        (later.replace(microsecond=0), (later + second).replace(microsecond=0) + 100 * minutes),
+    ]
 
 
 # --- property: cached == fresh --------------------------------------------------------------
@@ -357,3 +380,17 @@ def test_cached_slots_always_equal_a_fresh_computation(
                 pass  # a refused write changes nothing; still compare
             world.check()
         transaction.set_rollback(True)
+
+
+def test_an_operators_admin_edit_invalidates_cached_slots(therapist, couple):
+    from django.contrib.admin.sites import site
+
+    booking = Booking.objects.create(
+        therapist=therapist,
+        couple=couple,
+        starts_at=NOW + timedelta(days=1),
+        ends_at=NOW + timedelta(days=1, minutes=50),
+    )
+    site._registry[Booking].delete_queryset(None, Booking.objects.filter(pk=booking.pk))
+    assert User.objects.get(pk=therapist.pk).slots_version == 1
+    assert Couple.objects.get(pk=couple.pk).slots_version == 1
