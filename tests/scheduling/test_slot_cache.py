@@ -394,3 +394,11 @@ def test_an_operators_admin_edit_invalidates_cached_slots(therapist, couple):
     site._registry[Booking].delete_queryset(None, Booking.objects.filter(pk=booking.pk))
     assert User.objects.get(pk=therapist.pk).slots_version == 1
     assert Couple.objects.get(pk=couple.pk).slots_version == 1
+
+
+def test_openapi_documents_the_local_parameter_and_the_partners_zones(client):
+    schema = client.get("/api/openapi.json").json()
+    operation = schema["paths"]["/api/scheduling/slots"]["get"]
+    assert "local" in {p["name"] for p in operation["parameters"]}
+    assert "local=true" in operation["description"]
+    assert "partners" in schema["components"]["schemas"]["SlotsOut"]["properties"]
