@@ -310,7 +310,7 @@ def bookings_visible_to(user: User, *, now: datetime) -> list[Booking]:
 # cuts out the requested range with today's notice and horizon, and a list that counted
 # a hold is recomputed once that hold expires.
 
-SLOTS_CACHE_PREFIX = "slots:1"
+SLOTS_CACHE_PREFIX = "slots:1"  # a new number when SlotList changes shape (pickled)
 SLOTS_CACHE_SECONDS = 6 * 3600
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
