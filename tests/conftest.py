@@ -10,7 +10,6 @@ Personas (used across the suite so every permission is checked against all):
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 
@@ -78,15 +77,6 @@ def celery_eager():
     yield app
     app.conf.task_always_eager = False
     app.conf.task_eager_propagates = False
-
-
-@pytest.fixture(autouse=True)
-def fresh_slot_cache(monkeypatch):
-    """Each test its own cached slot lists: test databases reuse ids and versions restart
-    at 0, so a list cached by an earlier test (or run, in Redis) could match a key."""
-    from scheduling import selectors
-
-    monkeypatch.setattr(selectors, "SLOTS_CACHE_PREFIX", f"slots:test-{uuid.uuid4().hex}")
 
 
 # --- Personas -------------------------------------------------------------------

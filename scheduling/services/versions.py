@@ -3,7 +3,9 @@
 Every write that can change a therapist's or a couple's free slots calls
 ``slots_versions_bump`` inside its own transaction, so the new version becomes visible
 together with the change: a reader that sees the new version also sees the new rows,
-and a list cached under an old version is never read again.
+and a list cached under an old version is never read again. A version is a fresh
+random number, not a count: a count would come back after a rollback or a restore
+(or in a recreated database) and find lists cached for other data.
 
 What is keyed on elsewhere needs no bump: the therapist's and partners' time zones and
 who the partners are (the cache key names them), notice and horizon (applied when
@@ -15,9 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import F
-
-from accounts.models import Couple, User
+from accounts.models import Couple, User, new_slots_version
 
 
 def slots_versions_bump(
@@ -37,11 +37,12 @@ def slots_versions_bump(
     couples = set(couple_ids)
     if couple_id is not None:
         couples.add(couple_id)
+    version = new_slots_version()
     if therapists:
-        User.objects.filter(pk__in=sorted(therapists)).update(slots_version=F("slots_version") + 1)
+        User.objects.filter(pk__in=sorted(therapists)).update(slots_version=version)
     if couples:
-        Couple.objects.filter(pk__in=sorted(couples)).update(slots_version=F("slots_version") + 1)
+        Couple.objects.filter(pk__in=sorted(couples)).update(slots_version=version)
     if partner_id is not None:
         Couple.objects.filter(
             memberships__user_id=partner_id, memberships__left_at__isnull=True
-        ).update(slots_version=F("slots_version") + 1)
+        ).update(slots_version=version)
