@@ -12,8 +12,21 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BigIntegerField, Case, Func, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    DateField,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    TimeField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 
 from accounts.models import Couple, User
 from scheduling.models import (
@@ -365,17 +378,94 @@ def _at(seconds: int) -> datetime:
     return _EPOCH + timedelta(seconds=seconds)
 
 
-def partner_schedules(partners: list[User]) -> list[WeeklySchedule]:
-    """Every partner's windows, in one query."""
-    weekly: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
-    for user_id, weekday, s, e in AttendanceWindow.objects.filter(
-        user__in=[p.pk for p in partners]
-    ).values_list("user_id", "weekday", "start_time", "end_time"):
-        weekly[user_id][weekday].append((s, e))
-    return [
-        WeeklySchedule(zone=p.time_zone, weekly=dict(weekly[p.pk]), always_free=not weekly[p.pk])
-        for p in partners
-    ]
+def schedules_for_slots(
+    therapist: User, partners: list[User], first: date, last: date
+) -> tuple[WeeklySchedule, list[WeeklySchedule]]:
+    """The therapist's schedule (overrides and time off on ``first``..``last``) and each
+    partner's windows, in one query (a UNION of the four tables)."""
+    # Typed NULLs: PostgreSQL cannot match an untyped one with a date in a UNION.
+    no_int = Cast(Value(None), IntegerField())
+    no_date = Cast(Value(None), DateField())
+    no_time = Cast(Value(None), TimeField())
+    tid = therapist.pk
+
+    def kind(letter: str) -> Value:
+        return Value(letter, output_field=CharField())
+
+    # Same columns in every part (kind, owner, weekday, date, last date, start, end),
+    # and no part ordered (the models' default ordering is not allowed in a UNION).
+    hours = (
+        WorkingHours.objects.filter(therapist_id=tid)
+        .order_by()
+        .values_list(
+            kind("h"),
+            F("therapist_id"),
+            F("weekday"),
+            no_date,
+            no_date,
+            F("start_time"),
+            F("end_time"),
+        )
+    )
+    overrides = (
+        DateOverride.objects.filter(therapist_id=tid, date__gte=first, date__lte=last)
+        .order_by()
+        .values_list(
+            kind("o"), F("therapist_id"), no_int, F("date"), no_date, F("start_time"), F("end_time")
+        )
+    )
+    days_off = (
+        TimeOff.objects.filter(therapist_id=tid, end_date__gte=first, start_date__lte=last)
+        .order_by()
+        .values_list(
+            kind("t"), F("therapist_id"), no_int, F("start_date"), F("end_date"), no_time, no_time
+        )
+    )
+    windows = (
+        AttendanceWindow.objects.filter(user_id__in=[p.pk for p in partners])
+        .order_by()
+        .values_list(
+            kind("w"), F("user_id"), F("weekday"), no_date, no_date, F("start_time"), F("end_time")
+        )
+    )
+    weekly: dict[int, list[tuple[time, time]]] = defaultdict(list)
+    overridden: dict[date, list[tuple[time, time]]] = {}
+    off: set[date] = set()
+    partner_weekly: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for row_kind, owner, weekday, day, day_end, s, e in hours.union(
+        overrides, days_off, windows, all=True
+    ):
+        if row_kind == "h":
+            weekly[weekday].append((s, e))
+        elif row_kind == "o":
+            ranges = overridden.setdefault(day, [])
+            if s is not None and e is not None:
+                ranges.append((s, e))
+        elif row_kind == "t":
+            current = max(day, first)
+            while current <= min(day_end, last):
+                off.add(current)
+                current += timedelta(days=1)
+        else:
+            partner_weekly[owner][weekday].append((s, e))
+    return (
+        WeeklySchedule(
+            zone=therapist.time_zone,
+            weekly=dict(weekly),
+            overrides=overridden,
+            days_off=frozenset(off),
+        ),
+        [
+            WeeklySchedule(
+                zone=p.time_zone,
+                weekly=dict(partner_weekly[p.pk]),
+                always_free=not partner_weekly[p.pk],
+            )
+            for p in partners
+        ],
+    )
 
 
 def busy_epochs(
@@ -488,9 +578,16 @@ def _compute_slot_list(
         buffer_before=session_type.buffer_before_minutes * 60,
         buffer_after=session_type.buffer_after_minutes * 60,
     )
+    tz = therapist.tz
+    schedule, partners = schedules_for_slots(
+        therapist,
+        couple.partners if couple else [],
+        (span_start - pad).astimezone(tz).date() - timedelta(days=2),
+        (span_end + pad).astimezone(tz).date() + timedelta(days=2),
+    )
     found = compute_slots(
-        therapist=therapist_schedule(therapist, span_start - pad, span_end + pad),
-        partners=partner_schedules(couple.partners) if couple else [],
+        therapist=schedule,
+        partners=partners,
         therapist_busy=[],
         couple_busy=[],
         blocked=[(_at(a), _at(b)) for a, b in busy],
