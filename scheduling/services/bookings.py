@@ -48,17 +48,20 @@ def booking_hold(
     _require_bookable(therapist, session_type)
     _lock(therapist.pk, couple.pk)
     _drop_expired_holds(therapist_id=therapist.pk, couple_id=couple.pk, now=now)
-    # A couple keeps at most one hold: picking another time releases the previous one
-    # (perhaps with another therapist, whose cached slots then change too).
+    # A couple keeps at most one hold: picking another time releases the previous one.
     previous = list(
         Booking.objects.filter(couple=couple, status=Booking.Status.HELD).values_list(
             "pk", "therapist_id"
         )
     )
     if previous:
-        others = {tid for _pk, tid in previous if tid != therapist.pk}
-        slots_versions_bump(therapist_ids=others)
         Booking.objects.filter(pk__in=[pk for pk, _tid in previous]).delete()
+        others = {tid for _pk, tid in previous if tid != therapist.pk}
+        if others:
+            # Another therapist's slots change too. Their row is not taken here: after
+            # this couple's it could deadlock with their own writers (therapist first).
+            # Until this runs their cached lists hide the freed time a moment longer.
+            transaction.on_commit(lambda: slots_versions_bump(therapist_ids=others))
     _check_slot(
         therapist=therapist,
         couple=couple,

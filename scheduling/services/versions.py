@@ -7,6 +7,11 @@ and a list cached under an old version is never read again. A version is a fresh
 random number, not a count: a count would come back after a rollback or a restore
 (or in a recreated database) and find lists cached for other data.
 
+One bump comes just after the commit instead: a couple's hold with another therapist,
+released by a new hold (taking that therapist's row after the couple's could deadlock);
+until then that therapist's lists hide the freed time a moment longer, never the other
+way round.
+
 What is keyed on elsewhere needs no bump: the therapist's and partners' time zones and
 who the partners are (the cache key names them), notice and horizon (applied when
 reading), and a hold running out (a cached list remembers when its first hold expires

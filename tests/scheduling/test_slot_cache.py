@@ -415,3 +415,38 @@ def test_a_version_never_comes_back_with_other_data(therapist, couple, session_t
     assert _cached(therapist, couple, session_type, start, end, NOW) == _fresh(
         therapist, couple, session_type, start, end, NOW
     )
+
+
+def test_a_new_hold_with_another_therapist_frees_the_first_therapists_cached_time(
+    therapist,
+    session_type,
+    other_therapist,
+    other_session_type,
+    couple,
+    other_couple,
+    partner_a,
+    django_capture_on_commit_callbacks,
+):
+    start, end = NOW + timedelta(days=1), NOW + timedelta(days=8)
+    # What another couple sees of the first therapist (their version is not bumped).
+    before = _cached(therapist, other_couple, session_type, start, end, NOW)
+    services.booking_hold(
+        user=partner_a,
+        therapist=therapist,
+        couple=couple,
+        session_type=session_type,
+        starts_at=EPOCH + timedelta(seconds=before[0]),
+        now=NOW,
+    )
+    assert before[0] not in _cached(therapist, other_couple, session_type, start, end, NOW)
+    elsewhere = _cached(other_therapist, couple, other_session_type, start, end, NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_hold(
+            user=partner_a,
+            therapist=other_therapist,
+            couple=couple,
+            session_type=other_session_type,
+            starts_at=EPOCH + timedelta(seconds=elsewhere[0]),
+            now=NOW,
+        )
+    assert _cached(therapist, other_couple, session_type, start, end, NOW) == before
