@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -34,6 +35,13 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **fields)
 
 
+def new_slots_version() -> int:
+    """A version for cached slot lists: random, never a count, so no value comes back
+    with other data after a rollback, a restore from backup or a recreated database
+    (while the cache, in Redis, may still hold lists under the old values)."""
+    return secrets.randbits(62)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. Each partner of a couple has their own account; there is no couple login."""
 
@@ -54,6 +62,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # A therapist's free slots are cached per version: every write to their hours,
+    # overrides, time off, session types or bookings replaces it in its transaction.
+    slots_version = models.PositiveBigIntegerField(default=new_slots_version, editable=False)
 
     objects = UserManager()
 
@@ -109,6 +120,9 @@ class Couple(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Cached slots are keyed on it too: the partners' windows and the couple's
+    # bookings replace it in the writing transaction (scheduling.services.versions).
+    slots_version = models.PositiveBigIntegerField(default=new_slots_version, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import time
 
 from scheduling.models import AttendanceWindow, SessionType, WorkingHours
+from scheduling.services import slots_versions_bump
 
 WEEKDAYS = range(5)
 # Wall-clock hours in each therapist's own zone (LA for Dr. Hale, Warsaw for Dr. Nowak).
@@ -55,3 +56,6 @@ def seed_scheduling(*, therapists, partners) -> None:
             for d, ranges in WINDOWS.get(partner.email, {}).items()
             for s, e in ranges
         )
+        slots_versions_bump(partner_id=partner.pk)
+    # Written around the services: a running server must not keep older cached slots.
+    slots_versions_bump(therapist_ids=[t.pk for t in therapists])

@@ -18,6 +18,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 Interval = tuple[datetime, datetime]  # half-open [start, end), aware UTC
@@ -106,22 +107,43 @@ def _transition_between(lo: datetime, hi: datetime, tz: ZoneInfo) -> datetime:
     return hi
 
 
-def wall_range_to_utc(day: date, rng: Range, tz: ZoneInfo) -> list[Interval]:
-    """UTC instants whose wall-clock time on ``day`` lies in ``[start, end)``.
-
-    Usually one interval; around a DST change the range is split per offset, so a
-    gap adds nothing and a fold's repeated hour is covered twice (two intervals).
-    """
+def _wall_bounds(day: date, rng: Range) -> tuple[datetime, datetime]:
+    """The naive local start and end of ``rng`` on ``day`` (an end at or before the
+    start is on the next day)."""
     a = datetime.combine(day, rng[0])
     b = (
         datetime.combine(day, rng[1])
         if rng[1] > rng[0]
         else datetime.combine(day + ONE_DAY, rng[1])
     )
+    return a, b
+
+
+@lru_cache(maxsize=1 << 14)
+def _fixed_utc(day: date, rng: Range, tz: ZoneInfo) -> Interval | None:
+    """``rng`` on ``day`` in UTC when one offset covers it (no DST change), else None.
+
+    Remembered: the same weekly ranges come back on every recomputation of a schedule.
+    """
+    a, b = _wall_bounds(day, rng)
     offsets = {_offset(a, tz, 0), _offset(a, tz, 1), _offset(b, tz, 0), _offset(b, tz, 1)}
-    if len(offsets) == 1:
-        (off,) = offsets
-        return [((a - off).replace(tzinfo=UTC), (b - off).replace(tzinfo=UTC))]
+    if len(offsets) != 1:
+        return None
+    (off,) = offsets
+    return (a - off).replace(tzinfo=UTC), (b - off).replace(tzinfo=UTC)
+
+
+def wall_range_to_utc(day: date, rng: Range, tz: ZoneInfo) -> list[Interval]:
+    """UTC instants whose wall-clock time on ``day`` lies in ``[start, end)``.
+
+    Usually one interval; around a DST change the range is split per offset, so a
+    gap adds nothing and a fold's repeated hour is covered twice (two intervals).
+    """
+    fixed = _fixed_utc(day, rng, tz)
+    if fixed is not None:
+        return [fixed]
+    a, b = _wall_bounds(day, rng)
+    offsets = {_offset(a, tz, 0), _offset(a, tz, 1), _offset(b, tz, 0), _offset(b, tz, 1)}
     lo = (a - max(offsets)).replace(tzinfo=UTC) - ONE_DAY / 24
     hi = (b - min(offsets)).replace(tzinfo=UTC) + ONE_DAY / 24
     t = _transition_between(lo, hi, tz)
@@ -221,18 +243,11 @@ def _grid_ranges(schedule: WeeklySchedule, start: datetime, end: datetime, step:
     last = end.astimezone(tz).date()
     while day <= last:
         for rng in schedule.ranges_on(day):
-            local = datetime.combine(day, rng[0])
-            stop = (
-                datetime.combine(day, rng[1])
-                if rng[1] > rng[0]
-                else datetime.combine(day + ONE_DAY, rng[1])
-            )
-            offsets = {_offset(local, tz, 0), _offset(local, tz, 1), _offset(stop, tz, 0)}
-            offsets.add(_offset(stop, tz, 1))
-            if len(offsets) == 1:
-                (off,) = offsets
-                yield "fixed", (local - off).replace(tzinfo=UTC), (stop - off).replace(tzinfo=UTC)
+            fixed = _fixed_utc(day, rng, tz)
+            if fixed is not None:
+                yield "fixed", fixed[0], fixed[1]
                 continue
+            local, stop = _wall_bounds(day, rng)
             while local < stop:
                 utc = local_to_utc(local, tz)
                 if utc is not None:
@@ -255,22 +270,27 @@ def free_intervals(
     rules: SlotRules,
     start: datetime,
     end: datetime,
+    blocked: Sequence[Interval] = (),
 ) -> list[Interval]:
-    """Where a new session of ``rules`` could sit: every party free, buffers respected."""
+    """Where a new session of ``rules`` could sit: every party free, buffers respected.
+
+    ``blocked``: time already known to be taken, buffers included (merged or not).
+    """
     span_end = end + rules.length
     free = schedule_intervals(therapist, start, span_end)
     for partner in partners:
         if not partner.always_free:
             free = intersect(free, schedule_intervals(partner, start, span_end))
-    blocked = [
+    taken = [
         (
             (b.blocked_start or b.start) - rules.buffer_after,
             (b.blocked_end or b.end) + rules.buffer_before,
         )
         for b in therapist_busy
     ]
-    blocked.extend((b.start, b.end) for b in couple_busy)
-    return subtract(free, merge(blocked))
+    taken.extend((b.start, b.end) for b in couple_busy)
+    taken.extend(blocked)
+    return subtract(free, merge(taken))
 
 
 def compute_slots(
@@ -283,8 +303,11 @@ def compute_slots(
     start: datetime,
     end: datetime,
     now: datetime,
+    blocked: Sequence[Interval] = (),
 ) -> list[Interval]:
     """Bookable ``(start, end)`` pairs, in UTC, whose start lies in ``[start, end)``.
+
+    ``blocked``: taken time with buffers applied, besides the two busy lists.
 
     Earliest = max(range start, now + notice) rounded up to the therapist's wall-clock
     grid; latest start before now + horizon; each slot ends inside the working range.
@@ -301,6 +324,7 @@ def compute_slots(
         rules=rules,
         start=earliest,
         end=latest,
+        blocked=blocked,
     )
     starts = [s for s, _ in free]
     length, step = rules.length, rules.step

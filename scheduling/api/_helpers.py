@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from accounts.models import Couple, User
+from django.db.models import Prefetch
+
+from accounts.models import Couple, CoupleMembership, User
 from core.errors import DomainError, Forbidden
 from scheduling import selectors
 from scheduling.api.schemas import WeeklyIn
@@ -70,7 +72,13 @@ def _session_type(therapist: User, pk: int) -> SessionType:
 
 
 def _couple_of(user: User, couple_id: int) -> Couple:
-    couple = Couple.objects.prefetch_related("memberships__user").filter(pk=couple_id).first()
+    couple = (
+        Couple.objects.prefetch_related(
+            Prefetch("memberships", queryset=CoupleMembership.objects.select_related("user"))
+        )
+        .filter(pk=couple_id)
+        .first()
+    )
     if couple is None or not any(p.pk == user.pk for p in couple.partners):
         raise Forbidden("You can only book for your own couple.", code="not_your_couple")
     return couple

@@ -19,11 +19,19 @@ class PartnerTime(Schema):
 
 
 class SlotOut(Schema):
-    starts_at: datetime
-    ends_at: datetime
-    local_start: str
-    local_end: str
-    partners: list[PartnerTime]
+    starts_at: datetime = Field(description="UTC.")
+    ends_at: datetime = Field(description="UTC.")
+    local_start: str | None = Field(None, description="Only with local=true: in time_zone.")
+    local_end: str | None = Field(None, description="Only with local=true: in time_zone.")
+    partners: list[PartnerTime] | None = Field(
+        None, description="Only with local=true: each partner's local start."
+    )
+
+
+class PartnerZone(Schema):
+    user_id: int
+    name: str
+    time_zone: str = Field(description="IANA zone: show each slot in it on the client.")
 
 
 class SlotsOut(Schema):
@@ -32,6 +40,7 @@ class SlotsOut(Schema):
     time_zone: str
     start: date
     end: date
+    partners: list[PartnerZone]
     slots: list[SlotOut]
 
 

@@ -47,6 +47,9 @@ from scheduling.services.series import (
     series_occurrences,
     series_preview,
 )
+from scheduling.services.versions import (
+    slots_versions_bump,
+)
 from scheduling.tokens import read_reschedule_token, reschedule_token
 
 __all__ = [
@@ -74,6 +77,7 @@ __all__ = [
     "series_preview",
     "session_type_retire",
     "session_type_save",
+    "slots_versions_bump",
     "time_off_add",
     "time_off_delete",
     "working_hours_set",

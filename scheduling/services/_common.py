@@ -17,6 +17,7 @@ from scheduling.models import (
 from scheduling.selectors import (
     available_slots,
 )
+from scheduling.services.versions import slots_versions_bump
 from scheduling.slots import nearest
 from therapists.selectors import is_bookable
 
@@ -100,9 +101,13 @@ def _check_slot(
 
 
 def _lock(therapist_id: int, couple_id: int) -> None:
-    """Serialize writers per therapist and per couple (always in this order)."""
-    list(User.objects.select_for_update().filter(pk=therapist_id).values_list("pk"))
-    list(Couple.objects.select_for_update().filter(pk=couple_id).values_list("pk"))
+    """Serialize writers per therapist and per couple (always in this order).
+
+    The locks are the UPDATEs that bump both slot versions: every booking write starts
+    here, so whatever it changes commits together with the new versions, and a slot
+    list cached before it is never served again (``slots_versions_bump``).
+    """
+    slots_versions_bump(therapist_id=therapist_id, couple_id=couple_id)
 
 
 def _drop_expired_holds(*, therapist_id: int, couple_id: int, now: datetime) -> None:

@@ -16,6 +16,7 @@ from scheduling.models import (
     TimeOff,
     WorkingHours,
 )
+from scheduling.services.versions import slots_versions_bump
 
 # --- availability editing ------------------------------------------------------------------------
 
@@ -47,6 +48,7 @@ def working_hours_set(*, therapist: User, weekly: dict[int, list[tuple[time, tim
             )
     WorkingHours.objects.filter(therapist=therapist).delete()
     WorkingHours.objects.bulk_create(rows)
+    slots_versions_bump(therapist_id=therapist.pk)
 
 
 @transaction.atomic
@@ -58,6 +60,7 @@ def attendance_windows_set(*, user: User, weekly: dict[int, list[tuple[time, tim
             rows.append(AttendanceWindow(user=user, weekday=weekday, start_time=s, end_time=e))
     AttendanceWindow.objects.filter(user=user).delete()
     AttendanceWindow.objects.bulk_create(rows)
+    slots_versions_bump(partner_id=user.pk)
 
 
 @transaction.atomic
@@ -66,6 +69,7 @@ def date_override_set(
 ) -> list[DateOverride]:
     """Other hours on ``date``; an empty list makes the therapist unavailable that day."""
     DateOverride.objects.filter(therapist=therapist, date=date).delete()
+    slots_versions_bump(therapist_id=therapist.pk)
     if not ranges:
         return [DateOverride.objects.create(therapist=therapist, date=date)]
     return [
@@ -74,24 +78,31 @@ def date_override_set(
     ]
 
 
+@transaction.atomic
 def date_override_clear(*, therapist: User, date: date) -> None:
     DateOverride.objects.filter(therapist=therapist, date=date).delete()
+    slots_versions_bump(therapist_id=therapist.pk)
 
 
+@transaction.atomic
 def time_off_add(*, therapist: User, start_date: date, end_date: date, note: str = "") -> TimeOff:
     if end_date < start_date:
         raise DomainError(
             "The last day must not be before the first.", code="invalid", field="end_date"
         )
+    slots_versions_bump(therapist_id=therapist.pk)
     return TimeOff.objects.create(
         therapist=therapist, start_date=start_date, end_date=end_date, note=note
     )
 
 
+@transaction.atomic
 def time_off_delete(*, therapist: User, time_off_id: int) -> None:
     TimeOff.objects.filter(therapist=therapist, pk=time_off_id).delete()
+    slots_versions_bump(therapist_id=therapist.pk)
 
 
+@transaction.atomic
 def session_type_save(
     *, therapist: User, session_type: SessionType | None = None, **fields: Any
 ) -> SessionType:
@@ -102,9 +113,12 @@ def session_type_save(
         setattr(st, key, value)
     st.full_clean()
     st.save()
+    slots_versions_bump(therapist_id=therapist.pk)
     return st
 
 
+@transaction.atomic
 def session_type_retire(*, therapist: User, session_type_id: int) -> None:
     """Couples can no longer book it; booked sessions of this type keep it."""
     SessionType.objects.filter(therapist=therapist, pk=session_type_id).update(is_active=False)
+    slots_versions_bump(therapist_id=therapist.pk)

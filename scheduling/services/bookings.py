@@ -27,6 +27,7 @@ from scheduling.services._common import (
     _save_guarded,
     hold_minutes,
 )
+from scheduling.services.versions import slots_versions_bump
 
 # --- holds and bookings ----------------------------------------------------------------------
 
@@ -48,7 +49,19 @@ def booking_hold(
     _lock(therapist.pk, couple.pk)
     _drop_expired_holds(therapist_id=therapist.pk, couple_id=couple.pk, now=now)
     # A couple keeps at most one hold: picking another time releases the previous one.
-    Booking.objects.filter(couple=couple, status=Booking.Status.HELD).delete()
+    previous = list(
+        Booking.objects.filter(couple=couple, status=Booking.Status.HELD).values_list(
+            "pk", "therapist_id"
+        )
+    )
+    if previous:
+        Booking.objects.filter(pk__in=[pk for pk, _tid in previous]).delete()
+        others = {tid for _pk, tid in previous if tid != therapist.pk}
+        if others:
+            # Another therapist's slots change too. Their row is not taken here: after
+            # this couple's it could deadlock with their own writers (therapist first).
+            # Until this runs their cached lists hide the freed time a moment longer.
+            transaction.on_commit(lambda: slots_versions_bump(therapist_ids=others))
     _check_slot(
         therapist=therapist,
         couple=couple,
@@ -127,11 +140,17 @@ def booking_create(
 @transaction.atomic
 def hold_release(*, user: User, booking: Booking) -> None:
     _require_partner(user, booking.couple)
-    Booking.objects.filter(pk=booking.pk, status=Booking.Status.HELD).delete()
+    deleted, _ = Booking.objects.filter(pk=booking.pk, status=Booking.Status.HELD).delete()
+    if deleted:
+        slots_versions_bump(therapist_id=booking.therapist_id, couple_id=booking.couple_id)
 
 
 def holds_expire(*, now: datetime) -> int:
-    """Delete expired holds (they were never sessions). Idempotent."""
+    """Delete expired holds (they were never sessions). Idempotent.
+
+    No slot version changes: an expired hold stopped counting at its expiry already
+    (a cached slot list is recomputed from its first hold's expiry on).
+    """
     deleted, _ = Booking.objects.filter(
         status=Booking.Status.HELD, hold_expires_at__lte=now
     ).delete()

@@ -48,8 +48,10 @@ def _week(
     end_day = min(week_start + timedelta(days=6), last_day)
     start = datetime.combine(week_start, time(0), tzinfo=zone).astimezone(UTC)
     end = datetime.combine(end_day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    slots = (
-        selectors.available_slots(
+    slots: list[tuple[datetime, datetime]] = []
+    if end_day >= week_start and exclude_ids:
+        # Moving a session: its own time counts as free, so no cached list fits.
+        slots = selectors.available_slots(
             therapist=therapist,
             couple=couple,
             session_type=session_type,
@@ -58,9 +60,15 @@ def _week(
             now=now,
             exclude_booking_ids=exclude_ids,
         )
-        if end_day >= week_start
-        else []
-    )
+    elif end_day >= week_start:
+        slots = selectors.cached_available_slots(
+            therapist=therapist,
+            couple=couple,
+            session_type=session_type,
+            start=start,
+            end=end,
+            now=now,
+        )
     other = couple.partner_of(viewer) if couple else None
     days = [
         {"date": week_start + timedelta(days=i), "slots": []}

@@ -53,6 +53,7 @@ def test_slots_in_the_asked_zone_with_each_partner_time(
             "start": (today + timedelta(days=1)).isoformat(),
             "end": (today + timedelta(days=2)).isoformat(),
             "tz": "Asia/Kolkata",
+            "local": "true",
         },
     )
     assert r.status_code == 200, r.content

@@ -13,6 +13,7 @@ from accounts.models import Couple, CoupleMembership, User
 from demo.scheduling import seed_scheduling
 from demo.therapists import seed_directory, seed_history
 from scheduling.models import Booking
+from scheduling.services import slots_versions_bump
 from therapists.models import Clinic, ClinicMembership, TherapistProfile
 
 PASSWORD = "duet-demo-2026"  # noqa: S105 - published demo password, demo data only
@@ -203,3 +204,4 @@ class Command(BaseCommand):
             format=Booking.Format.VIDEO,
             booked_by=booked_by,
         )
+        slots_versions_bump(therapist_id=therapist.pk, couple_id=couple.pk)
