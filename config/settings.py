@@ -135,7 +135,8 @@ if DATABASE_URL:
     # DATABASE_POOL_MAX_SIZE connections (default 10); a request that finds the pool
     # busy waits up to DATABASE_POOL_TIMEOUT seconds (default 60) for a free one: under a
     # burst, a slow answer beats an error (300 concurrent requests on a loaded 2-core
-    # machine queued for over 30 s).
+    # machine queued for over 30 s). Past that, the answer is 503 with Retry-After
+    # (core.overload), never a 500.
     DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1)
     DATABASE_POOL_MIN_SIZE = env_int("DATABASE_POOL_MIN_SIZE", 1, minimum=0)
     if DATABASE_POOL_MIN_SIZE > DATABASE_POOL_MAX_SIZE:

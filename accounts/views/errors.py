@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from core.overload import busy_response, is_pool_timeout
 
 
 def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -40,6 +44,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its handler for the uncaught exception.
+    if is_pool_timeout(sys.exc_info()[1]):
+        return busy_response(request)
     return _page(
         request,
         500,
