@@ -65,12 +65,14 @@ run: seed
 	echo; echo "Duet is running at http://$(HOST):$(PORT)"; echo "$$logins"; echo; \
 	wait -n; exit 0
 
-# Debian packages the test suite drives for real: Chromium (browser tests) and
-# coturn (TURN relay tests). Installed only when missing.
+# Debian packages the test suite drives for real: Chromium (browser tests), coturn
+# (TURN relay tests) and iproute2 (`ip`, `tc`: the bad-network tests' namespaces).
+# Installed only when missing.
 test-deps:
 	@missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	test -x /usr/bin/turnserver || missing="$$missing coturn"; \
+	command -v ip >/dev/null && command -v tc >/dev/null || missing="$$missing iproute2"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages:$$missing"; \

@@ -20,16 +20,18 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
 class LiveDaphne:
-    def __init__(self, extra_env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+    def __init__(
+        self, extra_env: dict[str, str] | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.port = port or free_port(host)
+        self.url = f"http://{host}:{self.port}"
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.signaling.daphne_settings",
@@ -38,7 +40,9 @@ class LiveDaphne:
             "LOG_LEVEL": "WARNING",
             **(extra_env or {}),
         }
-        self.log_path = ROOT / "var" / f"daphne-{self.port}.log"
+        log_dir = Path(os.environ.get("DUET_VAR_DIR") or ROOT / "var")
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_dir / f"daphne-{self.port}.log"
         self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [
@@ -46,7 +50,7 @@ class LiveDaphne:
                 "-m",
                 "daphne",
                 "-b",
-                "127.0.0.1",
+                host,
                 "-p",
                 str(self.port),
                 "config.asgi:application",
