@@ -7,7 +7,7 @@ import { localTrack, outgoingVideoTrack } from "./media.js";
 import { sampleQuality, QUALITY_SAMPLE_MS } from "./quality.js";
 import { checkSignaling, send } from "./signaling.js";
 import { state } from "./state.js";
-import { makeTile, renderTileState, updateLayout } from "./tiles.js";
+import { makeTile, renderLink, renderTileState, updateLayout } from "./tiles.js";
 
 export function upsertPeer(info) {
   const peer = ensurePeer(info.peer_id);
@@ -37,6 +37,7 @@ export function ensurePeer(peerId) {
     badSamples: 0,
     goodSamples: 0,
     sendStep: 0, // how far the video we send this peer is stepped down (quality.js)
+    stalled: false, // nothing arrived from this peer during the last quality sample
     lastStats: null,
     statsTimer: null,
     failTimer: null,
@@ -122,8 +123,9 @@ export async function flushCandidates(peer) {
 function onConnectionState(peer) {
   const s = peer.pc.connectionState;
   peer.tile.dataset.connection = s;
+  if (s === "connected") peer.stalled = false;
   // The person sees that this link is being repaired, not just a frozen picture.
-  peer.tile.querySelector(".tile-reconnecting").hidden = !["disconnected", "failed"].includes(s);
+  renderLink(peer);
   clearTimeout(peer.failTimer);
   if (s === "failed") recover(peer);
   if (s === "disconnected") {

@@ -3,6 +3,7 @@
 // samples an offer of audio only — taken automatically if nobody answers it.
 import { setAudioOnly } from "./controls.js";
 import { $, announce, state, ui } from "./state.js";
+import { renderLink } from "./tiles.js";
 
 export const QUALITY_SAMPLE_MS = 2000;
 const BAD_SAMPLES_BEFORE_HINT = 3;
@@ -69,17 +70,24 @@ async function measure(peer) {
     // What the peer reports losing of what we send (RTCP receiver reports).
     if (s.type === "remote-inbound-rtp") remoteLoss = Math.max(remoteLoss, s.fractionLost || 0);
   });
-  const prev = peer.lastStats || { lost: 0, received: 0 };
+  const prev = peer.lastStats;
   peer.lastStats = { lost, received };
+  if (!prev) return { rttMs: null, loss: 0, available, stalled: false };
   const dLost = lost - prev.lost;
   const dTotal = dLost + (received - prev.received);
   const loss = Math.max(dTotal > 0 ? dLost / dTotal : 0, remoteLoss);
-  return { rttMs: rtt == null ? null : Math.round(rtt * 1000), loss, available };
+  // Nothing at all arrived for a whole sample: even a muted microphone or a stopped
+  // camera keeps sending packets, so the path is down (ICE says so only seconds later).
+  // (A peer with no microphone or camera never sends: never "stalled".)
+  const stalled = prev.received > 0 && received === prev.received;
+  return { rttMs: rtt == null ? null : Math.round(rtt * 1000), loss, available, stalled };
 }
 
 export async function sampleQuality(peer) {
   if (peer.pc.connectionState !== "connected") return;
-  const { rttMs, loss, available } = await measure(peer);
+  const { rttMs, loss, available, stalled } = await measure(peer);
+  peer.stalled = stalled;
+  renderLink(peer);
   // Weak: video visibly stalls or breaks up (5 % loss does), the delay makes people talk
   // over each other, or the link cannot carry even a small picture.
   let level = "good";
