@@ -56,6 +56,9 @@ PEER_STATS = """async () => {
     o.badge = p.tile.querySelector(".tile-quality").textContent;
     o.reconnecting = !p.tile.querySelector(".tile-reconnecting").hidden;
     o.name = p.info.name;
+    // Which RTCPeerConnection this is: a rebuilt one starts its counters from zero.
+    p.pc.__harnessId ??= Math.random().toString(36).slice(2);
+    o.pc = p.pc.__harnessId;
     out[String(p.info.user_id)] = o;
   }
   return out;
@@ -120,7 +123,7 @@ class Call:
                     a, b = base[who].get(name), now.get(name)
                     if key in seen or not b:
                         continue
-                    if not a:  # the peer connection is new: count from here
+                    if not a or a["pc"] != b["pc"]:  # a new connection: count from here
                         base[who][name] = b
                         continue
                     if b["audioIn"] > a["audioIn"] and b["framesIn"] > a["framesIn"]:

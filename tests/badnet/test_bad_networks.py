@@ -43,7 +43,8 @@ def _sent_bitrates(call, who: str, seconds: float = 4.0) -> dict:
     rates = {}
     for name, b in before.items():
         sent = after[name]["audioOut"] + after[name]["videoOut"] - b["audioOut"] - b["videoOut"]
-        rates[person[name]] = round(sent * 8 / span) if sent >= 0 else None
+        same = after[name]["pc"] == b["pc"]
+        rates[person[name]] = round(sent * 8 / span) if same and sent >= 0 else None
     return rates
 
 

@@ -3,6 +3,7 @@
 // samples an offer of audio only — taken automatically if nobody answers it.
 import { setAudioOnly } from "./controls.js";
 import { $, announce, state, ui } from "./state.js";
+import { checkSignaling } from "./signaling.js";
 import { renderLink } from "./tiles.js";
 
 export const QUALITY_SAMPLE_MS = 2000;
@@ -88,6 +89,9 @@ export async function sampleQuality(peer) {
   const { rttMs, loss, available, stalled } = await measure(peer);
   peer.stalled = stalled;
   renderLink(peer);
+  // If our own network changed, the websocket is likely dead too: find out now, so that
+  // the ICE restart which follows has a way through.
+  if (stalled) checkSignaling();
   // Weak: video visibly stalls or breaks up (5 % loss does), the delay makes people talk
   // over each other, or the link cannot carry even a small picture.
   let level = "good";
