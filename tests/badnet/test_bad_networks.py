@@ -145,10 +145,16 @@ def test_relay_only_budget_loss_and_link_down(call, lab, proxy, coturn, figures)
     )
 
     # Sam's machine gets a new address: ICE restarts and the call recovers.
+    ufrags = {n: s["ufrag"] for n, s in _by_person(call, call.stats("sam")).items()}
     moved = time.monotonic()
     sam.readdress(lab.spare_address(50))
     resumed = call.flowing(timeout=40, since=moved)
     figures["readdress_resume_seconds"] = resumed
+    # Recovered either by an ICE restart (new credentials) or, often first, by Chromium
+    # gathering a candidate on the new address itself: record which.
+    figures["readdress_ice_restarted"] = {
+        n: s["ufrag"] != ufrags.get(n) for n, s in _by_person(call, call.stats("sam")).items()
+    }
     for who, page in pages.items():
         assert page.evaluate("() => window.__sameDocument === true"), f"{who}'s page reloaded"
 

@@ -163,6 +163,13 @@ function recover(peer) {
   peer.failTimer = setTimeout(() => recover(peer), RECOVER_RETRY_MS);
 }
 
+/** Nothing has arrived from this peer for a while, yet ICE still says "connected" (it
+ * notices late, and after an address change sometimes not for 30 s): restart anyway. */
+export function stalledTooLong(peer) {
+  checkSignaling();
+  restartOrAsk(peer);
+}
+
 /** Restart ICE as this pair's offerer. A restart offer sent while the path (or the
  * websocket) was down may never be answered, and a pending offer would block every
  * later one: after a while without an answer, take it back and offer again. */

@@ -3,11 +3,13 @@
 // samples an offer of audio only — taken automatically if nobody answers it.
 import { setAudioOnly } from "./controls.js";
 import { $, announce, state, ui } from "./state.js";
+import { stalledTooLong } from "./peers.js";
 import { checkSignaling } from "./signaling.js";
 import { renderLink } from "./tiles.js";
 
 export const QUALITY_SAMPLE_MS = 2000;
 const BAD_SAMPLES_BEFORE_HINT = 3;
+const STALLED_SAMPLES_BEFORE_RESTART = 3; // 6 s with nothing arriving, and again every 6 s
 const GOOD_SAMPLES_BEFORE_STEP_UP = 5; // climb back slowly: a flapping picture is worse than a soft one
 export const AUTO_AUDIO_ONLY_MS = 20000; // an unanswered audio-only offer is taken after this
 
@@ -56,31 +58,37 @@ async function measure(peer) {
   const report = await peer.pc.getStats();
   let rtt = null;
   let available = null;
-  let lost = 0;
-  let received = 0;
   let remoteLoss = 0;
+  // Per kind: video repairs most losses by retransmission and would hide them in a sum,
+  // while audio shows what the path really drops.
+  const now = { audio: { lost: 0, received: 0 }, video: { lost: 0, received: 0 } };
   report.forEach((s) => {
     if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded") {
       rtt = s.currentRoundTripTime ?? rtt;
       available = s.availableOutgoingBitrate ?? available;
     }
-    if (s.type === "inbound-rtp") {
-      lost += s.packetsLost || 0;
-      received += s.packetsReceived || 0;
+    if (s.type === "inbound-rtp" && now[s.kind]) {
+      now[s.kind].lost += s.packetsLost || 0;
+      now[s.kind].received += s.packetsReceived || 0;
     }
     // What the peer reports losing of what we send (RTCP receiver reports).
     if (s.type === "remote-inbound-rtp") remoteLoss = Math.max(remoteLoss, s.fractionLost || 0);
   });
   const prev = peer.lastStats;
-  peer.lastStats = { lost, received };
+  peer.lastStats = now;
   if (!prev) return { rttMs: null, loss: 0, available, stalled: false };
-  const dLost = lost - prev.lost;
-  const dTotal = dLost + (received - prev.received);
-  const loss = Math.max(dTotal > 0 ? dLost / dTotal : 0, remoteLoss);
+  let loss = remoteLoss;
+  for (const kind of ["audio", "video"]) {
+    const dLost = now[kind].lost - prev[kind].lost;
+    const dTotal = dLost + now[kind].received - prev[kind].received;
+    if (dTotal > 0) loss = Math.max(loss, dLost / dTotal);
+  }
   // Nothing at all arrived for a whole sample: even a muted microphone or a stopped
   // camera keeps sending packets, so the path is down (ICE says so only seconds later).
   // (A peer with no microphone or camera never sends: never "stalled".)
-  const stalled = prev.received > 0 && received === prev.received;
+  const received = now.audio.received + now.video.received;
+  const before = prev.audio.received + prev.video.received;
+  const stalled = before > 0 && received === before;
   return { rttMs: rtt == null ? null : Math.round(rtt * 1000), loss, available, stalled };
 }
 
@@ -88,15 +96,19 @@ export async function sampleQuality(peer) {
   if (peer.pc.connectionState !== "connected") return;
   const { rttMs, loss, available, stalled } = await measure(peer);
   peer.stalled = stalled;
+  peer.stalledSamples = stalled ? (peer.stalledSamples || 0) + 1 : 0;
   renderLink(peer);
   // If our own network changed, the websocket is likely dead too: find out now, so that
   // the ICE restart which follows has a way through.
   if (stalled) checkSignaling();
-  // Weak: video visibly stalls or breaks up (5 % loss does), the delay makes people talk
-  // over each other, or the link cannot carry even a small picture.
+  if (peer.stalledSamples > 0 && peer.stalledSamples % STALLED_SAMPLES_BEFORE_RESTART === 0) {
+    stalledTooLong(peer);
+  }
+  // Weak: speech breaks up and video stalls (3 % audio loss is audible), the delay makes
+  // people talk over each other, or the link cannot carry even a small picture.
   let level = "good";
-  if ((rttMs ?? 0) > 400 || loss >= 0.04 || (available != null && available < 120_000)) level = "poor";
-  else if ((rttMs ?? 0) > 200 || loss >= 0.015 || (available != null && available < 250_000)) level = "fair";
+  if ((rttMs ?? 0) > 400 || loss >= 0.03 || (available != null && available < 120_000)) level = "poor";
+  else if ((rttMs ?? 0) > 200 || loss >= 0.01 || (available != null && available < 250_000)) level = "fair";
   const badge = peer.tile.querySelector(".tile-quality");
   badge.dataset.level = level;
   badge.textContent = level === "good" ? "Good" : level === "fair" ? "Fair" : "Weak connection";

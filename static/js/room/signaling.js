@@ -229,7 +229,10 @@ async function applyState(msg) {
   for (const info of msg.peers) {
     const peer = upsertPeer(info);
     if (isWorking(peer)) continue;
-    if (info.initiator) startOffer(peer);
+    // Resumed (not rejoined): the other side kept its connection to us, so repair ours
+    // with an ICE restart; a fresh connection would meet theirs with the wrong keys.
+    if (info.initiator && peer.negotiated) restartRequested(peer);
+    else if (info.initiator) startOffer(peer);
     else if (peer.negotiated) send({ type: "restart_ice", to: info.peer_id });
   }
 }
