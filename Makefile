@@ -66,13 +66,15 @@ run: seed
 	wait -n; exit 0
 
 # Debian packages the test suite drives for real: Chromium (browser tests), coturn (TURN
-# relay tests) and nginx (the two-node failover test starts its own, never the system
-# service). Installed only when missing.
+# relay tests), nginx (the two-node failover test starts its own, never the system
+# service) and iproute2 (`ip`, `tc`: the bad-network tests' namespaces). Installed only
+# when missing.
 test-deps:
 	@missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	test -x /usr/bin/turnserver || missing="$$missing coturn"; \
 	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	command -v ip >/dev/null && command -v tc >/dev/null || missing="$$missing iproute2"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages:$$missing"; \

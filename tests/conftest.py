@@ -16,6 +16,8 @@ import pytest
 from tests.factories import make_couple, make_user
 
 SERVICES_MARK = "services"
+# Bad-network tests build network namespaces (root) and run with the services, in lane 2.
+LANE2_MARKS = (SERVICES_MARK, "badnet")
 BROWSER_ARGS = [
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",
@@ -33,12 +35,14 @@ def services_configured() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Lane 1 (no DATABASE_URL/REDIS_URL) deselects `services` tests, and says so."""
+    """Lane 1 (no DATABASE_URL/REDIS_URL) deselects `services` and `badnet` tests, and
+    says so."""
     if services_configured():
         return
     kept, deselected = [], []
     for item in items:
-        (deselected if item.get_closest_marker(SERVICES_MARK) else kept).append(item)
+        lane2 = any(item.get_closest_marker(mark) for mark in LANE2_MARKS)
+        (deselected if lane2 else kept).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
@@ -56,7 +60,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     count = getattr(config, "_duet_deselected", 0)
     if count:
         terminalreporter.write_line(
-            f"duet: {count} tests marked '{SERVICES_MARK}' were deselected in this lane "
+            f"duet: {count} tests marked {' or '.join(repr(m) for m in LANE2_MARKS)} were "
+            "deselected in this lane "
             "(they run with DATABASE_URL and REDIS_URL set, in CI's second lane)",
             yellow=True,
         )
@@ -169,19 +174,25 @@ def other_admin(other_clinic):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """A real Debian Chromium driven by Playwright (never a downloaded browser)."""
+def playwright():
+    """One Playwright driver for the session (its sync API allows only one at a time)."""
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # tests make around it are still plain synchronous code.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=BROWSER_ARGS
-        )
-        yield chromium
-        chromium.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """A real Debian Chromium driven by Playwright (never a downloaded browser)."""
+    chromium = playwright.chromium.launch(
+        executable_path="/usr/bin/chromium", headless=True, args=BROWSER_ARGS
+    )
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture

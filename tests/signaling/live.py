@@ -21,16 +21,18 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
 class LiveDaphne:
-    def __init__(self, extra_env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+    def __init__(
+        self, extra_env: dict[str, str] | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.port = port or free_port(host)
+        self.url = f"http://{host}:{self.port}"
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.signaling.daphne_settings",
@@ -40,7 +42,9 @@ class LiveDaphne:
             **(extra_env or {}),
         }
         # The run's own var dir (DUET_VAR_DIR): parallel runs must not share log files.
-        self.log_path = settings.VAR_DIR / f"daphne-{self.port}.log"
+        log_dir = Path(settings.VAR_DIR)
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_dir / f"daphne-{self.port}.log"
         self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [
@@ -48,7 +52,7 @@ class LiveDaphne:
                 "-m",
                 "daphne",
                 "-b",
-                "127.0.0.1",
+                host,
                 "-p",
                 str(self.port),
                 "config.asgi:application",

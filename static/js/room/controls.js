@@ -56,17 +56,18 @@ camBtn.onclick = () => {
   $("#self-tile").dataset.cameraOff = String(!state.videoOn);
   publishMedia();
 };
-audioOnlyBtn.onclick = () => {
-  state.audioOnly = !state.audioOnly;
+/** Audio only on or off for every peer (the button, the quality offer, or automatic). */
+export function setAudioOnly(on) {
+  if (state.audioOnly === on) return;
+  state.audioOnly = on;
   setPressed(audioOnlyBtn, state.audioOnly, "Video on", "Audio only");
   document.body.classList.toggle("audio-only", state.audioOnly);
   for (const peer of state.peers.values()) applyAudioOnly(peer);
   ui.hint.hidden = true;
   publishMedia();
-};
-$("#quality-hint-accept")?.addEventListener("click", () => {
-  if (!state.audioOnly) audioOnlyBtn.click();
-});
+}
+audioOnlyBtn.onclick = () => setAudioOnly(!state.audioOnly);
+$("#quality-hint-accept")?.addEventListener("click", () => setAudioOnly(true));
 $("#quality-hint-dismiss")?.addEventListener("click", () => {
   ui.hint.hidden = true;
   for (const peer of state.peers.values()) peer.badSamples = -30;

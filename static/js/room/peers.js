@@ -5,9 +5,9 @@ import { applyAudioOnly } from "./controls.js";
 import { applySpeaker } from "./devices.js";
 import { localTrack, outgoingVideoTrack } from "./media.js";
 import { sampleQuality, QUALITY_SAMPLE_MS } from "./quality.js";
-import { send } from "./signaling.js";
+import { checkSignaling, send } from "./signaling.js";
 import { state } from "./state.js";
-import { makeTile, renderTileState, updateLayout } from "./tiles.js";
+import { makeTile, renderLink, renderTileState, updateLayout } from "./tiles.js";
 
 export function upsertPeer(info) {
   const peer = ensurePeer(info.peer_id);
@@ -35,9 +35,15 @@ export function ensurePeer(peerId) {
     pendingCandidates: [],
     chat: null,
     badSamples: 0,
+    goodSamples: 0,
+    sendStep: 0, // how far the video we send this peer is stepped down (quality.js)
+    stalled: false, // nothing arrived from this peer during the last quality sample
     lastStats: null,
     statsTimer: null,
     failTimer: null,
+    answerTimer: null,
+    dropped: false, // went "disconnected" since last connected
+    restarted: false, // an ICE restart was started since last connected
     tile: makeTile(peerId),
   };
   state.peers.set(peerId, peer);
@@ -96,6 +102,7 @@ export function dropPeer(peerId) {
   if (!peer) return;
   clearInterval(peer.statsTimer);
   clearTimeout(peer.failTimer);
+  clearTimeout(peer.answerTimer);
   peer.pc.close();
   state.peers.delete(peerId);
   peer.tile.remove();
@@ -116,14 +123,69 @@ export async function flushCandidates(peer) {
 function onConnectionState(peer) {
   const s = peer.pc.connectionState;
   peer.tile.dataset.connection = s;
+  if (s === "connected") peer.stalled = false;
+  // The person sees that this link is being repaired, not just a frozen picture.
+  renderLink(peer);
   clearTimeout(peer.failTimer);
   if (s === "failed") recover(peer);
-  // "disconnected" often heals by itself; give it a few seconds first.
-  if (s === "disconnected") peer.failTimer = setTimeout(() => recover(peer), 4000);
+  if (s === "disconnected") {
+    peer.dropped = true;
+    // "disconnected" often heals by itself; give it a few seconds first.
+    peer.failTimer = setTimeout(() => recover(peer), 4000);
+  }
+  if (s === "connected" && peer.dropped) {
+    peer.dropped = false;
+    // Healed by itself after seconds without media (Chromium reports "disconnected"
+    // only then): the path that broke may break again (a NAT binding or a relay
+    // allocation lost, a new address), so gather afresh and let ICE pick again.
+    // Media keeps flowing on the old path while the new round runs.
+    if (!peer.restarted) restartOrAsk(peer);
+  }
+  if (s === "connected") peer.restarted = false;
 }
+
+function restartOrAsk(peer) {
+  peer.restarted = true;
+  if (peer.info.initiator) restartIce(peer);
+  else send({ type: "restart_ice", to: peer.id });
+}
+
+const RECOVER_RETRY_MS = 6000;
 
 function recover(peer) {
   if (!state.peers.has(peer.id) || peer.pc.connectionState === "connected") return;
-  if (peer.info.initiator) peer.pc.restartIce();
-  else send({ type: "restart_ice", to: peer.id });
+  // The websocket may be as dead as the media path (an unplugged cable, a new address)
+  // while still looking open: make sure restart messages have a way through.
+  checkSignaling();
+  restartOrAsk(peer);
+  // Keep trying while the link is down: the first attempts may go out before it is back.
+  clearTimeout(peer.failTimer);
+  peer.failTimer = setTimeout(() => recover(peer), RECOVER_RETRY_MS);
+}
+
+/** Nothing has arrived from this peer for a while, yet ICE still says "connected" (it
+ * notices late, and after an address change sometimes not for 30 s): restart anyway. */
+export function stalledTooLong(peer) {
+  checkSignaling();
+  restartOrAsk(peer);
+}
+
+/** Restart ICE as this pair's offerer. A restart offer sent while the path (or the
+ * websocket) was down may never be answered, and a pending offer would block every
+ * later one: after a while without an answer, take it back and offer again. */
+async function restartIce(peer) {
+  const pc = peer.pc;
+  if (pc.signalingState === "have-local-offer") {
+    await pc.setLocalDescription({ type: "rollback" }).catch(() => {});
+  }
+  pc.restartIce();
+  clearTimeout(peer.answerTimer);
+  peer.answerTimer = setTimeout(() => {
+    if (state.peers.get(peer.id) === peer && pc.signalingState === "have-local-offer") restartIce(peer);
+  }, RECOVER_RETRY_MS);
+}
+
+/** The other side asked for an ICE restart (we are its offerer). */
+export function restartRequested(peer) {
+  if (peer.info.initiator) restartIce(peer);
 }

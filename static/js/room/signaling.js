@@ -7,6 +7,7 @@ import {
   ensurePeer,
   flushCandidates,
   isWorking,
+  restartRequested,
   startOffer,
   upsertPeer,
 } from "./peers.js";
@@ -78,7 +79,30 @@ export function beat() {
   else if (!state.ws || state.ws.readyState === WebSocket.CLOSED) connect();
 }
 
+const PONG_WAIT_MS = 4000;
+
+/** A socket can look open while its path is dead (an unplugged cable, a new address):
+ * ask the server, and when no answer comes soon, resume on a fresh socket. */
+export function checkSignaling() {
+  if (state.pongTimer || state.ended || state.ws?.readyState !== WebSocket.OPEN) return;
+  send({ type: "ping" });
+  state.pongTimer = setTimeout(() => {
+    state.pongTimer = null;
+    const dead = state.ws;
+    if (!dead || state.ended) return;
+    // Waiting for this socket's close handshake could take a minute: drop it now.
+    dead.onclose = dead.onmessage = null;
+    dead.close();
+    stopHeartbeat();
+    setReconnecting(true);
+    announce("Reconnecting…");
+    connect();
+  }, PONG_WAIT_MS);
+}
+
 function backOnline() {
+  clearTimeout(state.pongTimer);
+  state.pongTimer = null;
   setReconnecting(false);
   state.retries = 0;
 }
@@ -164,7 +188,7 @@ const handlers = {
   },
   async restart_ice(msg) {
     const peer = state.peers.get(msg.from);
-    if (peer?.info.initiator) peer.pc.restartIce();
+    if (peer) restartRequested(peer);
   },
   async pong() {
     backOnline();
@@ -205,7 +229,10 @@ async function applyState(msg) {
   for (const info of msg.peers) {
     const peer = upsertPeer(info);
     if (isWorking(peer)) continue;
-    if (info.initiator) startOffer(peer);
+    // Resumed (not rejoined): the other side kept its connection to us, so repair ours
+    // with an ICE restart; a fresh connection would meet theirs with the wrong keys.
+    if (info.initiator && peer.negotiated) restartRequested(peer);
+    else if (info.initiator) startOffer(peer);
     else if (peer.negotiated) send({ type: "restart_ice", to: info.peer_id });
   }
 }

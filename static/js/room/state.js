@@ -19,6 +19,8 @@ export const state = {
   audioOn: true,
   videoOn: true,
   audioOnly: false,
+  hintShownAt: 0, // when the audio-only offer appeared (taken automatically if unanswered)
+  pongTimer: null, // set while we wait to hear that the signaling socket still works
   unread: 0,
   screenTrack: null, // the shared screen, sent instead of the camera
   blurTrack: null, // the blurred camera (canvas), sent instead of the camera

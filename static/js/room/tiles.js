@@ -86,3 +86,9 @@ export function renderWaiting(waiting) {
   }
   if (waiting.length) announce(`${waiting.map((w) => w.name).join(" and ")} waiting to be admitted.`);
 }
+
+/** "Reconnecting…" on a tile while its link is down: ICE says so, or nothing arrives. */
+export function renderLink(peer) {
+  const down = peer.stalled || ["disconnected", "failed"].includes(peer.pc.connectionState);
+  peer.tile.querySelector(".tile-reconnecting").hidden = !down;
+}
