@@ -242,6 +242,19 @@ def test_150_kbits_steps_down_then_audio_only(call, lab, figures):
         figures["bw150_audio_only_longest_gap_seconds"] = gaps
         assert max(gaps.values()) <= 1.0, gaps
         figures["bw150_sam_sent_bps_audio_only"] = _sent_bitrates(call, "sam")
+
+        # Sam's weak link costs only the video with Sam: the therapist and Aiko, whose
+        # link is fine, are not switched to audio only and keep seeing each other.
+        for who in ("therapist", "aiko"):
+            assert not pages[who].evaluate(
+                "() => document.body.classList.contains('audio-only')"
+            ), f"{who}'s whole call went audio only because of Sam's link"
+        before = call.stats("aiko")[call.names["therapist"]]["framesIn"]
+        wait_until(
+            "the therapist's video still reaching Aiko",
+            lambda: call.stats("aiko")[call.names["therapist"]]["framesIn"] > before + 10,
+            10,
+        )
     finally:
         sam.shape(None)
 

@@ -13,13 +13,24 @@ export function setPressed(button, pressed, labelOn, labelOff) {
 }
 
 export function applyAudioOnly(peer) {
+  const off = state.audioOnly || Boolean(peer.videoPaused);
   for (const t of peer.pc.getTransceivers()) {
     const kind = t.sender.track?.kind || t.receiver.track?.kind;
     if (kind === "video" && t.currentDirection !== "stopped") {
       // Renegotiates through perfect negotiation: no video either way on this pair.
-      t.direction = state.audioOnly ? "inactive" : "sendrecv";
+      t.direction = off ? "inactive" : "sendrecv";
     }
   }
+}
+
+/** Video paused with one person only (their link stayed weak): the others keep theirs. */
+export function setVideoPausedWith(peer, paused) {
+  peer.videoPaused = paused;
+  const box = peer.tile.querySelector(".tile-paused");
+  box.hidden = !paused;
+  box.querySelector(".tile-resume").onclick = () => setVideoPausedWith(peer, false);
+  applyAudioOnly(peer);
+  if (!paused) peer.badSamples = -30; // give the restored video a minute before offering again
 }
 
 export function publishMedia() {

@@ -36,6 +36,7 @@ export function ensurePeer(peerId) {
     chat: null,
     badSamples: 0,
     goodSamples: 0,
+    videoPaused: false, // video with this one person paused, their link stayed weak (quality.js)
     sendStep: 0, // how far the video we send this peer is stepped down (quality.js)
     stalled: false, // nothing arrived from this peer during the last quality sample
     lastStats: null,

@@ -1,7 +1,7 @@
 // Connection quality per peer from getStats: a badge on the tile, the video we send that
 // peer stepped down (and back up) to what the link carries, and after a while of weak
 // samples an offer of audio only — taken automatically if nobody answers it.
-import { setAudioOnly } from "./controls.js";
+import { setAudioOnly, setVideoPausedWith } from "./controls.js";
 import { $, announce, state, ui } from "./state.js";
 import { stalledTooLong } from "./peers.js";
 import { checkSignaling } from "./signaling.js";
@@ -127,7 +127,7 @@ function adapt(peer, level) {
   applySenderLimits(peer);
 
   peer.badSamples = level === "poor" ? peer.badSamples + 1 : 0;
-  if (state.audioOnly) return;
+  if (state.audioOnly || peer.videoPaused) return;
   if (peer.badSamples >= BAD_SAMPLES_BEFORE_HINT && ui.hint.hidden) {
     ui.hint.hidden = false;
     state.hintShownAt = Date.now();
@@ -135,9 +135,20 @@ function adapt(peer, level) {
       `Your connection with ${peer.info.name} has been weak for a while. Audio-only usually keeps the conversation going.`;
   }
   // Nobody answered the offer and the link is still weak: a frozen picture with broken
-  // sound helps no one, so keep the voices and say how to bring video back.
+  // sound helps no one, so keep the voices and say how to bring video back. When every
+  // link is weak the trouble is our own network: all video goes. When only this one is,
+  // video pauses with this person alone and the others keep seeing each other.
   if (!ui.hint.hidden && level === "poor" && Date.now() - state.hintShownAt >= AUTO_AUDIO_ONLY_MS) {
-    setAudioOnly(true);
-    announce("The connection stayed weak, so video is paused. Press “Video on” to bring it back.");
+    const everyLinkWeak = [...state.peers.values()].every((p) => p.badSamples > 0);
+    if (everyLinkWeak) {
+      setAudioOnly(true);
+      announce("The connection stayed weak, so video is paused. Press “Video on” to bring it back.");
+    } else {
+      ui.hint.hidden = true;
+      setVideoPausedWith(peer, true);
+      announce(
+        `The connection with ${peer.info.name} stayed weak, so video with ${peer.info.name} is paused. Everyone else keeps their video.`,
+      );
+    }
   }
 }
