@@ -31,7 +31,10 @@ ALLOWED = {
 }
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 SKIP_PREFIXES = ("static/", "media/")
-MAX_COMBOS = 24  # per route: enough to try every id in one-parameter routes
+# Routes with several parameters try at most this many id combinations; one-parameter
+# routes try every planted id (a cap there once left a planted thread untried whenever
+# its random UUID sorted past the cut, and the sweep looked at less than it claimed).
+MAX_COMBOS = 24
 
 
 def _walk(patterns, prefix: str = ""):
@@ -57,7 +60,8 @@ def _candidates(route: str, ids: dict[str, set[str]], limit: int = 0) -> list[st
         pool = ids["uuid"] if conv == "uuid" else ids["int"] if conv == "int" else ids["str"]
         choices.append(sorted(pool))
     out = []
-    for combo in itertools.islice(itertools.product(*choices), limit or MAX_COMBOS):
+    cap = limit or (None if len(choices) == 1 else MAX_COMBOS)
+    for combo in itertools.islice(itertools.product(*choices), cap):
         url = route
         for value in combo:
             url = PARAM.sub(value, url, count=1)
