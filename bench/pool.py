@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -171,8 +172,10 @@ async def _fire(base: str, world: dict, requests: int) -> Counter:
 def fire(base: str, world: dict, *, requests: int, dsn: str, application_name: str) -> dict:
     """All ``requests`` at once; the figures the test asserts and the bench reports."""
     started = time.perf_counter()
-    with ConnectionWatch(dsn, application_name) as watch:
-        statuses = asyncio.run(_fire(base, world, requests))
+    # A fresh loop in its own thread: the test session's Playwright driver may already
+    # run an event loop in this one, and asyncio.run refuses to nest.
+    with ConnectionWatch(dsn, application_name) as watch, ThreadPoolExecutor(1) as pool:
+        statuses = pool.submit(asyncio.run, _fire(base, world, requests)).result()
     elapsed = time.perf_counter() - started
     server_errors = sum(n for key, n in statuses.items() if key.split()[-1].startswith("5"))
     failed = sum(n for key, n in statuses.items() if not key.split()[-1].isdigit())
