@@ -22,15 +22,7 @@ HELD = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
 
 def session_number(booking: Booking) -> int:
     """The couple's n-th session with this therapist (cancelled ones do not count)."""
-    return (
-        Booking.objects.filter(
-            couple_id=booking.couple_id,
-            therapist_id=booking.therapist_id,
-            status__in=HELD,
-            starts_at__lt=booking.starts_at,
-        ).count()
-        + 1
-    )
+    return session_numbers([booking])[booking.pk]
 
 
 def plan_for_clinic(clinic: Clinic | None) -> MeasurePlan:
@@ -103,7 +95,8 @@ def due_instruments(booking: Booking, moment: str, *, user: User | None = None) 
 
 
 def session_numbers(bookings: Iterable[Booking]) -> dict[int, int]:
-    """``session_number`` for many bookings in one query: booking id to number."""
+    """Each booking's number among the couple's held sessions with that therapist
+    (cancelled ones do not count), for many bookings in one query: booking id to number."""
     bookings = list(bookings)
     pairs = {(b.couple_id, b.therapist_id) for b in bookings}
     starts: dict[tuple[int, int], list[datetime]] = defaultdict(list)

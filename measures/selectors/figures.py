@@ -63,7 +63,7 @@ class _Loaded:
 
     responses_by_couple: dict[int | None, list[MeasureResponse]]
     answered: set[tuple[int | None, int, str, str]]
-    answered_at: dict[tuple[int, int, str], set[int | None]]
+    answered_at: dict[tuple[int, int | None, str], set[int | None]]
     upcoming: set[int]
     couples: dict[int, Couple]
     numbers: dict[int, int]
@@ -71,20 +71,16 @@ class _Loaded:
 
 def _load(bookings: list[Booking], now: datetime) -> _Loaded:
     couple_ids = {b.couple_id for b in bookings}
-    rows = list(
-        MeasureResponse.objects.filter(
-            couple_id__in=couple_ids, answered_at__lte=now
-        ).select_related("user")
-    )
+    every = list(MeasureResponse.objects.filter(couple_id__in=couple_ids).select_related("user"))
+    rows = [r for r in every if r.answered_at <= now]
     responses_by_couple: dict[int | None, list[MeasureResponse]] = defaultdict(list)
     for r in rows:
         responses_by_couple[r.couple_id].append(r)
-    # Which sessions each partner answered each instrument at (for "intake once").
-    answered_at: dict[tuple[int, int, str], set[int | None]] = defaultdict(set)
-    for user_id, couple_id, slug, booking_id in MeasureResponse.objects.filter(
-        couple_id__in=couple_ids
-    ).values_list("user_id", "couple_id", "instrument", "booking_id"):
-        answered_at[(user_id, couple_id, slug)].add(booking_id)
+    # Which sessions each partner answered each instrument at (for "intake once", which
+    # counts any answer, as ``due_instruments`` does).
+    answered_at: dict[tuple[int, int | None, str], set[int | None]] = defaultdict(set)
+    for r in every:
+        answered_at[(r.user_id, r.couple_id, r.instrument)].add(r.booking_id)
     return _Loaded(
         responses_by_couple=responses_by_couple,
         answered={(r.booking_id, r.user_id, r.instrument, r.moment) for r in rows},

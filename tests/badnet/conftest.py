@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import struct
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -22,22 +18,10 @@ from tests.badnet.impair import ImpairmentProxy
 from tests.badnet.netns import Lab
 from tests.conftest import BROWSER_ARGS
 from tests.signaling.conftest import _partners_said_where_they_are, booking  # noqa: F401
-from tests.signaling.live import free_port
+from tests.signaling.live import free_port, live_coturn
 
-TURNSERVER = "/usr/bin/turnserver"
 TURN_SECRET = "badnet-turn-secret-0123456789"
 PEOPLE = ("therapist", "sam", "aiko")
-
-
-def _stun_answers(host: str, port: int) -> bool:
-    request = struct.pack("!HHI12s", 0x0001, 0, 0x2112A442, os.urandom(12))
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(0.3)
-        sock.sendto(request, (host, port))
-        try:
-            return sock.recv(2048)[:2] == b"\x01\x01"
-        except OSError:
-            return False
 
 
 @pytest.fixture(scope="module")
@@ -55,46 +39,14 @@ def lab(tmp_path_factory):
 def coturn(lab):
     """coturn on the bridge address, relaying from it too."""
     port = free_port(lab.address)
-    low = 41000 + (port % 100) * 100
-    log = lab.workdir / "turn.log"
-    proc = subprocess.Popen(
-        [
-            TURNSERVER,
-            "-n",
-            f"--listening-ip={lab.address}",
-            f"--listening-port={port}",
-            f"--relay-ip={lab.address}",
-            "--use-auth-secret",
-            f"--static-auth-secret={TURN_SECRET}",
-            "--realm=duet.test",
-            "--no-tls",
-            "--no-dtls",
-            "--no-cli",
-            f"--min-port={low}",
-            f"--max-port={low + 99}",
-            "--fingerprint",
-            f"--log-file={log}",
-            "--simple-log",
-            "--no-stdout-log",
-            f"--pidfile={lab.workdir / 'turn.pid'}",
-            f"--userdb={lab.workdir / 'turndb'}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while not _stun_answers(lab.address, port):
-            assert proc.poll() is None, "turnserver exited"
-            assert time.monotonic() < deadline, "turnserver did not start"
+    with live_coturn(
+        address=lab.address,
+        port=port,
+        relay_ports=41000 + (port % 100) * 100,
+        secret=TURN_SECRET,
+        workdir=lab.workdir,
+    ) as log:
         yield port, log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,10 @@ committed and visible to the server process. With SQLite the test database is a 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -25,6 +27,91 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+def wait_until_serving(proc, url: str, what: str, log_tail, timeout: float) -> None:
+    """Until ``url``/login/ answers 200 (a live server, or a proxy in front of one);
+    fails with the process's log if it exits or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited: {log_tail()}")
+        try:
+            with urllib.request.urlopen(f"{url}/login/", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{what} did not start: {log_tail()}")
+
+
+def stop_process(proc) -> None:
+    """SIGTERM, then SIGKILL if it has not gone within 10 s."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+TURNSERVER = "/usr/bin/turnserver"
+
+
+def stun_answers(host: str, port: int) -> bool:
+    """Send a STUN binding request; True once the server answers."""
+    request = struct.pack("!HHI12s", 0x0001, 0, 0x2112A442, os.urandom(12))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(0.3)
+        sock.sendto(request, (host, port))
+        try:
+            return sock.recv(2048)[:2] == b"\x01\x01"
+        except OSError:
+            return False
+
+
+@contextlib.contextmanager
+def live_coturn(*, address: str, port: int, relay_ports: int, secret: str, workdir: Path, extra=()):
+    """Debian's coturn on ``address:port`` with the app's shared-secret credentials,
+    relaying on 100 ports from ``relay_ports``; yields its log file once it answers STUN,
+    and never leaves a TURN server behind."""
+    log = workdir / "turn.log"
+    proc = subprocess.Popen(
+        [
+            TURNSERVER,
+            "-n",
+            f"--listening-ip={address}",
+            f"--listening-port={port}",
+            f"--relay-ip={address}",
+            "--use-auth-secret",
+            f"--static-auth-secret={secret}",
+            "--realm=duet.test",
+            *extra,
+            "--no-tls",
+            "--no-dtls",
+            "--no-cli",
+            f"--min-port={relay_ports}",
+            f"--max-port={relay_ports + 99}",
+            "--fingerprint",
+            f"--log-file={log}",
+            "--simple-log",
+            "--no-stdout-log",
+            f"--pidfile={workdir / 'turn.pid'}",
+            f"--userdb={workdir / 'turndb'}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while not stun_answers(address, port):
+            assert proc.poll() is None, "turnserver exited"
+            assert time.monotonic() < deadline, "turnserver did not start"
+        yield log
+    finally:
+        stop_process(proc)
 
 
 class LiveDaphne:
@@ -65,25 +152,10 @@ class LiveDaphne:
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"daphne exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/login/", timeout=2) as resp:
-                    if resp.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"daphne did not start: {self.log_path.read_text()[-2000:]}")
+        wait_until_serving(self.proc, self.url, "daphne", self.log_tail, timeout)
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        stop_process(self.proc)
         self.log.close()
 
     def log_tail(self) -> str:

@@ -11,11 +11,9 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-from tests.signaling.live import free_port
+from tests.signaling.live import free_port, stop_process, wait_until_serving
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -124,26 +122,10 @@ class LiveNginx:
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 15) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"nginx exited: {self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/login/", timeout=2) as resp:
-                    if resp.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"nginx did not start: {self.log_tail()}")
+        wait_until_serving(self.proc, self.url, "nginx", self.log_tail, timeout)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()  # SIGTERM: fast shutdown of master and workers
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)  # SIGTERM: nginx's fast shutdown of master and workers
         shutil.rmtree(self.prefix, ignore_errors=True)
 
     def log_tail(self) -> str:

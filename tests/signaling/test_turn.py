@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import struct
-import subprocess
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -16,67 +12,24 @@ from django.utils import timezone
 
 from signaling.turn import turn_credentials
 from tests.signaling.helpers import Peer, run_async
-from tests.signaling.live import free_port
+from tests.signaling.live import free_port, live_coturn
 from tests.signaling.rtc_client import SmallVideoTrack
 
-TURNSERVER = "/usr/bin/turnserver"
 SECRET = "test-turn-secret-0123456789"
-
-
-def _stun_answers(port: int) -> bool:
-    """Send a STUN binding request; True once the server answers."""
-    request = struct.pack("!HHI12s", 0x0001, 0, 0x2112A442, os.urandom(12))
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(0.3)
-        sock.sendto(request, ("127.0.0.1", port))
-        try:
-            return sock.recv(2048)[:2] == b"\x01\x01"
-        except OSError:
-            return False
 
 
 @pytest.fixture
 def coturn(tmp_path: Path):
     port = free_port()
-    low = 40000 + (port % 200) * 100
-    log = tmp_path / "turn.log"
-    proc = subprocess.Popen(
-        [
-            TURNSERVER,
-            "-n",
-            "--listening-ip=127.0.0.1",
-            f"--listening-port={port}",
-            "--relay-ip=127.0.0.1",
-            "--use-auth-secret",
-            f"--static-auth-secret={SECRET}",
-            "--realm=duet.test",
-            "--allow-loopback-peers",
-            "--no-tls",
-            "--no-dtls",
-            "--no-cli",
-            f"--min-port={low}",
-            f"--max-port={low + 99}",
-            "--fingerprint",
-            f"--log-file={log}",
-            "--simple-log",
-            "--no-stdout-log",
-            f"--pidfile={tmp_path / 'turn.pid'}",
-            f"--userdb={tmp_path / 'turndb'}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 15
-    while not _stun_answers(port):
-        assert proc.poll() is None, "turnserver exited"
-        assert time.monotonic() < deadline, "turnserver did not start"
-    yield f"turn:127.0.0.1:{port}?transport=udp", log
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:  # never leave a TURN server behind
-        proc.kill()
-        proc.wait(5)
+    with live_coturn(
+        address="127.0.0.1",
+        port=port,
+        relay_ports=40000 + (port % 200) * 100,
+        secret=SECRET,
+        workdir=tmp_path,
+        extra=("--allow-loopback-peers",),
+    ) as log:
+        yield f"turn:127.0.0.1:{port}?transport=udp", log
 
 
 async def _relay_pair(server: dict) -> tuple[str, str, str]:
