@@ -218,11 +218,11 @@ def main() -> None:
     connections.close_all()
 
     import subprocess
-    import urllib.request
 
-    from tests.signaling.live import free_port
+    from tests.signaling.live import free_port, stop_process, wait_until_serving
 
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
     app_name = f"duet-pool-{port}"
     env = {
         **os.environ,
@@ -239,25 +239,10 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("daphne did not start") from None
-                time.sleep(0.2)
-        result = fire(
-            f"http://127.0.0.1:{port}",
-            world,
-            requests=args.requests,
-            dsn=url,
-            application_name=app_name,
-        )
+        wait_until_serving(server, base, "daphne", lambda: "(log not kept)", timeout=60)
+        result = fire(base, world, requests=args.requests, dsn=url, application_name=app_name)
     finally:
-        server.terminate()
-        server.wait(20)
+        stop_process(server)
     result["pool_max"] = args.pool
     run.finish(result)
     if result["server_errors"] or result["max_app_connections"] > args.pool:

@@ -5,7 +5,7 @@ from django import forms
 from accounts.forms import TimeZoneField, check_password_pair, new_password_fields
 from therapists import catalog
 from therapists.photos import MAX_PHOTO_BYTES
-from therapists.services import ProfileData
+from therapists.services import CLINIC_SETTINGS, ProfileData
 
 
 class ProfileForm(forms.Form):
@@ -183,15 +183,7 @@ class ClinicSettingsForm(forms.ModelForm):
         from therapists.models import Clinic
 
         model = Clinic
-        fields = [
-            "name",
-            "time_zone",
-            "late_cancel_hours",
-            "late_cancel_fee",
-            "currency",
-            "private_messages",
-            "serves_outside_license",
-        ]
+        fields = list(CLINIC_SETTINGS)  # what clinic_settings_update may change
         labels = {
             "late_cancel_hours": "Late-cancellation window (hours)",
             "late_cancel_fee": "Late-cancellation fee",
