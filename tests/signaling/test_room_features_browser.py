@@ -218,6 +218,28 @@ def test_room_features_at_home(live_daphne, new_context, booking, therapist, par
     t.keyboard.press("Escape")
     t.wait_for_selector("#shortcuts-help", state="hidden")
 
+    # Video paused with one person only (what an unanswered audio-only offer does when
+    # just that link is weak): their tile says so, the video on that pair goes inactive
+    # both ways while the call stays up, and one click brings it back.
+    video_direction = (
+        "() => [...window.duetRoom.peers.values()][0].pc.getTransceivers()"
+        ".filter((x) => x.receiver.track?.kind === 'video').map((x) => x.currentDirection)"
+        ".join()"
+    )
+    t.evaluate(
+        """async () => {
+            const { setVideoPausedWith } = await import('/static/js/room/controls.js');
+            setVideoPausedWith([...window.duetRoom.peers.values()][0], true);
+        }"""
+    )
+    t.wait_for_selector(".remote-tile .tile-paused", state="visible")
+    assert "Video paused: weak connection" in t.inner_text(".remote-tile .tile-paused")
+    assert not t.evaluate("() => document.body.classList.contains('audio-only')")
+    t.wait_for_function(f"() => ({video_direction})() === 'inactive'", timeout=15_000)
+    t.click(".remote-tile .tile-resume")
+    t.wait_for_selector(".remote-tile .tile-paused", state="hidden")
+    t.wait_for_function(f"() => ({video_direction})() === 'sendrecv'", timeout=15_000)
+
     # Still one connection each way, and the page looks right on a laptop and a phone.
     assert sam.evaluate("() => [...window.duetRoom.peers.values()][0].pc === window.__pc")
     for size in ({"width": 1280, "height": 800}, {"width": 390, "height": 844}):
