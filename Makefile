@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system-deps run test test-deps lint format migrate seed bench screenshots clean
+.PHONY: install system-deps catalogs messages run test test-deps lint format migrate seed bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,17 @@ system-deps:
 
 install: system-deps $(STAMP)
 
-migrate: install
+# Translation catalogs: locale/<lang>/LC_MESSAGES/*.po are committed; the .mo files are
+# built here with Babel (pure Python: no gettext binaries on a fresh machine).
+catalogs: install
+	$(BIN)/python manage.py compile_catalogs
+
+# Developers: pull every marked string into the catalogs (needs GNU gettext's xgettext).
+messages: install
+	$(BIN)/python manage.py makemessages --no-obsolete --no-location -l en -l es -l ja -l pl -l hi -l pt_BR -i '.venv/*' -i 'var/*' -i 'tests/*' -i 'bench/*'
+	$(BIN)/python manage.py makemessages -d djangojs --no-obsolete --no-location -l en -l es -l ja -l pl -l hi -l pt_BR -i '.venv/*' -i 'var/*' -i 'static/vendor/*' -i 'tests/*'
+
+migrate: catalogs
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
@@ -96,7 +106,8 @@ format: install
 
 # Tests marked `services` need PostgreSQL and Redis; without DATABASE_URL and
 # REDIS_URL they are deselected (pytest reports the count).
-test: install test-deps lint
+test: install test-deps lint catalogs
+	$(BIN)/python manage.py compile_catalogs --check
 	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null || \
 	  (echo "Models changed without a migration: run manage.py makemigrations"; exit 1)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.mail import EmailMultiAlternatives
@@ -70,6 +71,13 @@ class SignupForm(forms.Form):
         initial="UTC",
         help_text="Filled in from this device. Every time you see in Duet is in this zone.",
     )
+    language = forms.ChoiceField(
+        label="Language",
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,  # left out: the language this page is shown in
+        help_text="Pages, emails and reminders reach you in this language.",
+    )
 
     def clean_email(self) -> str:
         # Whether the address has an account is never said here: the owner
@@ -100,6 +108,7 @@ class ProfileForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Full name")
     display_name = forms.CharField(max_length=60, required=False, label="Display name")
     time_zone = TimeZoneField(label="Time zone")
+    language = forms.ChoiceField(label="Language", choices=settings.LANGUAGES, required=False)
 
 
 class InviteForm(forms.Form):

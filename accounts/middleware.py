@@ -9,7 +9,8 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.middleware.locale import LocaleMiddleware
+from django.utils import timezone, translation
 
 from accounts import session_control
 
@@ -56,6 +57,8 @@ class SessionPolicyMiddleware:
         allowed = (
             reverse("accounts:twofactor_setup"),
             reverse("accounts:logout"),
+            reverse("accounts:set_language"),
+            reverse("javascript-catalog"),
         )
         return request.path in allowed or request.path.startswith("/static/")
 
@@ -110,3 +113,18 @@ class AuditMiddleware:
                 object_id="",
             )
         return response
+
+
+class UserLanguageMiddleware(LocaleMiddleware):
+    """A signed-in person reads Duet in their account's language, whatever device or
+    browser they use; everyone else gets the cookie, then Accept-Language (Django's
+    LocaleMiddleware, which also sets Content-Language and Vary)."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None else ""
+        if user is not None and user.is_authenticated and language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+            return
+        super().process_request(request)

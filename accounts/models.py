@@ -58,6 +58,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=60, blank=True, help_text="What others in a session see. Defaults to first name."
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    # Pages, emails, reminders and calendar files reach this person in this language.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CLIENT)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)

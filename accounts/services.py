@@ -30,6 +30,7 @@ def user_create(
     time_zone: str = "UTC",
     display_name: str = "",
     role: str = User.Role.CLIENT,
+    language: str = "",
 ) -> User:
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
@@ -42,6 +43,7 @@ def user_create(
             display_name=display_name.strip(),
             time_zone=time_zone,
             role=role,
+            language=language or settings.LANGUAGE_CODE,
         )
     except IntegrityError:  # a concurrent sign-up with the same email won the race
         raise Conflict("An account with this email already exists.", code="email_taken") from None
@@ -59,6 +61,7 @@ def signup_request(
     time_zone: str,
     display_name: str = "",
     next_url: str | None = None,
+    language: str = "",
 ) -> None:
     """Sign-up answers the same whether or not the email has an account:
     a new address gets an inactive account and a link that confirms it; the owner of an
@@ -87,6 +90,7 @@ def signup_request(
                 full_name=full_name,
                 display_name=display_name,
                 time_zone=time_zone,
+                language=language,
             )
         except Conflict:  # a concurrent sign-up won: answer the same way, mail nothing new
             return
@@ -130,12 +134,25 @@ def _mail_on_commit(subject: str, template: str, context: dict, to: str) -> None
     email_queue(key=f"signup-{uuid.uuid4().hex}", message=message, now=timezone.now())
 
 
-def user_update_profile(*, user: User, full_name: str, display_name: str, time_zone: str) -> User:
+def user_update_profile(
+    *, user: User, full_name: str, display_name: str, time_zone: str, language: str = ""
+) -> User:
     user.full_name = full_name.strip()
     user.display_name = display_name.strip()
     user.time_zone = time_zone
+    user.language = language or user.language
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["full_name", "display_name", "time_zone"])
+    user.save(update_fields=["full_name", "display_name", "time_zone", "language"])
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """The footer's switcher: the account keeps the choice for every device and email."""
+    if language not in dict(settings.LANGUAGES):
+        raise DomainError("This language is not offered.", code="bad_language")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return user
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.views import auth, couples, profile, security, your_data
+from accounts.views import auth, couples, language, profile, security, your_data
 
 app_name = "accounts"
 
@@ -37,6 +37,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("profile/", profile.profile, name="profile"),
+    path("language/", language.set_language, name="set_language"),
     path("couple/", couples.couple, name="couple"),
     path("couple/start/", couples.couple_start, name="couple_start"),
     path("couple/leave/", couples.couple_leave_view, name="couple_leave"),

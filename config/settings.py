@@ -82,9 +82,11 @@ MIDDLEWARE = [
     "core.api_errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The account's language, else the cookie, else Accept-Language (after auth)
+    "accounts.middleware.UserLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # NUL bytes and lone surrogates are refused here, never a 500 deeper in
     "core.input_guard.InputGuardMiddleware",
@@ -107,6 +109,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
@@ -341,7 +344,21 @@ if TURN_URLS and not TURN_SECRET:
     raise ImproperlyConfigured("TURN_SECRET must be set when TURN_URLS is set")
 
 # --- i18n / time --------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# The language lives on the account (accounts.User.language); anonymous visitors get
+# the `duet_language` cookie, then Accept-Language, then English. No URL prefixes.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("ja", "日本語"),
+    ("pl", "Polski"),
+    ("hi", "हिन्दी"),
+    ("pt-br", "Português (Brasil)"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "duet_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

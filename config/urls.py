@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from django.views.static import serve
 
 from config.api import api
@@ -17,6 +18,8 @@ urlpatterns = [
     path("intake/", include("intake.urls")),
     path("measures/", include("measures.urls")),
     path("api/", api.urls),
+    # Page scripts' strings (locale/*/LC_MESSAGES/djangojs.po) in the active language.
+    path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     # Uploaded media (therapist photos) are public images; production may put
     # them behind the web server instead.

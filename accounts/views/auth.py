@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils import timezone
+from django.utils import translation
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import QueuedPasswordResetForm, SignupForm
@@ -43,7 +44,10 @@ def _accept_invitation_in(target: str | None, user) -> str:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard:dashboard")
-    form = SignupForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    form = SignupForm(
+        request.POST or None,
+        initial={"email": request.GET.get("email", ""), "language": translation.get_language()},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         signup_request(
@@ -53,6 +57,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             display_name=data["display_name"],
             time_zone=data["time_zone"],
             next_url=safe_next(request),
+            language=data["language"] or translation.get_language(),
         )
         return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request)})

@@ -16,6 +16,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "full_name": user.full_name,
         "display_name": user.display_name,
         "time_zone": user.time_zone,
+        "language": user.language,
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

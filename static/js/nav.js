@@ -1,4 +1,5 @@
 // Shared header: the phone menu button opens and closes the navigation.
+import { _ } from "./i18n.js";
 const button = document.querySelector(".nav-toggle");
 const nav = document.getElementById("site-nav");
 if (button && nav) {
@@ -23,11 +24,11 @@ for (const wrap of document.querySelectorAll(".table-wrap")) {
   wrap.setAttribute("role", "region");
   if (!wrap.hasAttribute("aria-label")) {
     const caption = table?.caption?.textContent || wrap.closest("section")?.querySelector("h2")?.textContent;
-    wrap.setAttribute("aria-label", (caption || "Table").trim());
+    wrap.setAttribute("aria-label", (caption || _("Table")).trim());
   }
   const hint = document.createElement("p");
   hint.className = "scroll-hint small muted";
-  hint.textContent = "Scroll sideways to see every column →";
+  hint.textContent = _("Scroll sideways to see every column →");
   hint.hidden = true;
   wrap.before(hint);
   const update = () => {
@@ -45,4 +46,11 @@ const flash = document.querySelector("main .messages");
 if (flash) {
   flash.tabIndex = -1;
   flash.focus({ preventScroll: true });
+}
+
+// The footer's language picker sends itself when a language is chosen.
+const languageForm = document.querySelector("[data-language-form]");
+if (languageForm) {
+  languageForm.classList.add("auto");
+  languageForm.querySelector("select").addEventListener("change", () => languageForm.submit());
 }
