@@ -75,8 +75,10 @@ def format_local(
         return ""
     if fmt in FIXED or _is_english(language):
         if language is None:
-            return formats.date_format(value, fmt) if not isinstance(value, time) else (
-                formats.time_format(value, fmt)
+            return (
+                formats.date_format(value, fmt)
+                if not isinstance(value, time)
+                else (formats.time_format(value, fmt))
             )
         with translation.override(language):
             return format_local(value, fmt)
@@ -96,7 +98,9 @@ def format_local(
     return parts[0] if parts else clock
 
 
-def format_money(amount: Decimal | int | float, currency: str, *, language: str | None = None) -> str:
+def format_money(
+    amount: Decimal | int | float, currency: str, *, language: str | None = None
+) -> str:
     """An amount in its currency, written the reader's way ("120,00 zł", "R$ 120,00")."""
     locale = babel_locale(language) if not _is_english(language) else Locale.parse("en_GB")
     return format_currency(amount, currency.upper(), locale=locale)

@@ -7,8 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse_lazy
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import QueuedPasswordResetForm, SignupForm
