@@ -77,14 +77,18 @@ run: seed
 
 # Debian packages the test suite drives for real: Chromium (browser tests), coturn (TURN
 # relay tests), nginx (the two-node failover test starts its own, never the system
-# service) and iproute2 (`ip`, `tc`: the bad-network tests' namespaces). Installed only
-# when missing.
+# service), iproute2 (`ip`, `tc`: the bad-network tests' namespaces), gettext (xgettext:
+# the i18n tests extract every marked string afresh) and the Noto fonts (Japanese and
+# Devanagari in screenshots and browser tests). Installed only when missing.
 test-deps:
 	@missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	test -x /usr/bin/turnserver || missing="$$missing coturn"; \
 	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	command -v ip >/dev/null && command -v tc >/dev/null || missing="$$missing iproute2"; \
+	command -v xgettext >/dev/null || missing="$$missing gettext"; \
+	test -d /usr/share/fonts/opentype/noto || missing="$$missing fonts-noto-cjk"; \
+	test -f /usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf || missing="$$missing fonts-noto-core"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages:$$missing"; \

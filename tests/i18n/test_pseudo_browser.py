@@ -1,0 +1,82 @@
+"""Every page at phone width in the pseudo-locale, in Chromium, after its scripts ran:
+text the page scripts write is translated too (JavaScriptCatalog), and strings about 40 %
+longer than English (as German-length or Polish-length text is) never overflow 390 px."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.i18n import sweep
+from tests.look import harness
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Text nodes and labelled attributes a person sees or hears, outside code and
+# translate="no" (endonyms in the language picker).
+VISIBLE_TEXT = """() => {
+  const out = [];
+  const skip = el => el.closest('script,style,code,pre,svg,noscript,[translate="no"]');
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || skip(el) || !node.textContent.trim()) continue;
+    if (!el.getClientRects().length && !el.closest('template,[hidden],dialog')) continue;
+    out.push(node.textContent);
+  }
+  for (const el of document.querySelectorAll('[aria-label],[title],[placeholder],[alt]')) {
+    if (skip(el)) continue;
+    for (const name of ['aria-label', 'title', 'placeholder', 'alt']) {
+      const value = el.getAttribute(name);
+      if (value && value.trim()) out.push(value);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def pseudo_site(django_db_setup, django_db_blocker, pseudo_locale_dir):
+    from tests.signaling.live import LiveDaphne
+
+    with django_db_blocker.unblock():
+        server = LiveDaphne(extra_env={"DUET_PSEUDO_LOCALE_DIR": str(pseudo_locale_dir)})
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("role", harness.ROLES)
+def test_pages_in_pseudo_locale_at_phone_width(pseudo_site, pseudo_locale, browser, settings, role):
+    from accounts.models import User
+
+    harness.seed()
+    User.objects.update(language=pseudo_locale)
+    pages = [p for p in harness.catalogue() if p.role == role]
+    data = sweep.database_data()
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844}, permissions=["camera", "microphone"]
+    )
+    ctx.set_default_timeout(20_000)
+    ctx.add_cookies(harness.session_cookie(role, pseudo_site.url))
+    ctx.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": pseudo_locale, "url": pseudo_site.url}]
+    )
+    page = ctx.new_page()
+    found: dict[str, list[str]] = {}
+    try:
+        for p in pages:
+            response = page.goto(pseudo_site.url + p.path, wait_until="load")
+            assert response is not None and response.status < 400, p.path
+            page.wait_for_load_state("networkidle")
+            problems = [
+                x for x in harness.look(page, axe=False) if x.startswith("horizontal overflow")
+            ]
+            problems += [
+                f"unmarked: {x}"
+                for x in sorted(set(sweep.unmarked(page.evaluate(VISIBLE_TEXT), data)))
+            ]
+            if problems:
+                found[p.path] = problems
+    finally:
+        ctx.close()
+    report = "\n".join(f"{path}:\n  " + "\n  ".join(probs) for path, probs in found.items())
+    assert not found, f"{role} at 390x844 in the pseudo-locale:\n{report}"
