@@ -71,6 +71,10 @@ class RoomClient:
         self.closed_code: int | None = None
         self._reader: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
+        # One ordered queue per remote peer, as a browser has one RTCPeerConnection per
+        # peer: a slow answer to one peer never holds up the offer to another.
+        self._queues: dict[str, asyncio.Queue] = {}
+        self._workers: dict[str, asyncio.Task] = {}
 
     # --- HTTP login, as a person would -------------------------------------------------
     async def login(self) -> None:
@@ -114,6 +118,8 @@ class RoomClient:
     async def send(self, **msg) -> None:
         await self.ws.send_str(json.dumps(msg))
 
+    PER_PEER = ("offer", "answer", "ice")
+
     async def _read(self) -> None:
         async for raw in self.ws:
             if raw.type != aiohttp.WSMsgType.TEXT:
@@ -121,9 +127,27 @@ class RoomClient:
             msg = json.loads(raw.data)
             self.messages.append(msg)
             handler = getattr(self, f"on_{msg['type']}", None)
-            if handler:
+            if handler is None:
+                continue
+            if msg["type"] in self.PER_PEER and msg.get("from"):
+                self._for_peer(msg["from"], handler, msg)
+            else:
                 await handler(msg)
         self.closed_code = self.ws.close_code
+
+    def _for_peer(self, peer_id: str, handler, *args) -> None:
+        """Run ``handler(*args)`` after everything queued for ``peer_id`` before it."""
+        queue = self._queues.get(peer_id)
+        if queue is None:
+            queue = self._queues[peer_id] = asyncio.Queue()
+            self._workers[peer_id] = asyncio.create_task(self._work(queue))
+        queue.put_nowait((handler, args))
+
+    @staticmethod
+    async def _work(queue: asyncio.Queue) -> None:
+        while True:
+            handler, args = await queue.get()
+            await handler(*args)
 
     async def on_welcome(self, msg: dict) -> None:
         self.peer_id, self.role = msg["peer_id"], msg["role"]
@@ -141,7 +165,7 @@ class RoomClient:
         for peer in msg["peers"]:
             self.peers[peer["peer_id"]] = peer
             if peer["initiator"] and peer["peer_id"] not in self.pcs:
-                await self._offer(peer["peer_id"])
+                self._for_peer(peer["peer_id"], self._offer, peer["peer_id"])
 
     async def on_waiting(self, msg: dict) -> None:
         if self.auto_admit and msg["waiting"]:
@@ -151,11 +175,14 @@ class RoomClient:
         peer = msg["peer"]
         self.peers[peer["peer_id"]] = peer
         if peer["initiator"] and peer["peer_id"] not in self.pcs:
-            await self._offer(peer["peer_id"])
+            self._for_peer(peer["peer_id"], self._offer, peer["peer_id"])
 
     async def on_peer_left(self, msg: dict) -> None:
         self.peers.pop(msg["peer_id"], None)
-        pc = self.pcs.pop(msg["peer_id"], None)
+        self._for_peer(msg["peer_id"], self._close_pc, msg["peer_id"])
+
+    async def _close_pc(self, peer_id: str) -> None:
+        pc = self.pcs.pop(peer_id, None)
         if pc:
             await pc.close()
 
@@ -181,6 +208,8 @@ class RoomClient:
                 self.frames[name] = self.frames.get(name, 0) + 1
 
     async def _offer(self, peer_id: str) -> None:
+        if peer_id in self.pcs or peer_id not in self.peers:
+            return  # offered already, or gone before its turn came
         pc = self._new_pc(peer_id)
         await pc.setLocalDescription(await pc.createOffer())
         await self.send(type="offer", to=peer_id, sdp=pc.localDescription.sdp)
@@ -209,6 +238,10 @@ class RoomClient:
     # --- teardown -----------------------------------------------------------------------------
     async def drop(self) -> None:
         """Leave abruptly: socket and peer connections gone, as after a crash."""
+        for worker in self._workers.values():
+            worker.cancel()
+        self._workers.clear()
+        self._queues.clear()
         for pc in list(self.pcs.values()):
             await pc.close()
         self.pcs.clear()
@@ -227,10 +260,10 @@ class RoomClient:
         await self.http.close()
 
 
-async def wait_for(predicate, timeout: float, what: str) -> None:
+async def wait_for(predicate, timeout: float, what: str, *, every: float = 0.1) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(every)
