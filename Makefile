@@ -130,8 +130,10 @@ bench: install
 
 # Every page x role x size as PNGs in var/screenshots/ (open index.html there), each with
 # the problems the browser tests look for. Look before committing a template change.
+# `make screenshots LANGUAGE=ja ONLY=book SIZES=phone`: one language, some pages, one size.
 screenshots: install test-deps
-	$(BIN)/python -m tests.look.screenshots --port $(or $(SCREENSHOT_PORT),8150)
+	$(BIN)/python -m tests.look.screenshots --port $(or $(SCREENSHOT_PORT),8150) \
+	  $(if $(LANGUAGE),--language $(LANGUAGE)) $(if $(ONLY),--only $(ONLY)) $(if $(SIZES),--sizes $(SIZES))
 
 clean:
 	rm -rf $(VENV) var

@@ -5,6 +5,10 @@ with the demo data, behind a real Daphne, in the Debian Chromium. Each picture's
 problems (overflow, hidden things shown, axe serious/critical) are listed in the index.
 
     python -m tests.look.screenshots [--port 8150] [--only directory,room] [--no-axe]
+        [--language ja] [--sizes phone]
+
+``--language``: every demo account (and anonymous visitors, by cookie) reads Duet in that
+language; the pictures are named ``<language>--<role>--<page>--<size>.png``.
 """
 
 from __future__ import annotations
@@ -71,6 +75,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8150)))
     parser.add_argument("--only", default="", help="comma-separated page names")
     parser.add_argument("--no-axe", action="store_true")
+    parser.add_argument("--language", default="", help="a code from settings.LANGUAGES")
+    parser.add_argument("--sizes", default="", help="comma-separated: desktop,phone")
     args = parser.parse_args()
     _prepare_env()
     import django
@@ -81,8 +87,18 @@ def main() -> None:
     from tests.conftest import BROWSER_ARGS
     from tests.look import harness
 
+    from django.conf import settings
+
     call_command("migrate", verbosity=0)
     harness.seed()
+    if args.language:
+        if args.language not in dict(settings.LANGUAGES):
+            raise SystemExit(f"--language must be one of {', '.join(dict(settings.LANGUAGES))}")
+        from accounts.models import User
+
+        User.objects.update(language=args.language)
+    sizes = {n for n in args.sizes.split(",") if n} or set(harness.SIZES)
+    prefix = f"{args.language}--" if args.language else ""
     only = {n for n in args.only.split(",") if n}
     pages = [p for p in harness.catalogue() if not only or p.name in only]
     base = f"http://127.0.0.1:{args.port}"
@@ -95,18 +111,23 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
             for role in harness.ROLES:
                 for size, (w, h) in harness.SIZES.items():
+                    if size not in sizes:
+                        continue
                     ctx = browser.new_context(
                         viewport={"width": w, "height": h},
                         permissions=["camera", "microphone"],
                         device_scale_factor=1,
                     )
                     ctx.add_cookies(harness.session_cookie(role, base))
+                    if args.language:
+                        cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "url": base}
+                        ctx.add_cookies([{**cookie, "value": args.language}])
                     page = ctx.new_page()
                     for p in (p for p in pages if p.role == role):
                         page.goto(base + p.path, wait_until="networkidle")
                         page.wait_for_timeout(300)
                         problems = harness.look(page, axe=not args.no_axe)
-                        name = f"{role}--{p.name}--{size}.png"
+                        name = f"{prefix}{role}--{p.name}--{size}.png"
                         page.screenshot(path=str(OUT / name), full_page=True)
                         rows.append((role, p.name, size, p.path, name, problems))
                         print(f"{name}: {len(problems)} problem(s)", flush=True)
