@@ -82,12 +82,11 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
 
     from tests.conftest import BROWSER_ARGS
     from tests.look import harness
-
-    from django.conf import settings
 
     call_command("migrate", verbosity=0)
     harness.seed()
