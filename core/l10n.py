@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal
 from django.utils import formats, translation
@@ -26,6 +26,7 @@ FORMATS: dict[str, tuple[str | None, bool, bool]] = {
     "j M Y": ("yMMMd", False, False),
     "j F Y": ("yMMMMd", False, False),
     "D j M Y": ("yMMMEd", False, False),
+    "D j M Y, H:i T": ("yMMMEd", True, True),
     "l j F Y": ("yMMMMEEEEd", False, False),
     "j M": ("MMMd", False, False),
     "D j M": ("MMMEd", False, False),
@@ -55,8 +56,8 @@ def babel_locale(language: str | None = None) -> Locale:
     code = translation.to_locale(language or translation.get_language() or "en")
     try:
         return Locale.parse(code)
-    except (ValueError, LookupError):
-        return Locale.parse("en")
+    except (ValueError, LookupError, UnknownLocaleError):
+        return Locale.parse("en")  # the tests' pseudo-locale has no CLDR data
 
 
 def _is_english(language: str | None) -> bool:
@@ -88,7 +89,7 @@ def format_local(
     if skeleton is not None:
         parts.append(format_skeleton(skeleton, value, locale=locale))
     clock = ""
-    if with_time:
+    if with_time and isinstance(value, (datetime, time)):
         clock = format_time(value, format="short", locale=locale)
         if with_zone and isinstance(value, datetime) and value.tzinfo is not None:
             clock = f"{clock} {value.tzname()}"

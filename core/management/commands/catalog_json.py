@@ -46,10 +46,11 @@ def load(lang: str, domain: str) -> Catalog:
         .replace(b"nplurals=INTEGER; plural=EXPRESSION;", b"nplurals=2; plural=(n != 1);")
     )
     catalog = read_po(io.BytesIO(text))
-    catalog.locale = lang  # type: ignore[assignment]
+    catalog.locale = lang
     count, expr = PLURALS[lang]
-    catalog._num_plurals = count
-    catalog._plural_expr = expr
+    # Babel writes the Plural-Forms header from these (gettext's rule, not CLDR's).
+    catalog._num_plurals = count  # type: ignore[assignment]
+    catalog._plural_expr = expr  # type: ignore[assignment]
     catalog.fuzzy = False
     return catalog
 
