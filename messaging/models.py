@@ -12,14 +12,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedTextField
 
 
 class Thread(models.Model):
     class Kind(models.TextChoices):
-        SHARED = "shared", "Shared with both partners"
-        PRIVATE = "private", "Private to one partner"
+        SHARED = "shared", _("Shared with both partners")
+        PRIVATE = "private", _("Private to one partner")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(

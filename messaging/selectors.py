@@ -18,6 +18,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.selectors import active_couple_for, member_since
@@ -79,7 +80,7 @@ def thread_for_participant(*, thread_id: UUID | str, user: User) -> Thread:
         .first()
     )
     if thread is None:
-        raise Forbidden("This conversation is not yours.", code="not_yours")
+        raise Forbidden(gettext("This conversation is not yours."), code="not_yours")
     return thread
 
 

@@ -10,6 +10,8 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from accounts.models import Couple, User
 from accounts.selectors import active_couple_for
@@ -48,19 +50,26 @@ def thread_open(
     if user.is_client:
         couple = active_couple_for(user)
         if couple is None or therapist is None:
-            raise Forbidden("Join a couple to message a therapist.", code="no_couple")
+            raise Forbidden(gettext("Join a couple to message a therapist."), code="no_couple")
     elif user.is_therapist:
         therapist = user
         if couple is None or private:
-            raise Forbidden("Therapists write in the couple's shared thread.", code="bad_thread")
+            raise Forbidden(
+                gettext("Therapists write in the couple's shared thread."), code="bad_thread"
+            )
     else:
-        raise Forbidden("Messages are between a couple and their therapist.", code="not_allowed")
+        raise Forbidden(
+            gettext("Messages are between a couple and their therapist."), code="not_allowed"
+        )
     if not is_client_of(therapist, couple.pk):
-        raise Forbidden("You can message a therapist after booking a session.", code="no_session")
+        raise Forbidden(
+            gettext("You can message a therapist after booking a session."), code="no_session"
+        )
     clinic = clinic_of_care(therapist, couple)
     if private and not private_messages_allowed(clinic):
         raise Forbidden(
-            "Your clinic shares every message with both partners.", code="private_not_allowed"
+            gettext("Your clinic shares every message with both partners."),
+            code="private_not_allowed",
         )
     lookup: dict[str, Any] = {"couple": couple, "therapist": therapist}
     if private:
@@ -82,17 +91,18 @@ def message_post(
 ) -> Message:
     body = (body or "").strip()
     if not body:
-        raise DomainError("Write a message first.", code="empty")
+        raise DomainError(gettext("Write a message first."), code="empty")
     if len(body) > MAX_MESSAGE_LENGTH:
         raise DomainError(
-            f"Messages are limited to {MAX_MESSAGE_LENGTH} characters.", code="too_long"
+            gettext("Messages are limited to %(max)s characters.") % {"max": MAX_MESSAGE_LENGTH},
+            code="too_long",
         )
     participants = thread.participants()
     if author.pk not in {p.pk for p in participants}:
-        raise Forbidden("This conversation is not yours.", code="not_yours")
+        raise Forbidden(gettext("This conversation is not yours."), code="not_yours")
     if thread.is_private and not private_messages_allowed(thread.clinic):
         raise Forbidden(
-            "Your clinic no longer allows private messages; write in the shared thread.",
+            gettext("Your clinic no longer allows private messages; write in the shared thread."),
             code="private_not_allowed",
         )
     recipients = [p for p in participants if p.pk != author.pk]
@@ -110,15 +120,20 @@ def _notify(message: Message, recipients: list, *, now: datetime) -> None:
     """Tell each recipient by email that a message waits (never its text); sent after commit."""
     link = settings.SITE_URL + reverse("messaging:thread", args=[message.thread_id])
     for user in recipients:
+        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+            subject = gettext("You have a new secure message on Duet")
+            body = "\n\n".join(
+                [
+                    gettext("You have a new secure message on Duet."),
+                    gettext("Sign in to read it: %(link)s") % {"link": link},
+                    gettext("For your privacy, messages are never included in emails."),
+                ]
+            )
         email_queue(
             key=f"message-{message.pk}-to-{user.pk}",
             message=EmailMessage(
-                subject="You have a new secure message on Duet",
-                body=(
-                    "You have a new secure message on Duet.\n\n"
-                    f"Sign in to read it: {link}\n\n"
-                    "For your privacy, messages are never included in emails."
-                ),
+                subject=subject,
+                body=body,
                 to=[user.email],
             ),
             now=now,

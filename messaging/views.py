@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -19,7 +21,7 @@ from messaging import selectors, services
 
 class MessageForm(forms.Form):
     body = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         max_length=services.MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
@@ -30,7 +32,7 @@ class MessageForm(forms.Form):
 def inbox(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (user.is_client or user.is_therapist):
-        raise PermissionDenied("Messages are between couples and their therapists.")
+        raise PermissionDenied(gettext("Messages are between couples and their therapists."))
     return render(
         request,
         "messaging/inbox.html",
@@ -85,7 +87,7 @@ def thread(request: HttpRequest, thread_id) -> HttpResponse:
         except DomainError as exc:
             form.add_error("body", exc.detail)
         else:
-            flash.success(request, "Message sent.")
+            flash.success(request, gettext("Message sent."))
             return redirect("messaging:thread", thread_id=conversation.pk)
     items = selectors.messages_for_reader(thread=conversation, user=user, request=request)
     services.thread_mark_read(thread=conversation, user=user, now=timezone.now())

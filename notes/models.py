@@ -12,18 +12,20 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedTextField
 
-TEMPLATES: dict[str, list[tuple[str, str]]] = {
+TEMPLATES: dict[str, list[tuple[str, Promise]]] = {
     "soap": [
-        ("subjective", "Subjective"),
-        ("objective", "Objective"),
-        ("assessment", "Assessment"),
-        ("plan", "Plan"),
+        ("subjective", _("Subjective")),
+        ("objective", _("Objective")),
+        ("assessment", _("Assessment")),
+        ("plan", _("Plan")),
     ],
-    "dap": [("data", "Data"), ("assessment", "Assessment"), ("plan", "Plan")],
-    "free": [("note", "Note")],
+    "dap": [("data", _("Data")), ("assessment", _("Assessment")), ("plan", _("Plan"))],
+    "free": [("note", _("Note"))],
 }
 
 
@@ -32,13 +34,13 @@ class SessionNote(models.Model):
     retained_on_account_deletion = True
 
     class Template(models.TextChoices):
-        SOAP = "soap", "SOAP (subjective, objective, assessment, plan)"
-        DAP = "dap", "DAP (data, assessment, plan)"
-        FREE = "free", "Free text"
+        SOAP = "soap", _("SOAP (subjective, objective, assessment, plan)")
+        DAP = "dap", _("DAP (data, assessment, plan)")
+        FREE = "free", _("Free text")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SIGNED = "signed", "Signed"
+        DRAFT = "draft", _("Draft")
+        SIGNED = "signed", _("Signed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     therapist = models.ForeignKey(
@@ -62,7 +64,7 @@ class SessionNote(models.Model):
         related_name="session_notes",
     )
     template = models.CharField(max_length=10, choices=Template.choices, default=Template.SOAP)
-    content = EncryptedTextField(default="{}", help_text="JSON: section name → text.")
+    content = EncryptedTextField(default="{}", help_text=_("JSON: section name → text."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -87,7 +89,7 @@ class SessionNote(models.Model):
         return self.status == self.Status.SIGNED
 
     @property
-    def sections(self) -> list[tuple[str, str, str]]:
+    def sections(self) -> list[tuple[str, Promise, str]]:
         """(key, label, text) for each section of this note's template."""
         try:
             values = json.loads(self.content or "{}")

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from accounts.models import User
 from core.audit import audit_read
@@ -60,7 +61,9 @@ def note_for_reader(
         if user.is_clinic_admin and active_emergency_access(note=note, admin=user, now=now):
             audit_read(request, note, actor=user)
             return note
-    raise Forbidden("Session notes are private to the therapist who wrote them.", code="private")
+    raise Forbidden(
+        gettext("Session notes are private to the therapist who wrote them."), code="private"
+    )
 
 
 def therapist_bookings_for_notes(therapist: User, *, now: datetime) -> QuerySet[Booking]:

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from accounts.models import User
 from core.audit import audit_record
@@ -24,7 +25,9 @@ MIN_REASON_LENGTH = 20
 def _own_note_for_update(*, note_id: UUID | str, therapist: User) -> SessionNote:
     note = SessionNote.objects.select_for_update().filter(pk=note_id).first()
     if note is None or note.therapist_id != therapist.pk:
-        raise Forbidden("Only the therapist who wrote this note can change it.", code="not_yours")
+        raise Forbidden(
+            gettext("Only the therapist who wrote this note can change it."), code="not_yours"
+        )
     return note
 
 
@@ -37,9 +40,11 @@ def note_create(
     now: datetime,
 ) -> SessionNote:
     if booking.therapist_id != therapist.pk:
-        raise Forbidden("You can only write notes for your own sessions.", code="not_yours")
+        raise Forbidden(
+            gettext("You can only write notes for your own sessions."), code="not_yours"
+        )
     if template not in SessionNote.Template.values:
-        raise DomainError("Choose a note template.", code="bad_template")
+        raise DomainError(gettext("Choose a note template."), code="bad_template")
     with transaction.atomic():
         note = SessionNote(
             therapist=therapist,
@@ -68,7 +73,8 @@ def note_update(
         note = _own_note_for_update(note_id=note_id, therapist=therapist)
         if note.is_signed:
             raise Conflict(
-                "This note is signed and locked. Add an addendum instead.", code="note_signed"
+                gettext("This note is signed and locked. Add an addendum instead."),
+                code="note_signed",
             )
         note.set_sections(sections)
         note.updated_at = now
@@ -91,12 +97,12 @@ def note_sign(
     with transaction.atomic():
         note = _own_note_for_update(note_id=note_id, therapist=therapist)
         if note.is_signed:
-            raise Conflict("This note is already signed.", code="note_signed")
+            raise Conflict(gettext("This note is already signed."), code="note_signed")
         if sections is not None:
             note.set_sections(sections)
             note.save()
         if not any(text.strip() for _k, _l, text in note.sections):
-            raise DomainError("Write something before signing.", code="empty_note")
+            raise DomainError(gettext("Write something before signing."), code="empty_note")
         note.status = SessionNote.Status.SIGNED
         note.signed_at = now
         note.updated_at = now
@@ -114,12 +120,12 @@ def note_addendum_add(
     now: datetime,
 ) -> NoteAddendum:
     if not body.strip():
-        raise DomainError("Write the addendum first.", code="empty_addendum")
+        raise DomainError(gettext("Write the addendum first."), code="empty_addendum")
     with transaction.atomic():
         note = _own_note_for_update(note_id=note_id, therapist=author)
         if not note.is_signed:
             raise Conflict(
-                "Drafts can still be edited; addenda are for signed notes.", code="draft"
+                gettext("Drafts can still be edited; addenda are for signed notes."), code="draft"
             )
         addendum = NoteAddendum.objects.create(note=note, author=author, body=body, created_at=now)
         audit_record(actor=author, action="noteaddendum.create", obj=addendum, request=request)
@@ -141,11 +147,16 @@ def note_emergency_access(
     note = SessionNote.objects.filter(pk=note_id).first()
     allowed = {c.pk for c in clinics_administered_by(admin)} if admin.is_clinic_admin else set()
     if note is None or note.clinic_id not in allowed:
-        raise Forbidden("Emergency access is only for notes of your own clinic.", code="not_yours")
+        raise Forbidden(
+            gettext("Emergency access is only for notes of your own clinic."), code="not_yours"
+        )
     if len(reason) < MIN_REASON_LENGTH:
         raise DomainError(
-            f"Explain why you need access (at least {MIN_REASON_LENGTH} characters); "
-            "the reason is kept with the audit record.",
+            gettext(
+                "Explain why you need access (at least %(min)s characters); "
+                "the reason is kept with the audit record."
+            )
+            % {"min": MIN_REASON_LENGTH},
             code="reason_required",
         )
     with transaction.atomic():

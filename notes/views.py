@@ -2,45 +2,56 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from core.errors import DomainError, Forbidden
+from core.l10n import format_local
 from notes import selectors, services
 from notes.models import SessionNote
 
 
+def _when(local: datetime) -> str:
+    """A session's start in the list of sessions to write a note for (reader's clock)."""
+    if (translation.get_language() or "en").split("-")[0] == "en":
+        return f"{local:%a %d %b %Y, %H:%M %Z}"
+    return format_local(local, "j M Y, H:i T")
+
+
 class NewNoteForm(forms.Form):
-    booking = forms.ChoiceField(label="Session")
+    booking = forms.ChoiceField(label=_("Session"))
     template = forms.ChoiceField(
-        label="Template", choices=SessionNote.Template.choices, initial="soap"
+        label=_("Template"), choices=SessionNote.Template.choices, initial="soap"
     )
 
     def __init__(self, bookings, *args, tz=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.bookings = {str(b.pk): b for b in bookings}
         self.fields["booking"].choices = [
-            (str(b.pk), f"{b.starts_at.astimezone(tz):%a %d %b %Y, %H:%M %Z} · {b.couple}")
-            for b in bookings
+            (str(b.pk), f"{_when(b.starts_at.astimezone(tz))} · {b.couple}") for b in bookings
         ]
 
 
 class AddendumForm(forms.Form):
-    body = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class EmergencyForm(forms.Form):
     reason = forms.CharField(
-        label="Why do you need to read this note?",
+        label=_("Why do you need to read this note?"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required. Kept with the audit record; the therapist's clinic can see it.",
+        help_text=_("Required. Kept with the audit record; the therapist's clinic can see it."),
     )
 
 
@@ -88,7 +99,7 @@ def note_detail(request: HttpRequest, note_id) -> HttpResponse:
     error = None
     if request.method == "POST":
         if not is_author:
-            raise PermissionDenied("Only the author can change a note.")
+            raise PermissionDenied(gettext("Only the author can change a note."))
         values = {key: request.POST.get(key, "") for key, _l, _t in note.sections}
         autosave = request.headers.get("X-Requested-With") == "autosave"
         try:
@@ -109,7 +120,7 @@ def note_detail(request: HttpRequest, note_id) -> HttpResponse:
                 return JsonResponse(
                     {"saved_at": note.updated_at.isoformat(), "saved_at_local": f"{local:%H:%M}"}
                 )
-            messages.success(request, "Draft saved.")
+            messages.success(request, gettext("Draft saved."))
             return redirect("notes:note_detail", note_id=note.pk)
     return render(
         request,
@@ -143,7 +154,9 @@ def note_sign(request: HttpRequest, note_id) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, "Note signed. It is now locked; later changes are addenda.")
+        messages.success(
+            request, gettext("Note signed. It is now locked; later changes are addenda.")
+        )
     return redirect("notes:note_detail", note_id=note_id)
 
 
@@ -161,7 +174,7 @@ def note_addendum(request: HttpRequest, note_id) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, "Addendum added.")
+        messages.success(request, gettext("Addendum added."))
     return redirect("notes:note_detail", note_id=note_id)
 
 
@@ -180,7 +193,7 @@ def clinic_notes(request: HttpRequest) -> HttpResponse:
 def note_emergency(request: HttpRequest, note_id) -> HttpResponse:
     note = selectors.notes_for_admin(request.user).filter(pk=note_id).first()
     if note is None:
-        raise PermissionDenied("Emergency access is only for notes of your own clinic.")
+        raise PermissionDenied(gettext("Emergency access is only for notes of your own clinic."))
     form = EmergencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -197,7 +210,8 @@ def note_emergency(request: HttpRequest, note_id) -> HttpResponse:
             form.add_error("reason", exc.detail)
         else:
             messages.warning(
-                request, "Emergency access granted for 60 minutes. This is in the audit log."
+                request,
+                gettext("Emergency access granted for 60 minutes. This is in the audit log."),
             )
             return redirect("notes:note_detail", note_id=note.pk)
     return render(request, "notes/emergency.html", {"note": note, "form": form})

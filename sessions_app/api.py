@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Router, Schema
 
 from core.errors import Forbidden
@@ -89,8 +90,8 @@ def _homework_out(view) -> dict:
     a = view.assignment
     return {
         "id": a.pk,
-        "title": a.title,
-        "instructions": a.instructions,
+        "title": a.display_title,
+        "instructions": a.display_instructions,
         "audience": a.audience,
         "due_at": a.due_at,
         "reveal_when_both_done": a.reveal_when_both_done,
@@ -187,7 +188,7 @@ def get_homework(request: HttpRequest, assignment_id: UUID):
 def put_response(request: HttpRequest, assignment_id: UUID, payload: ResponseIn):
     view = _view_or_404(request, assignment_id)
     if not view.can_respond and view.assignment.cancelled_at is None:
-        raise Forbidden("You cannot respond to this exercise.", code="cannot_respond")
+        raise Forbidden(gettext("You cannot respond to this exercise."), code="cannot_respond")
     homework_respond(
         user=request.user,
         assignment=view.assignment,

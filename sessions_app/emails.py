@@ -10,6 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, translation
+from django.utils.translation import gettext
 
 from accounts.models import User
 from scheduling.ics import calendar_for
@@ -31,11 +32,15 @@ def tech_check_url() -> str:
     return absolute("/rooms/tech-check/")
 
 
+def language_of(user: User) -> str:
+    """The language a person's emails, notifications and calendar files are written in."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
 def local_when(moment: datetime, user: User) -> dict:
     """A moment on the person's own clock, formatted in their language."""
     local = moment.astimezone(user.tz)
-    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(language_of(user)):
         return {
             "local": local,
             "date": formats.date_format(local, "l j F Y"),
@@ -63,6 +68,13 @@ def session_reminder_email(
     once for all its recipients."""
     booking = reminder.booking
     user = reminder.recipient
+    with translation.override(language_of(user)):
+        return _session_reminder_email(reminder, booking, user, now=now, ics_cache=ics_cache)
+
+
+def _session_reminder_email(
+    reminder: Reminder, booking: Booking, user: User, *, now: datetime, ics_cache: dict | None
+) -> EmailMultiAlternatives:
     when = local_when(booking.starts_at, user)
     minutes_left = int((booking.starts_at - now).total_seconds() // 60)
     context = {
@@ -81,9 +93,12 @@ def session_reminder_email(
         if user.pk != booking.therapist_id
         else absolute(reverse("sessions_app:prepare", args=[booking.pk])),
     }
-    subject = ("Late reminder: " if reminder.sent_late else "Reminder: ") + (
-        f"your Duet session on {when['date']} at {when['time']} ({when['abbrev']})"
-    )
+    parts = {"date": when["date"], "time": when["time"], "zone": when["abbrev"]}
+    if reminder.sent_late:
+        subject = gettext("Late reminder: your Duet session on %(date)s at %(time)s (%(zone)s)")
+    else:
+        subject = gettext("Reminder: your Duet session on %(date)s at %(time)s (%(zone)s)")
+    subject %= parts
     body = render_to_string("sessions_app/emails/session_reminder.txt", context)
     html = render_to_string("sessions_app/emails/session_reminder.html", context)
     msg = EmailMultiAlternatives(
@@ -91,9 +106,9 @@ def session_reminder_email(
     )
     msg.attach_alternative(html, "text/html")
     # The same event (UID, SEQUENCE) as the confirmation email, the download and the feed;
-    # built once per booking and zone for a dispatcher batch (``ics_cache``).
+    # built once per booking, zone and language for a dispatcher batch (``ics_cache``).
     cache = ics_cache if ics_cache is not None else {}
-    ics_key = (booking.pk, user.time_zone)
+    ics_key = (booking.pk, user.time_zone, translation.get_language())
     if ics_key not in cache:
         cache[ics_key] = calendar_for([booking], zone=user.time_zone, method="PUBLISH")
     msg.attach("session.ics", cache[ics_key], "text/calendar")
@@ -112,9 +127,11 @@ def homework_due_email(
         "url": absolute(reverse("sessions_app:homework_detail", args=[assignment.pk])),
         "prefs_url": absolute(reverse("sessions_app:reminder_settings")),
     }
-    body = render_to_string("sessions_app/emails/homework_due.txt", context)
+    with translation.override(language_of(user)):
+        body = render_to_string("sessions_app/emails/homework_due.txt", context)
+        subject = gettext("An exercise from your therapist is due soon")
     return EmailMultiAlternatives(
-        "An exercise from your therapist is due soon",
+        subject,
         body,
         to=[user.email],
         headers={"Message-ID": message_id(reminder)},
@@ -135,9 +152,11 @@ def follow_up_email(
         "reflect_url": absolute(reverse("sessions_app:reflect", args=[booking.pk])),
         "homework_url": absolute(reverse("sessions_app:homework_list")),
     }
-    body = render_to_string("sessions_app/emails/follow_up.txt", context)
+    with translation.override(language_of(user)):
+        body = render_to_string("sessions_app/emails/follow_up.txt", context)
+        subject = gettext("How did your session go?")
     return EmailMultiAlternatives(
-        "How did your session go?",
+        subject,
         body,
         to=[user.email],
         headers={"Message-ID": message_id(reminder)},
@@ -155,9 +174,11 @@ def safety_alert_email(
         "when": when,
         "url": absolute(reverse("sessions_app:prepare", args=[booking.pk])),
     }
-    body = render_to_string("sessions_app/emails/safety_alert.txt", context)
+    with translation.override(language_of(user)):
+        body = render_to_string("sessions_app/emails/safety_alert.txt", context)
+        subject = gettext("Please review a check-in before your next session")
     return EmailMultiAlternatives(
-        "Please review a check-in before your next session",
+        subject,
         body,
         to=[user.email],
         headers={"Message-ID": message_id(reminder)},

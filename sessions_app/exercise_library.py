@@ -1,18 +1,26 @@
 """Duet's built-in exercise library, written in our own words.
 
 Loaded by a data migration and by ``seed_demo``; ``library_install`` is idempotent.
+The database keeps the English text; ``library_text`` shows a built-in exercise's title,
+summary or instructions in the reader's language (a therapist's own text as written).
 """
 
 from __future__ import annotations
 
+from functools import cache
+
+from django.utils.translation import gettext, gettext_noop
+
 BUILT_IN_EXERCISES: list[dict] = [
     {
         "slug": "appreciation-log",
-        "title": "Appreciation log",
-        "summary": "Notice and write down one thing your partner did that you valued, every day.",
+        "title": gettext_noop("Appreciation log"),
+        "summary": gettext_noop(
+            "Notice and write down one thing your partner did that you valued, every day."
+        ),
         "suggested_days": 7,
         "suggested_audience": "both",
-        "instructions": (
+        "instructions": gettext_noop(
             "Once a day, write down one specific thing your partner did or said that you "
             "appreciated, however small: a cup of coffee, a kind word, a chore done without "
             "asking. Be concrete (what, when, how it made you feel). At the end of the week, "
@@ -22,11 +30,13 @@ BUILT_IN_EXERCISES: list[dict] = [
     },
     {
         "slug": "stress-reducing-conversation",
-        "title": "Stress-reducing conversation",
-        "summary": "A daily 20-minute talk about stress from outside the relationship.",
+        "title": gettext_noop("Stress-reducing conversation"),
+        "summary": gettext_noop(
+            "A daily 20-minute talk about stress from outside the relationship."
+        ),
         "suggested_days": 7,
         "suggested_audience": "joint",
-        "instructions": (
+        "instructions": gettext_noop(
             "Set aside about twenty minutes a day to talk about what is stressing each of you "
             "outside the relationship: work, family, health, money. Take turns: one talks for "
             "ten minutes, the other listens, then swap. As the listener, take your partner's "
@@ -36,11 +46,13 @@ BUILT_IN_EXERCISES: list[dict] = [
     },
     {
         "slug": "state-of-the-relationship",
-        "title": "Weekly state-of-the-relationship check-in",
-        "summary": "One hour a week to look back, appreciate, and raise one issue calmly.",
+        "title": gettext_noop("Weekly state-of-the-relationship check-in"),
+        "summary": gettext_noop(
+            "One hour a week to look back, appreciate, and raise one issue calmly."
+        ),
         "suggested_days": 7,
         "suggested_audience": "joint",
-        "instructions": (
+        "instructions": gettext_noop(
             "Once a week, at a calm time, sit down together for up to an hour. Start with what "
             "went well this week and say a few appreciations. Then each of you may raise one "
             "thing that bothered you, described as your own feeling and need rather than a "
@@ -50,11 +62,13 @@ BUILT_IN_EXERCISES: list[dict] = [
     },
     {
         "slug": "active-listening",
-        "title": "Active-listening practice",
-        "summary": "Speaker and listener roles: reflect back until the speaker feels heard.",
+        "title": gettext_noop("Active-listening practice"),
+        "summary": gettext_noop(
+            "Speaker and listener roles: reflect back until the speaker feels heard."
+        ),
         "suggested_days": 7,
         "suggested_audience": "joint",
-        "instructions": (
+        "instructions": gettext_noop(
             "Pick a low-stakes topic. One of you is the speaker and talks in short pieces; the "
             "other is the listener and repeats back, in their own words, what they heard, then "
             "asks 'did I get that right?'. The speaker corrects or adds until they feel fully "
@@ -64,11 +78,13 @@ BUILT_IN_EXERCISES: list[dict] = [
     },
     {
         "slug": "time-out-plan",
-        "title": "Time-out plan",
-        "summary": "Agree in advance how either of you can pause a heated argument, and return.",
+        "title": gettext_noop("Time-out plan"),
+        "summary": gettext_noop(
+            "Agree in advance how either of you can pause a heated argument, and return."
+        ),
         "suggested_days": 7,
         "suggested_audience": "both",
-        "instructions": (
+        "instructions": gettext_noop(
             "When you are both calm, agree on a signal either of you can use when an argument "
             "gets too heated, and a minimum break (at least twenty minutes). During the break, "
             "do something soothing on your own rather than rehearsing the argument. Agree who "
@@ -77,6 +93,21 @@ BUILT_IN_EXERCISES: list[dict] = [
         ),
     },
 ]
+
+
+@cache
+def _library_strings() -> frozenset[str]:
+    return frozenset(
+        item[key] for item in BUILT_IN_EXERCISES for key in ("title", "summary", "instructions")
+    )
+
+
+def library_text(text: str) -> str:
+    """``text`` in the active language when it is the built-in library's own English
+    text (stored unchanged in the database); anything else as written."""
+    if text and text in _library_strings():
+        return gettext(text)
+    return text
 
 
 def library_install(template_model) -> int:

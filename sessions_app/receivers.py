@@ -4,13 +4,14 @@ sender's transaction and only write rows; the dispatcher does the sending."""
 from __future__ import annotations
 
 from django.dispatch import receiver
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from accounts.signals import partner_left_couple
 from measures.signals import safety_concern
 from scheduling import signals
 from scheduling.models import Booking
-from sessions_app.emails import local_when
+from sessions_app.emails import language_of, local_when
 from sessions_app.models import Notification
 from sessions_app.services.attendance import attendance_record_join, session_close
 from sessions_app.services.notifications import notification_create
@@ -27,13 +28,19 @@ def _sessions_url(user) -> str:
     return reverse("scheduling:my_sessions") if user.is_client else reverse("scheduling:calendar")
 
 
+def _title_for(person, make_title, *args) -> str:
+    """A notification's title in the recipient's language (it is stored as text)."""
+    with translation.override(language_of(person)):
+        return str(make_title(*args))
+
+
 def _notify_all(booking: Booking, *, kind: str, make_title, key: str) -> None:
     now = timezone.now()
     for person in session_recipients(booking):
         notification_create(
             user=person,
             kind=kind,
-            title=make_title(local_when(booking.starts_at, person)),
+            title=_title_for(person, make_title, local_when(booking.starts_at, person)),
             url=_sessions_url(person),
             key=f"{key}:{person.pk}",
             now=now,
@@ -46,7 +53,10 @@ def on_booking_confirmed(sender, booking: Booking, **kwargs) -> None:
     _notify_all(
         booking,
         kind=Notification.Kind.BOOKING,
-        make_title=lambda w: f"Session booked for {w['date']} at {w['time']} ({w['abbrev']})",
+        make_title=lambda w: (
+            gettext("Session booked for %(date)s at %(time)s (%(zone)s)")
+            % {"date": w["date"], "time": w["time"], "zone": w["abbrev"]}
+        ),
         key=f"booking_confirmed:{booking.pk}",
     )
 
@@ -57,7 +67,10 @@ def on_booking_rescheduled(sender, booking: Booking, previous_starts_at=None, **
     _notify_all(
         booking,
         kind=Notification.Kind.CHANGE,
-        make_title=lambda w: f"Session moved to {w['date']} at {w['time']} ({w['abbrev']})",
+        make_title=lambda w: (
+            gettext("Session moved to %(date)s at %(time)s (%(zone)s)")
+            % {"date": w["date"], "time": w["time"], "zone": w["abbrev"]}
+        ),
         key=f"booking_rescheduled:{booking.pk}:{int(booking.starts_at.timestamp())}",
     )
 
@@ -68,7 +81,10 @@ def on_booking_cancelled(sender, booking: Booking, late: bool = False, **kwargs)
     _notify_all(
         booking,
         kind=Notification.Kind.CHANGE,
-        make_title=lambda w: f"Session on {w['date']} at {w['time']} was cancelled",
+        make_title=lambda w: (
+            gettext("Session on %(date)s at %(time)s was cancelled")
+            % {"date": w["date"], "time": w["time"]}
+        ),
         key=f"booking_cancelled:{booking.pk}",
     )
 
@@ -92,7 +108,14 @@ def on_message_posted(sender, thread=None, message=None, recipients=(), **kwargs
         notification_create(
             user=person,
             kind=Notification.Kind.MESSAGE,
-            title=f"New secure message from {author.name}" if author else "New secure message",
+            title=_title_for(
+                person,
+                lambda: (
+                    gettext("New secure message from %(name)s") % {"name": author.name}
+                    if author
+                    else gettext("New secure message")
+                ),
+            ),
             url=url_of() if callable(url_of) else "",
             key=f"message:{getattr(message, 'pk', id(message))}:{person.pk}",
             now=now,
@@ -107,11 +130,16 @@ def tell_therapists_a_partner_left(sender, couple, user, now, **kwargs) -> None:
     ahead = Booking.objects.filter(couple=couple, status="confirmed", starts_at__gt=now)
     for therapist in {b.therapist for b in ahead.select_related("therapist")}:
         count = ahead.filter(therapist=therapist).count()
+        with translation.override(language_of(therapist)):
+            title = ngettext(
+                "%(name)s left their couple; %(count)s booked session with you remains.",
+                "%(name)s left their couple; %(count)s booked sessions with you remain.",
+                count,
+            ) % {"name": user.name, "count": count}
         notification_create(
             user=therapist,
             kind=Notification.Kind.CHANGE,
-            title=f"{user.name} left their couple; {count} booked session"
-            f"{'s' if count != 1 else ''} with you remain.",
+            title=title,
             url=reverse("scheduling:calendar"),
             key=f"left:{couple.pk}:{user.pk}:{therapist.pk}:{int(now.timestamp())}",
             now=now,

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedTextField
 
@@ -16,9 +17,9 @@ class Attendance(models.Model):
     """Whether each participant came to a session, recorded from the video room."""
 
     class Status(models.TextChoices):
-        JOINED = "joined", "Joined"
-        LATE = "late", "Joined late"
-        NO_SHOW = "no_show", "No-show"
+        JOINED = "joined", _("Joined")
+        LATE = "late", _("Joined late")
+        NO_SHOW = "no_show", _("No-show")
 
     booking = models.ForeignKey(
         "scheduling.Booking", on_delete=models.CASCADE, related_name="attendance"

@@ -7,8 +7,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedTextField
+from sessions_app.exercise_library import library_text
 
 # --- Homework -------------------------------------------------------------------------
 
@@ -38,14 +40,27 @@ class ExerciseTemplate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    # Duet's built-in exercises read in the reader's language; a clinic's own as written.
+    @property
+    def display_title(self) -> str:
+        return library_text(self.title) if self.clinic_id is None else self.title
+
+    @property
+    def display_summary(self) -> str:
+        return library_text(self.summary) if self.clinic_id is None else self.summary
+
+    @property
+    def display_instructions(self) -> str:
+        return library_text(self.instructions) if self.clinic_id is None else self.instructions
 
 
 class HomeworkAssignment(models.Model):
     class Audience(models.TextChoices):
-        ONE = "one", "One partner"
-        BOTH = "both", "Both, separately"
-        JOINT = "joint", "Together (joint)"
+        ONE = "one", _("One partner")
+        BOTH = "both", _("Both, separately")
+        JOINT = "joint", _("Together (joint)")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey("accounts.Couple", on_delete=models.CASCADE, related_name="homework")
@@ -71,7 +86,7 @@ class HomeworkAssignment(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Only for audience 'one'.",
+        help_text=_("Only for audience 'one'."),
     )
     due_at = models.DateTimeField()
     reveal_when_both_done = models.BooleanField(default=False)
@@ -93,11 +108,22 @@ class HomeworkAssignment(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # Copied from a built-in exercise unchanged: shown in the reader's language.
+    @property
+    def display_title(self) -> str:
+        return library_text(self.title) if self.template_id is not None else self.title
+
+    @property
+    def display_instructions(self) -> str:
+        if self.template_id is None:
+            return self.instructions
+        return library_text(self.instructions)
+
 
 class HomeworkResponse(models.Model):
     class Visibility(models.TextChoices):
-        PRIVATE = "private", "Only my therapist"
-        SHARED = "shared", "My therapist and my partner"
+        PRIVATE = "private", _("Only my therapist")
+        SHARED = "shared", _("My therapist and my partner")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     assignment = models.ForeignKey(

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedTextField
 
@@ -18,9 +19,9 @@ class CheckIn(models.Model):
     """A partner's private pre-session check-in. Only the therapist ever reads it."""
 
     class Answer(models.TextChoices):
-        YES = "yes", "Yes"
-        NOT_SURE = "unsure", "Not sure"
-        NO = "no", "No"
+        YES = "yes", _("Yes")
+        NOT_SURE = "unsure", _("Not sure")
+        NO = "no", _("No")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     booking = models.ForeignKey(
@@ -66,8 +67,8 @@ class CheckIn(models.Model):
 
 class JournalEntry(models.Model):
     class Kind(models.TextChoices):
-        SHARED = "shared", "Couple journal"
-        PRIVATE = "private", "Private journal"
+        SHARED = "shared", _("Couple journal")
+        PRIVATE = "private", _("Private journal")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(
@@ -82,7 +83,7 @@ class JournalEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "journal entries"
+        verbose_name_plural = _("journal entries")
 
     def __str__(self) -> str:
         return f"{self.kind} entry by {self.author_id}"
@@ -116,9 +117,9 @@ class JournalConsent(models.Model):
 
 class Goal(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Working on it"
-        ACHIEVED = "achieved", "Achieved"
-        ARCHIVED = "archived", "Set aside"
+        ACTIVE = "active", _("Working on it")
+        ACHIEVED = "achieved", _("Achieved")
+        ARCHIVED = "archived", _("Set aside")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey("accounts.Couple", on_delete=models.CASCADE, related_name="goals")

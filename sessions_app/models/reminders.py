@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # --- Reminders and delivery ----------------------------------------------------------
 
@@ -42,17 +43,17 @@ class Reminder(models.Model):
     """
 
     class Kind(models.TextChoices):
-        SESSION = "session", "Session reminder"
-        HOMEWORK_DUE = "homework_due", "Homework due soon"
-        FOLLOW_UP = "follow_up", "After-session follow-up"
-        SAFETY_ALERT = "safety_alert", "Check-in needs attention"
+        SESSION = "session", _("Session reminder")
+        HOMEWORK_DUE = "homework_due", _("Homework due soon")
+        FOLLOW_UP = "follow_up", _("After-session follow-up")
+        SAFETY_ALERT = "safety_alert", _("Check-in needs attention")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        CANCELLED = "cancelled", "Cancelled"
-        MISSED = "missed", "Missed (the moment passed)"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+        MISSED = "missed", _("Missed (the moment passed)")
+        FAILED = "failed", _("Failed")
 
     key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -109,13 +110,13 @@ class Delivery(models.Model):
     """
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        IN_APP = "in_app", "In-app"
+        EMAIL = "email", _("Email")
+        IN_APP = "in_app", _("In-app")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
     reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(max_length=10, choices=Channel.choices)
@@ -134,7 +135,7 @@ class Delivery(models.Model):
     last_error = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(
                 fields=["reminder", "channel", "recipient"], name="one_delivery_per_channel"
@@ -154,13 +155,13 @@ class Notification(models.Model):
     """An in-app notification (the bell). Titles never carry health information."""
 
     class Kind(models.TextChoices):
-        BOOKING = "booking", "Booking"
-        CHANGE = "change", "Change"
-        REMINDER = "reminder", "Reminder"
-        HOMEWORK = "homework", "Homework"
-        MESSAGE = "message", "Message"
-        REFLECTION = "reflection", "Reflection"
-        CHECK_IN = "check_in", "Check-in"
+        BOOKING = "booking", _("Booking")
+        CHANGE = "change", _("Change")
+        REMINDER = "reminder", _("Reminder")
+        HOMEWORK = "homework", _("Homework")
+        MESSAGE = "message", _("Message")
+        REFLECTION = "reflection", _("Reflection")
+        CHECK_IN = "check_in", _("Check-in")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
 
 from accounts.models import Couple, User
 from accounts.selectors import member_since
@@ -128,7 +129,7 @@ def _view(
             and not response_readable_by(r, viewer, assignment, all_done)
         ]
         if waiting:
-            hidden_note = "Your partner's answer is revealed when you have both finished."
+            hidden_note = gettext("Your partner's answer is revealed when you have both finished.")
     mine = next((r for r in responses if r.user_id == viewer.pk), None)
     can_respond = (
         viewer.is_client

@@ -29,6 +29,11 @@ class Preparation:
     journal_shared: bool
     concerning: list[CheckIn] = field(default_factory=list)
 
+    @property
+    def concerning_names(self) -> str:
+        """Who raised a safety concern, for one translatable sentence."""
+        return ", ".join(c.user.name for c in self.concerning)
+
 
 def preparation_for(therapist: User, booking: Booking) -> Preparation:
     couple = booking.couple

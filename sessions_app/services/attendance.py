@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from accounts.models import User
 from scheduling.models import Booking
@@ -115,13 +116,13 @@ def session_end(*, therapist: User, booking: Booking, now: datetime) -> Booking:
 
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
     if booking.therapist_id != therapist.pk:
-        raise Forbidden("Only the session's therapist can end it.", code="not_yours")
+        raise Forbidden(gettext("Only the session's therapist can end it."), code="not_yours")
     if booking.ended_at is not None:
         return booking
     if booking.status not in CLOSABLE:
-        raise DomainError("This session was cancelled.", code="cancelled")
+        raise DomainError(gettext("This session was cancelled."), code="cancelled")
     if now < booking.starts_at:
-        raise DomainError("This session has not started yet.", code="not_started")
+        raise DomainError(gettext("This session has not started yet."), code="not_started")
     booking.ended_at = now
     booking.status = Booking.Status.COMPLETED
     booking.save(update_fields=["ended_at", "status"])

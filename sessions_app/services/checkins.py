@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.selectors import is_partner
@@ -31,13 +32,15 @@ def check_in_submit(
     """Save a partner's check-in; a concerning safety answer alerts the therapist privately."""
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
     if not is_partner(user, booking.couple_id):
-        raise Forbidden("This session is not yours.", code="not_yours")
+        raise Forbidden(gettext("This session is not yours."), code="not_yours")
     require_before_session(booking, now)
     if not isinstance(mood, int) or not 1 <= mood <= 10:
-        raise DomainError("Mood is a number from 1 to 10.", code="bad_mood", field="mood")
+        raise DomainError(gettext("Mood is a number from 1 to 10."), code="bad_mood", field="mood")
     for name, value in (("feels_safe", feels_safe), ("can_speak_freely", can_speak_freely)):
         if value not in ANSWERS:
-            raise DomainError("Please answer this question.", code="bad_answer", field=name)
+            raise DomainError(
+                gettext("Please answer this question."), code="bad_answer", field=name
+            )
     check_in = CheckIn.objects.filter(booking=booking, user=user).first() or CheckIn(
         booking=booking, user=user, submitted_at=now
     )
@@ -79,10 +82,12 @@ def reflection_submit(
     now: datetime,
 ) -> Reflection:
     if not is_partner(user, booking.couple_id):
-        raise Forbidden("This session is not yours.", code="not_yours")
+        raise Forbidden(gettext("This session is not yours."), code="not_yours")
     require_after_session(booking, now)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise DomainError("Choose a rating from 1 to 5.", code="bad_rating", field="rating")
+        raise DomainError(
+            gettext("Choose a rating from 1 to 5."), code="bad_rating", field="rating"
+        )
     reflection = Reflection.objects.filter(booking=booking, user=user).first() or Reflection(
         booking=booking, user=user
     )

@@ -29,7 +29,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, prefetch_related_objects
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from scheduling.models import Booking
 from sessions_app import emails, mail
@@ -99,25 +100,27 @@ def _in_app(reminder: Reminder, now: datetime) -> tuple[str, str, str]:
     if kind == Reminder.Kind.SESSION:
         assert reminder.booking is not None
         when = emails.local_when(reminder.booking.starts_at, reminder.recipient)
-        title = f"Your session is on {when['date']} at {when['time']} ({when['abbrev']})"
+        parts = {"date": when["date"], "time": when["time"], "zone": when["abbrev"]}
         if reminder.sent_late:
-            title = "Late reminder: " + title
-        return Notification.Kind.REMINDER, title, reverse("scheduling:my_sessions")
+            title = gettext("Late reminder: Your session is on %(date)s at %(time)s (%(zone)s)")
+        else:
+            title = gettext("Your session is on %(date)s at %(time)s (%(zone)s)")
+        return Notification.Kind.REMINDER, title % parts, reverse("scheduling:my_sessions")
     if kind == Reminder.Kind.HOMEWORK_DUE:
         return (
             Notification.Kind.HOMEWORK,
-            "An exercise is due within a day",
+            gettext("An exercise is due within a day"),
             reverse("sessions_app:homework_detail", args=[reminder.assignment_id]),
         )
     if kind == Reminder.Kind.FOLLOW_UP:
         return (
             Notification.Kind.REFLECTION,
-            "How did your session go? Your reflection and homework are ready",
+            gettext("How did your session go? Your reflection and homework are ready"),
             reverse("sessions_app:reflect", args=[reminder.booking_id]),
         )
     return (
         Notification.Kind.CHECK_IN,
-        "A check-in needs your attention before the session",
+        gettext("A check-in needs your attention before the session"),
         reverse("sessions_app:prepare", args=[reminder.booking_id]),
     )
 
@@ -165,11 +168,13 @@ def _render(
     reminder: Reminder, now: datetime, ics_cache: dict
 ) -> tuple[list[Delivery], Notification]:
     """The reminder's delivery rows (email queued with its sealed message) and its
-    in-app notification."""
+    in-app notification, both in the recipient's language. ``ics_cache`` holds the
+    batch's calendar files by (booking, zone, language)."""
     reminder.sent_late = reminder.kind == Reminder.Kind.SESSION and (
         now - reminder.due_at > LATE_AFTER
     )
-    kind, title, url = _in_app(reminder, now)
+    with translation.override(emails.language_of(reminder.recipient)):
+        kind, title, url = _in_app(reminder, now)
     rows = [
         Delivery(
             reminder=reminder,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from accounts.models import Couple, User
 from accounts.selectors import is_partner
@@ -21,6 +25,13 @@ from sessions_app.models import (
 )
 from sessions_app.services.notifications import notification_create
 from therapists.selectors import is_client_of
+
+
+def _in_language(person: User, make: Callable[[], str]) -> str:
+    """Text stored for one person (a notification title), written in their language."""
+    with translation.override(getattr(person, "language", "") or settings.LANGUAGE_CODE):
+        return make()
+
 
 DUE_REMINDER_BEFORE = timedelta(hours=24)
 TITLE_MAX = 120
@@ -62,38 +73,46 @@ def homework_assign(
     reveal_when_both_done: bool = False,
 ) -> HomeworkAssignment:
     if not is_client_of(therapist, couple.pk):
-        raise Forbidden("You can assign homework only to couples you see.", code="not_your_client")
+        raise Forbidden(
+            gettext("You can assign homework only to couples you see."), code="not_your_client"
+        )
     if booking is not None and (
         booking.therapist_id != therapist.pk or booking.couple_id != couple.pk
     ):
-        raise Forbidden("That session is not yours.", code="not_your_session")
+        raise Forbidden(gettext("That session is not yours."), code="not_your_session")
     if (
         template is not None
         and not templates_for_therapist(therapist).filter(pk=template.pk).exists()
     ):
         raise DomainError(
-            "Choose an exercise from your library.", code="bad_template", field="template"
+            gettext("Choose an exercise from your library."), code="bad_template", field="template"
         )
     title = (title or (template.title if template else "")).strip()
     instructions = (instructions or (template.instructions if template else "")).strip()
     if not title:
         raise DomainError(
-            "Give the exercise a title or pick one from the library.",
+            gettext("Give the exercise a title or pick one from the library."),
             code="title_required",
             field="title",
         )
     if len(title) > TITLE_MAX:
         raise DomainError(
-            f"Keep the title under {TITLE_MAX} characters.", code="title_too_long", field="title"
+            gettext("Keep the title under %(max)s characters.") % {"max": TITLE_MAX},
+            code="title_too_long",
+            field="title",
         )
     if audience not in Audience.values:
-        raise DomainError("Choose who the exercise is for.", code="bad_audience", field="audience")
+        raise DomainError(
+            gettext("Choose who the exercise is for."), code="bad_audience", field="audience"
+        )
     if due_at <= now:
-        raise DomainError("The due date must be in the future.", code="due_in_past", field="due_at")
+        raise DomainError(
+            gettext("The due date must be in the future."), code="due_in_past", field="due_at"
+        )
     if audience == Audience.ONE:
         if assignee is None or not is_partner(assignee, couple.pk):
             raise DomainError(
-                "Choose which partner the exercise is for.",
+                gettext("Choose which partner the exercise is for."),
                 code="assignee_required",
                 field="assignee",
             )
@@ -119,7 +138,9 @@ def homework_assign(
         notification_create(
             user=person,
             kind=Notification.Kind.HOMEWORK,
-            title=f"New exercise from {therapist.name}",
+            title=_in_language(
+                person, lambda: gettext("New exercise from %(name)s") % {"name": therapist.name}
+            ),
             url=url,
             key=f"homework:{assignment.pk}:{person.pk}",
             now=now,
@@ -148,14 +169,14 @@ def homework_respond(
 ) -> HomeworkResponse:
     assignment = HomeworkAssignment.objects.select_for_update().get(pk=assignment.pk)
     if not is_partner(user, assignment.couple_id):
-        raise Forbidden("This exercise is not yours.", code="not_yours")
+        raise Forbidden(gettext("This exercise is not yours."), code="not_yours")
     if assignment.audience == Audience.ONE and assignment.assignee_id != user.pk:
-        raise Forbidden("This exercise is for your partner.", code="not_assignee")
+        raise Forbidden(gettext("This exercise is for your partner."), code="not_assignee")
     if assignment.cancelled_at is not None:
-        raise DomainError("Your therapist withdrew this exercise.", code="cancelled")
+        raise DomainError(gettext("Your therapist withdrew this exercise."), code="cancelled")
     if visibility not in HomeworkResponse.Visibility.values:
         raise DomainError(
-            "Choose who can read your answer.", code="bad_visibility", field="visibility"
+            gettext("Choose who can read your answer."), code="bad_visibility", field="visibility"
         )
     if assignment.audience == Audience.JOINT:
         # A joint exercise is done together: its answer is always shared.
@@ -195,7 +216,9 @@ def homework_respond(
 @transaction.atomic
 def homework_cancel(*, therapist: User, assignment: HomeworkAssignment, now: datetime) -> None:
     if assignment.therapist_id != therapist.pk:
-        raise Forbidden("Only the therapist who assigned it can withdraw it.", code="not_yours")
+        raise Forbidden(
+            gettext("Only the therapist who assigned it can withdraw it."), code="not_yours"
+        )
     assignment.cancelled_at = now
     assignment.save(update_fields=["cancelled_at"])
     Reminder.objects.filter(assignment=assignment, status=Reminder.Status.PENDING).update(

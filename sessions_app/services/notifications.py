@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from accounts.models import User
 from core.errors import DomainError
@@ -32,7 +33,7 @@ def notification_mark_read(
 ) -> Notification:
     note = Notification.objects.filter(pk=notification_id, user=user).first()
     if note is None:
-        raise DomainError("Notification not found.", code="not_found", status=404)
+        raise DomainError(gettext("Notification not found."), code="not_found", status=404)
     if note.read_at is None:
         note.read_at = now
         note.save(update_fields=["read_at"])

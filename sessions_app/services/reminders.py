@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from core.errors import DomainError
@@ -157,13 +158,14 @@ def reminder_preference_update(
     bad = [o for o in offsets if o not in ALLOWED_OFFSETS]
     if bad:
         raise DomainError(
-            f"Reminders can be {', '.join(offset_label(o) for o in ALLOWED_OFFSETS)} before.",
+            gettext("Reminders can be %(offsets)s before.")
+            % {"offsets": ", ".join(offset_label(o) for o in ALLOWED_OFFSETS)},
             code="invalid_offset",
             field="offsets_minutes",
         )
     if enabled and not offsets:
         raise DomainError(
-            "Choose at least one reminder time, or turn reminders off.",
+            gettext("Choose at least one reminder time, or turn reminders off."),
             code="no_offsets",
             field="offsets_minutes",
         )
@@ -184,8 +186,8 @@ def reminder_preference_update(
 def offset_label(minutes: int) -> str:
     if minutes % DAY_MINUTES == 0:
         days = minutes // DAY_MINUTES
-        return "1 day" if days == 1 else f"{days} days"
+        return ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
     if minutes % 60 == 0:
         hours = minutes // 60
-        return "1 hour" if hours == 1 else f"{hours} hours"
-    return f"{minutes} minutes"
+        return ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}
+    return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}

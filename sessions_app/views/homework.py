@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -80,7 +81,9 @@ def homework_detail(request: HttpRequest, assignment_id) -> HttpResponse:
                 else:
                     messages.success(
                         request,
-                        "Marked as done." if form.cleaned_data["done"] else "Your answer is saved.",
+                        gettext("Marked as done.")
+                        if form.cleaned_data["done"]
+                        else gettext("Your answer is saved."),
                     )
                     return redirect("sessions_app:homework_detail", assignment_id=assignment_id)
     elif request.method == "POST":
@@ -97,5 +100,5 @@ def homework_withdraw(request: HttpRequest, assignment_id) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, "Exercise withdrawn.")
+        messages.success(request, gettext("Exercise withdrawn."))
     return redirect("sessions_app:homework_list")

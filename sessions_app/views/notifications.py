@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -64,7 +65,7 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
             else:
                 from django.contrib import messages
 
-                messages.success(request, "Reminder settings saved.")
+                messages.success(request, gettext("Reminder settings saved."))
                 return redirect("sessions_app:reminder_settings")
     else:
         form = ReminderSettingsForm(

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -119,7 +120,9 @@ def check_in(request: HttpRequest, booking_id: int) -> HttpResponse:
                 if not measure_forms_.forms_error(measure_forms, exc):
                     form_error(form, exc)
             else:
-                messages.success(request, "Check-in saved. Only your therapist will see it.")
+                messages.success(
+                    request, gettext("Check-in saved. Only your therapist will see it.")
+                )
                 return redirect("sessions_app:hub")
     else:
         initial = {}
@@ -162,7 +165,7 @@ def reflect(request: HttpRequest, booking_id: int) -> HttpResponse:
                 if not measure_forms_.forms_error(measure_forms, exc):
                     form_error(form, exc)
             else:
-                messages.success(request, "Thank you — your reflection is saved.")
+                messages.success(request, gettext("Thank you — your reflection is saved."))
                 return redirect("sessions_app:hub")
     else:
         initial = {}
@@ -208,7 +211,7 @@ def journal(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form_error(form, exc)
             else:
-                messages.success(request, "Entry saved.")
+                messages.success(request, gettext("Entry saved."))
                 return redirect(f"{request.path}?tab={form.cleaned_data['kind']}")
         tab = request.POST.get("kind", tab)
     entries = journal_for_partner(request.user, couple)
@@ -248,9 +251,12 @@ def journal_consent(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"You allow {therapist.name} to read the couple journal."
-            if allow
-            else f"{therapist.name} can no longer read the couple journal.",
+            (
+                gettext("You allow %(name)s to read the couple journal.")
+                if allow
+                else gettext("%(name)s can no longer read the couple journal.")
+            )
+            % {"name": therapist.name},
         )
     return redirect("sessions_app:journal")
 
@@ -264,7 +270,7 @@ def journal_entry_delete(request: HttpRequest, entry_id) -> HttpResponse:
         raise Http404("No such entry.")
     kind = entry.kind
     journal_delete(user=request.user, entry=entry)
-    messages.success(request, "Entry deleted.")
+    messages.success(request, gettext("Entry deleted."))
     return redirect(reverse("sessions_app:journal") + f"?tab={kind}")
 
 
@@ -282,7 +288,7 @@ def goals(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form_error(form, exc)
             else:
-                messages.success(request, "Goal added.")
+                messages.success(request, gettext("Goal added."))
                 return redirect("sessions_app:goals")
     return render(
         request,
@@ -311,9 +317,9 @@ def goal_progress(request: HttpRequest, goal_id) -> HttpResponse:
                 raise Http404("No such goal.") from None
             messages.error(request, exc.detail)
         else:
-            messages.success(request, "Progress saved.")
+            messages.success(request, gettext("Progress saved."))
     else:
-        messages.error(request, "Progress is 0 to 100 %.")
+        messages.error(request, gettext("Progress is 0 to 100 %."))
     if back:
         return redirect(back)
     return redirect("sessions_app:goals")

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -72,7 +73,9 @@ def wrap_up(request: HttpRequest, booking_id: int) -> HttpResponse:
             except DomainError as exc:
                 form_error(form, exc)
             else:
-                messages.success(request, "Homework assigned. The couple has been notified.")
+                messages.success(
+                    request, gettext("Homework assigned. The couple has been notified.")
+                )
                 return redirect("sessions_app:wrap_up", booking_id=booking.pk)
     assigned = [
         v
@@ -81,8 +84,8 @@ def wrap_up(request: HttpRequest, booking_id: int) -> HttpResponse:
     ]
     library = {
         str(t.pk): {
-            "title": t.title,
-            "summary": t.summary,
+            "title": t.display_title,
+            "summary": t.display_summary,
             "audience": t.suggested_audience,
             "days": t.suggested_days,
         }
@@ -110,7 +113,9 @@ def end_session(request: HttpRequest, booking_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, "Session ended. Both partners get their reflection form.")
+        messages.success(
+            request, gettext("Session ended. Both partners get their reflection form.")
+        )
     return redirect("sessions_app:wrap_up", booking_id=booking.pk)
 
 
@@ -134,7 +139,7 @@ def couple_goal_add(request: HttpRequest, couple_id: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.detail)
         else:
-            messages.success(request, "Goal added for the couple.")
+            messages.success(request, gettext("Goal added for the couple."))
     back = safe_next(request) or ""
     if back.startswith("/sessions/"):
         return redirect(back)

@@ -1,5 +1,7 @@
 // Session note drafts save themselves: a second and a half after the last keystroke,
 // when the page is hidden or left, and before signing (signing sends what is on screen).
+import { _, format, locale } from "./i18n.js";
+
 const form = document.querySelector("[data-note-form]");
 const status = document.querySelector("[data-autosave-status]");
 const DEBOUNCE_MS = 1500;
@@ -17,7 +19,7 @@ if (form && status) {
     clearTimeout(timer);
     if (!dirty) return;
     dirty = false;
-    say("Saving…");
+    say(_("Saving…"));
     const body = new FormData(form);
     try {
       inFlight = fetch(form.action, {
@@ -30,10 +32,17 @@ if (form && status) {
       const response = await inFlight;
       const data = await response.json().catch(() => ({}));
       if (!response.ok) throw new Error(data.detail || `HTTP ${response.status}`);
-      say(`Draft saved at ${data.saved_at_local || new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}.`);
+      const time =
+        data.saved_at_local ||
+        new Date().toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
+      say(format(_("Draft saved at %(time)s."), { time }));
     } catch (err) {
       dirty = true; // keep it for the next try; the text stays on screen
-      say(`Not saved yet (${err.message}). Your text is still here; we will try again.`);
+      say(
+        format(_("Not saved yet (%(error)s). Your text is still here; we will try again."), {
+          error: err.message,
+        }),
+      );
       timer = setTimeout(save, DEBOUNCE_MS * 4);
     } finally {
       inFlight = null;
@@ -42,7 +51,7 @@ if (form && status) {
 
   form.addEventListener("input", () => {
     dirty = true;
-    say("Unsaved changes…");
+    say(_("Unsaved changes…"));
     clearTimeout(timer);
     timer = setTimeout(save, DEBOUNCE_MS);
   });
@@ -63,7 +72,7 @@ if (form && status) {
   );
   if (typedBeforeReady) {
     dirty = true;
-    say("Unsaved changes…");
+    say(_("Unsaved changes…"));
     timer = setTimeout(save, DEBOUNCE_MS);
   }
   form.dataset.autosave = "ready";
