@@ -50,12 +50,15 @@ FORMATS: dict[str, tuple[str | None, bool, bool]] = {
 FIXED = {"Y-m-d", "Y-m-d H:i", "Y-m-d H:i:s", "c"}
 
 
-@lru_cache(maxsize=32)
 def babel_locale(language: str | None = None) -> Locale:
-    """Babel's locale for a Django language code ("pt-br" -> pt_BR)."""
-    code = translation.to_locale(language or translation.get_language() or "en")
+    """Babel's locale for a Django language code ("pt-br" -> pt_BR); default: active."""
+    return _babel_locale(language or translation.get_language() or "en")
+
+
+@lru_cache(maxsize=32)
+def _babel_locale(language: str) -> Locale:
     try:
-        return Locale.parse(code)
+        return Locale.parse(translation.to_locale(language))
     except (ValueError, LookupError, UnknownLocaleError):
         return Locale.parse("en")  # the tests' pseudo-locale has no CLDR data
 
