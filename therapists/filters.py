@@ -52,6 +52,9 @@ class DirectoryFilters:
     specialties: tuple[str, ...] = ()
     approaches: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    # Set by the page, never parsed: a couple's own languages as a default, any one of
+    # which a therapist must speak (``languages`` above needs every one).
+    any_languages: tuple[str, ...] = ()
     lives_in: tuple[str, ...] = ()
     format: str = ""
     fee_min: Decimal | None = None
@@ -74,6 +77,7 @@ class DirectoryFilters:
                 self.specialties,
                 self.approaches,
                 self.languages,
+                self.any_languages,
                 self.lives_in,
                 self.format,
                 self.fee_min is not None,
