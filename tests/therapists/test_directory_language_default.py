@@ -65,9 +65,7 @@ def test_show_all_and_explicit_filters_win(client, directory, polish_japanese, p
     assert "?lives_in=PL&amp;language=any" in narrowed.content.decode()
 
 
-def test_the_default_needs_a_signed_in_partner_of_a_couple(
-    client, directory, partner_a, therapist
-):
+def test_the_default_needs_a_signed_in_partner_of_a_couple(client, directory, partner_a, therapist):
     everyone = ["Amara Okafor", "Elena Hale", "Priya Raman", "Tomasz Nowak"]
     assert listed(client.get("/therapists/")) == everyone
     client.force_login(partner_a)  # no couple yet

@@ -112,11 +112,15 @@ def directory(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "choices": _choices(),
         # "Any language" must then say so in the URL, or the default comes back.
-        "any_language": ANY_LANGUAGE if request.user.is_authenticated and request.user.is_client else "",
+        "any_language": ANY_LANGUAGE
+        if request.user.is_authenticated and request.user.is_client
+        else "",
     }
     if own:
         names = [language_name(code) for code in own]
-        context["own_languages"] = format_list(names, style="or", locale=babel_locale(translation.get_language()))
+        context["own_languages"] = format_list(
+            names, style="or", locale=babel_locale(translation.get_language())
+        )
     if filters.any_languages:
         everyone = query.copy()
         everyone.setlist("language", [ANY_LANGUAGE])
