@@ -12,16 +12,19 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.mail import email_queue
 from scheduling.ics import calendar_for, office_address
 from scheduling.models import Booking
 from scheduling.tokens import reschedule_token
 
 SUBJECTS = {
-    "confirmed": "Session booked with {therapist}",
-    "rescheduled": "Session moved: {therapist}",
-    "cancelled": "Session cancelled: {therapist}",
+    "confirmed": _("Session booked with %(therapist)s"),
+    "rescheduled": _("Session moved: %(therapist)s"),
+    "cancelled": _("Session cancelled: %(therapist)s"),
 }
 
 
@@ -53,40 +56,57 @@ def booking_emails_queue(
     method = "CANCEL" if kind == "cancelled" else "REQUEST"
     sent = 0
     for person in people:
-        tz = person.tz
-        context = {
-            "person": person,
-            "actor": actor,
-            "kind": kind,
-            "bookings": [
-                {
-                    "booking": b,
-                    "local_start": b.starts_at.astimezone(tz),
-                    "local_end": b.ends_at.astimezone(tz),
-                }
-                for b in bookings
-            ],
-            "previous": datetime.fromisoformat(previous).astimezone(tz) if previous else None,
-            "zone": person.time_zone,
-            "where": office_address(first) if first.format == "in_person" else "Video (Duet)",
-            "session_url": settings.SITE_URL + reverse("scheduling:booking", args=[first.pk]),
-            "reschedule_url": (
-                settings.SITE_URL
-                + reverse("scheduling:reschedule_link", args=[reschedule_token(first)])
-                if kind != "cancelled" and person.pk != first.therapist_id
-                else ""
-            ),
-            "fee": first.late_cancel_fee,
-            "currency": first.fee_currency,
-        }
-        message = EmailMultiAlternatives(
-            subject=SUBJECTS[kind].format(therapist=first.therapist.full_name),
-            body=render_to_string("emails/booking.txt", context),
-            to=[person.email],
-        )
-        ics = calendar_for(bookings, zone=person.time_zone, method=method)
-        message.attach("session.ics", ics, f"text/calendar; charset=utf-8; method={method}")
-        key = f"booking-{first.pk}-{kind}-s{first.sequence}-to-{person.pk}"
-        email_queue(key=key, message=message, now=now)
-        sent += 1
+        # Subject, body and calendar file in the recipient's language.
+        with translation.override(person.language):
+            queued = _queue_one(bookings, person, actor, kind, method, previous, now=now)
+        sent += queued
     return sent
+
+
+def _queue_one(
+    bookings: list[Booking],
+    person: User,
+    actor: User | None,
+    kind: str,
+    method: str,
+    previous: str | None,
+    *,
+    now: datetime,
+) -> int:
+    first = bookings[0]
+    tz = person.tz
+    context = {
+        "person": person,
+        "actor": actor,
+        "kind": kind,
+        "bookings": [
+            {
+                "booking": b,
+                "local_start": b.starts_at.astimezone(tz),
+                "local_end": b.ends_at.astimezone(tz),
+            }
+            for b in bookings
+        ],
+        "previous": datetime.fromisoformat(previous).astimezone(tz) if previous else None,
+        "zone": person.time_zone,
+        "where": office_address(first) if first.format == "in_person" else _("Video (Duet)"),
+        "session_url": settings.SITE_URL + reverse("scheduling:booking", args=[first.pk]),
+        "reschedule_url": (
+            settings.SITE_URL
+            + reverse("scheduling:reschedule_link", args=[reschedule_token(first)])
+            if kind != "cancelled" and person.pk != first.therapist_id
+            else ""
+        ),
+        "fee": first.late_cancel_fee,
+        "currency": first.fee_currency,
+    }
+    message = EmailMultiAlternatives(
+        subject=SUBJECTS[kind] % {"therapist": first.therapist.full_name},
+        body=render_to_string("emails/booking.txt", context),
+        to=[person.email],
+    )
+    ics = calendar_for(bookings, zone=person.time_zone, method=method)
+    message.attach("session.ics", ics, f"text/calendar; charset=utf-8; method={method}")
+    key = f"booking-{first.pk}-{kind}-s{first.sequence}-to-{person.pk}"
+    email_queue(key=key, message=message, now=now)
+    return 1

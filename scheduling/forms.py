@@ -7,6 +7,8 @@ from datetime import time
 from itertools import pairwise
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from scheduling.models import SessionType, Weekday
 
@@ -71,7 +73,7 @@ class OverrideForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     hours = forms.CharField(
         required=False,
-        help_text="Leave empty to be unavailable all day.",
+        help_text=gettext_lazy("Leave empty to be unavailable all day."),
         widget=forms.TextInput(attrs={"placeholder": "e.g. 10:00-14:00"}),
     )
 
@@ -80,8 +82,12 @@ class OverrideForm(forms.Form):
 
 
 class TimeOffForm(forms.Form):
-    start_date = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="Last day", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(
+        label=gettext_lazy("Last day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     note = forms.CharField(required=False, max_length=120)
 
     def clean(self) -> dict:
@@ -91,7 +97,7 @@ class TimeOffForm(forms.Form):
             and data.get("end_date")
             and data["end_date"] < data["start_date"]
         ):
-            self.add_error("end_date", "The last day must not be before the first.")
+            self.add_error("end_date", _("The last day must not be before the first."))
         return data
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from scheduling.models import Booking
@@ -28,7 +29,7 @@ def _session_url(booking: Booking) -> str:
 def _location(booking: Booking) -> str:
     if booking.format == Booking.Format.IN_PERSON:
         return office_address(booking)
-    return f"Duet video room: {_session_url(booking)}"
+    return _("Duet video room: %(url)s") % {"url": _session_url(booking)}
 
 
 def office_address(booking: Booking) -> str:
@@ -36,7 +37,7 @@ def office_address(booking: Booking) -> str:
     profile = getattr(booking.therapist, "therapist_profile", None)
     address = getattr(profile, "office_address", "") if profile else ""
     clinic = booking.clinic
-    return address or (clinic.name if clinic else "The therapist's office")
+    return address or (clinic.name if clinic else _("The therapist's office"))
 
 
 def _event(booking: Booking, tz: ZoneInfo, *, cancelled: bool) -> Event:
@@ -47,15 +48,19 @@ def _event(booking: Booking, tz: ZoneInfo, *, cancelled: bool) -> Event:
     event.add("dtstart", booking.starts_at.astimezone(tz))
     event.add("dtend", booking.ends_at.astimezone(tz))
     # Deliberately neutral: a calendar is often visible to others.
-    event.add("summary", f"Duet session with {booking.therapist.full_name}")
+    event.add(
+        "summary", _("Duet session with %(therapist)s") % {"therapist": booking.therapist.full_name}
+    )
     event.add("location", vText(_location(booking)))
     if booking.format == Booking.Format.VIDEO:
         event.add("url", _session_url(booking))
         event.add(
             "description",
-            f"Join: {_session_url(booking)}\n"
-            "Check your camera and microphone: "
-            f"{settings.SITE_URL}{reverse('signaling:tech_check')}",
+            _("Join: %(url)s\nCheck your camera and microphone: %(check_url)s")
+            % {
+                "url": _session_url(booking),
+                "check_url": f"{settings.SITE_URL}{reverse('signaling:tech_check')}",
+            },
         )
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     organizer = vCalAddress(f"mailto:{booking.therapist.email}")

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from core.site import site_host
 
@@ -23,15 +24,15 @@ class Booking(models.Model):
     retained_on_account_deletion = True
 
     class Status(models.TextChoices):
-        HELD = "held", "Held"
-        CONFIRMED = "confirmed", "Confirmed"
-        CANCELLED = "cancelled", "Cancelled"
-        LATE_CANCELLED = "late_cancelled", "Late cancelled"
-        COMPLETED = "completed", "Completed"
+        HELD = "held", gettext_lazy("Held")
+        CONFIRMED = "confirmed", gettext_lazy("Confirmed")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
+        LATE_CANCELLED = "late_cancelled", gettext_lazy("Late cancelled")
+        COMPLETED = "completed", gettext_lazy("Completed")
 
     class Format(models.TextChoices):
-        VIDEO = "video", "Video"
-        IN_PERSON = "in_person", "In person"
+        VIDEO = "video", gettext_lazy("Video")
+        IN_PERSON = "in_person", gettext_lazy("In person")
 
     ACTIVE_STATUSES = (Status.HELD, Status.CONFIRMED, Status.COMPLETED)
 
@@ -55,7 +56,9 @@ class Booking(models.Model):
     )
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     room_id = models.CharField(max_length=32, unique=True, default=new_room_id, editable=False)
-    ended_at = models.DateTimeField(null=True, blank=True, help_text="When the therapist ended it.")
+    ended_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("When the therapist ended it.")
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     session_type = models.ForeignKey(
@@ -92,7 +95,9 @@ class Booking(models.Model):
         null=True,
         blank=True,
         related_name="rescheduled_to",
-        help_text="A late reschedule replaces the old session; at most one replacement each.",
+        help_text=gettext_lazy(
+            "A late reschedule replaces the old session; at most one replacement each."
+        ),
     )
 
     class Meta:
@@ -275,8 +280,8 @@ class BookingSeries(models.Model):
     """Recurring sessions at one wall-clock time in the therapist's zone."""
 
     class Frequency(models.TextChoices):
-        WEEKLY = "weekly", "Every week"
-        BIWEEKLY = "biweekly", "Every two weeks"
+        WEEKLY = "weekly", gettext_lazy("Every week")
+        BIWEEKLY = "biweekly", gettext_lazy("Every two weeks")
 
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

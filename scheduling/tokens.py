@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core import signing
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from scheduling.models import Booking
@@ -26,6 +27,6 @@ def read_reschedule_token(token: str) -> tuple[int, int]:
         data = signing.loads(token, salt=RESCHEDULE_SALT, max_age=timedelta(days=400))
     except signing.BadSignature:
         raise DomainError(
-            "This reschedule link is not valid.", code="invalid_link", status=404
+            _("This reschedule link is not valid."), code="invalid_link", status=404
         ) from None
     return int(data["id"]), int(data["v"])

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from core.errors import DomainError
 from therapists import catalog
 
@@ -52,6 +54,9 @@ class DirectoryFilters:
     specialties: tuple[str, ...] = ()
     approaches: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    # Set by the page, never parsed: a couple's own languages as a default, any one of
+    # which a therapist must speak (``languages`` above needs every one).
+    any_languages: tuple[str, ...] = ()
     lives_in: tuple[str, ...] = ()
     format: str = ""
     fee_min: Decimal | None = None
@@ -74,6 +79,7 @@ class DirectoryFilters:
                 self.specialties,
                 self.approaches,
                 self.languages,
+                self.any_languages,
                 self.lives_in,
                 self.format,
                 self.fee_min is not None,
@@ -133,7 +139,7 @@ def _money(data: Mapping, name: str) -> Decimal | None:
     if not amount.is_finite():
         raise InvalidFilter(f"{name} must be a number, like 120.", field=name)
     if amount < 0:
-        raise InvalidFilter("A fee cannot be negative.", field=name)
+        raise InvalidFilter(_("A fee cannot be negative."), field=name)
     if amount > Decimal("1000000"):
         raise InvalidFilter(f"{name} is larger than any fee on Duet.", field=name)
     return amount
@@ -155,7 +161,7 @@ def parse_filters(data: Mapping) -> DirectoryFilters:
     fee_min, fee_max = _money(data, "fee_min"), _money(data, "fee_max")
     if fee_min is not None and fee_max is not None and fee_min > fee_max:
         raise InvalidFilter(
-            "The lowest fee is above the highest fee. Swap them or widen the range.",
+            _("The lowest fee is above the highest fee. Swap them or widen the range."),
             field="fee_min",
         )
     currency = _single(data, "currency").upper()
@@ -167,13 +173,13 @@ def parse_filters(data: Mapping) -> DirectoryFilters:
     accepting_raw = _single(data, "accepting").lower()
     accepting_map = {"": None, "true": True, "1": True, "yes": True, "false": False, "0": False}
     if accepting_raw not in accepting_map:
-        raise InvalidFilter("accepting must be true or false.", field="accepting")
+        raise InvalidFilter(_("accepting must be true or false."), field="accepting")
     sort = _single(data, "sort") or "name"
     if sort not in SORTS:
         raise InvalidFilter(f"Unknown sort “{sort}”. Use one of: {', '.join(SORTS)}.", field="sort")
     page_raw = _single(data, "page") or "1"
     if not page_raw.isdigit() or not 1 <= int(page_raw) <= MAX_PAGE:
-        raise InvalidFilter("page must be a whole number from 1.", field="page")
+        raise InvalidFilter(_("page must be a whole number from 1."), field="page")
     free_raw = _single(data, "free_within_days")
     if free_raw and (not free_raw.isdigit() or not 1 <= int(free_raw) <= MAX_FREE_WITHIN_DAYS):
         raise InvalidFilter(
@@ -182,7 +188,7 @@ def parse_filters(data: Mapping) -> DirectoryFilters:
         )
     q = _single(data, "q")
     if len(q) > 100:
-        raise InvalidFilter("Search text is limited to 100 characters.", field="q")
+        raise InvalidFilter(_("Search text is limited to 100 characters."), field="q")
     return DirectoryFilters(
         specialties=_codes(
             data, "specialty", catalog.SPECIALTIES, f"Use one of: {', '.join(catalog.SPECIALTIES)}."

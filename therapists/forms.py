@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.forms import TimeZoneField, check_password_pair, new_password_fields
 from therapists import catalog
@@ -12,13 +14,17 @@ class ProfileForm(forms.Form):
     headline = forms.CharField(
         max_length=160,
         required=False,
-        help_text="One line couples see first, e.g. “Gottman-informed therapy for busy parents”.",
+        help_text=gettext_lazy(
+            "One line couples see first, e.g. “Gottman-informed therapy for busy parents”."
+        ),
     )
     bio = forms.CharField(
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 7}),
-        help_text="How you work and who you work best with. Blank lines start paragraphs.",
+        help_text=gettext_lazy(
+            "How you work and who you work best with. Blank lines start paragraphs."
+        ),
     )
     photo = forms.FileField(
         required=False,
@@ -26,7 +32,9 @@ class ProfileForm(forms.Form):
         help_text=f"JPEG, PNG or WebP, up to {MAX_PHOTO_BYTES // 1024 // 1024} MB. "
         "We crop it square and remove location data.",
     )
-    remove_photo = forms.BooleanField(required=False, label="Remove the current photo")
+    remove_photo = forms.BooleanField(
+        required=False, label=gettext_lazy("Remove the current photo")
+    )
     specialties = forms.MultipleChoiceField(
         choices=catalog.choices(catalog.SPECIALTIES),
         required=False,
@@ -41,34 +49,38 @@ class ProfileForm(forms.Form):
         choices=lambda: catalog.choices(catalog.languages()),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="Every language you can hold a session in. Hold Ctrl or ⌘ to pick several.",
+        help_text=gettext_lazy(
+            "Every language you can hold a session in. Hold Ctrl or ⌘ to pick several."
+        ),
     )
     jurisdictions = forms.MultipleChoiceField(
         choices=lambda: catalog.choices(catalog.jurisdictions()),
         required=False,
-        label="Licensed in",
+        label=gettext_lazy("Licensed in"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="Countries, or US states, Canadian provinces and Australian states "
-        "where you hold a licence. Couples living elsewhere won't find you.",
+        help_text=gettext_lazy(
+            "Countries, or US states, Canadian provinces and Australian states "
+            "where you hold a licence. Couples living elsewhere won't find you."
+        ),
     )
     formats = forms.MultipleChoiceField(
         choices=catalog.choices(catalog.FORMATS),
         required=False,
-        label="Formats offered",
+        label=gettext_lazy("Formats offered"),
         widget=forms.CheckboxSelectMultiple,
     )
     office_address = forms.CharField(
         max_length=400,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when you offer in-person or hybrid sessions.",
+        help_text=gettext_lazy("Required when you offer in-person or hybrid sessions."),
     )
     fee = forms.DecimalField(
         min_value=0,
         max_digits=8,
         decimal_places=2,
         required=False,
-        label="Fee per session",
+        label=gettext_lazy("Fee per session"),
     )
     currency = forms.ChoiceField(
         choices=lambda: [(code, f"{code} · {name}") for code, name in catalog.currencies().items()]
@@ -81,10 +93,10 @@ class ProfileForm(forms.Form):
         formats = set(data.get("formats") or [])
         if formats & {"in_person", "hybrid"} and not (data.get("office_address") or "").strip():
             self.add_error(
-                "office_address", "Add the office address where in-person sessions take place."
+                "office_address", _("Add the office address where in-person sessions take place.")
             )
         if data.get("photo") and data.get("remove_photo"):
-            self.add_error("remove_photo", "Upload a new photo or remove the old one, not both.")
+            self.add_error("remove_photo", _("Upload a new photo or remove the old one, not both."))
         return data
 
     def to_data(self) -> ProfileData:
@@ -123,8 +135,8 @@ class ProfileForm(forms.Form):
 
 
 class InviteTherapistForm(forms.Form):
-    email = forms.EmailField(label="Therapist's work email")
-    full_name = forms.CharField(max_length=150, required=False, label="Their name")
+    email = forms.EmailField(label=gettext_lazy("Therapist's work email"))
+    full_name = forms.CharField(max_length=150, required=False, label=gettext_lazy("Their name"))
 
     def __init__(self, *args, clinics=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -134,12 +146,12 @@ class InviteTherapistForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    full_name = forms.CharField(max_length=150, label="Full name")
+    full_name = forms.CharField(max_length=150, label=gettext_lazy("Full name"))
     password1, password2 = new_password_fields()
     time_zone = TimeZoneField(
-        label="Your time zone",
+        label=gettext_lazy("Your time zone"),
         initial="UTC",
-        help_text="Your working hours and sessions are shown in this zone.",
+        help_text=gettext_lazy("Your working hours and sessions are shown in this zone."),
     )
 
     def __init__(self, *args, email: str = "", **kwargs) -> None:
@@ -153,9 +165,11 @@ class JoinForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    couple = forms.TypedChoiceField(coerce=int, label="Couple")
-    therapist = forms.TypedChoiceField(coerce=int, label="Therapist")
-    note = forms.CharField(max_length=300, required=False, label="Note for the record")
+    couple = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Couple"))
+    therapist = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Therapist"))
+    note = forms.CharField(
+        max_length=300, required=False, label=gettext_lazy("Note for the record")
+    )
 
     def __init__(self, *args, couples=(), therapists=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -174,7 +188,7 @@ def _couple_label(couple) -> str:
 
 
 class ClinicSettingsForm(forms.ModelForm):
-    time_zone = TimeZoneField(label="Clinic time zone")
+    time_zone = TimeZoneField(label=gettext_lazy("Clinic time zone"))
     currency = forms.ChoiceField(
         choices=lambda: [(code, f"{code} · {name}") for code, name in catalog.currencies().items()]
     )
@@ -195,5 +209,5 @@ class ClinicSettingsForm(forms.ModelForm):
 
 class WeeklyHoursForm(forms.Form):
     hours = forms.IntegerField(
-        min_value=0, max_value=80, required=False, label="Weekly clinical hours"
+        min_value=0, max_value=80, required=False, label=gettext_lazy("Weekly clinical hours")
     )

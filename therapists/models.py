@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Invitation
 from accounts.timezones import validate_time_zone
@@ -17,14 +18,15 @@ from therapists import catalog
 
 class Clinic(models.Model):
     class PrivateMessages(models.TextChoices):
-        ALLOWED = "allowed", "A partner may write privately to the therapist"
-        SHARED = "shared", "Every message is shared with both partners"
+        ALLOWED = "allowed", gettext_lazy("A partner may write privately to the therapist")
+        SHARED = "shared", gettext_lazy("Every message is shared with both partners")
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(unique=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     late_cancel_hours = models.PositiveIntegerField(
-        default=24, help_text="Cancelling closer to the start than this is a late cancellation."
+        default=24,
+        help_text=gettext_lazy("Cancelling closer to the start than this is a late cancellation."),
     )
     late_cancel_fee = models.DecimalField(
         max_digits=8, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
@@ -45,12 +47,14 @@ class Clinic(models.Model):
     session_idle_minutes = models.PositiveIntegerField(
         default=30,
         validators=[MinValueValidator(1)],
-        help_text="Sign people out after this many minutes without activity.",
+        help_text=gettext_lazy("Sign people out after this many minutes without activity."),
     )
     record_retention_years = models.PositiveIntegerField(
         default=7,
         validators=[MinValueValidator(1)],
-        help_text="How long signed session notes are kept after a client deletes their account.",
+        help_text=gettext_lazy(
+            "How long signed session notes are kept after a client deletes their account."
+        ),
     )
 
     class Meta:
@@ -64,8 +68,8 @@ class ClinicMembership(models.Model):
     """A person's role in a clinic: admin or therapist. Deactivation keeps the row."""
 
     class Role(models.TextChoices):
-        ADMIN = "admin", "Admin"
-        THERAPIST = "therapist", "Therapist"
+        ADMIN = "admin", gettext_lazy("Admin")
+        THERAPIST = "therapist", gettext_lazy("Therapist")
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
@@ -77,7 +81,9 @@ class ClinicMembership(models.Model):
         null=True,
         blank=True,
         validators=[MaxValueValidator(80)],
-        help_text="Clinical hours per week agreed with the clinic; the base of utilization.",
+        help_text=gettext_lazy(
+            "Clinical hours per week agreed with the clinic; the base of utilization."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -107,7 +113,7 @@ class TherapistProfile(models.Model):
     bio = models.TextField(blank=True, max_length=4000)
     photo = models.ImageField(upload_to="therapists/photos/", blank=True)
     office_address = models.TextField(
-        blank=True, max_length=400, help_text="Where in-person sessions take place."
+        blank=True, max_length=400, help_text=gettext_lazy("Where in-person sessions take place.")
     )
     fee = models.DecimalField(
         max_digits=8,
@@ -115,7 +121,7 @@ class TherapistProfile(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text="Fee per session.",
+        help_text=gettext_lazy("Fee per session."),
     )
     currency = models.CharField(max_length=3, default="USD")
     years_in_practice = models.PositiveSmallIntegerField(
@@ -177,11 +183,11 @@ class ProfileFacet(models.Model):
     """
 
     class Kind(models.TextChoices):
-        SPECIALTY = "specialty", "Specialty"
-        APPROACH = "approach", "Approach"
-        LANGUAGE = "language", "Language"
-        JURISDICTION = "jurisdiction", "Licensed in"
-        FORMAT = "format", "Format"
+        SPECIALTY = "specialty", gettext_lazy("Specialty")
+        APPROACH = "approach", gettext_lazy("Approach")
+        LANGUAGE = "language", gettext_lazy("Language")
+        JURISDICTION = "jurisdiction", gettext_lazy("Licensed in")
+        FORMAT = "format", gettext_lazy("Format")
 
     profile = models.ForeignKey(TherapistProfile, on_delete=models.CASCADE, related_name="facets")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -235,7 +241,10 @@ class CoupleAssignment(models.Model):
     # The assignment's id is given by the database; the note is sealed to this instead.
     record_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     note = EncryptedTextField(
-        blank=True, default="", identity_field="record_key", help_text="Note for the record."
+        blank=True,
+        default="",
+        identity_field="record_key",
+        help_text=gettext_lazy("Note for the record."),
     )
 
     class Meta:
@@ -269,15 +278,15 @@ class RosterChange(models.Model):
     """Who changed the roster, what, and when. Rows are written once and never edited."""
 
     class Action(models.TextChoices):
-        INVITED = "invited", "Invited a therapist"
-        JOINED = "joined", "Therapist joined"
-        DEACTIVATED = "deactivated", "Deactivated a therapist"
-        REACTIVATED = "reactivated", "Reactivated a therapist"
-        ASSIGNED = "assigned", "Assigned a couple"
-        TRANSFERRED = "transferred", "Transferred a couple"
-        HOURS_CHANGED = "hours_changed", "Changed weekly hours"
-        PROFILE_EDITED = "profile_edited", "Edited a profile"
-        SETTINGS_CHANGED = "settings_changed", "Changed clinic settings"
+        INVITED = "invited", gettext_lazy("Invited a therapist")
+        JOINED = "joined", gettext_lazy("Therapist joined")
+        DEACTIVATED = "deactivated", gettext_lazy("Deactivated a therapist")
+        REACTIVATED = "reactivated", gettext_lazy("Reactivated a therapist")
+        ASSIGNED = "assigned", gettext_lazy("Assigned a couple")
+        TRANSFERRED = "transferred", gettext_lazy("Transferred a couple")
+        HOURS_CHANGED = "hours_changed", gettext_lazy("Changed weekly hours")
+        PROFILE_EDITED = "profile_edited", gettext_lazy("Edited a profile")
+        SETTINGS_CHANGED = "settings_changed", gettext_lazy("Changed clinic settings")
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="roster_changes")
     actor = models.ForeignKey(

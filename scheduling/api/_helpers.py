@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from accounts.models import Couple, CoupleMembership, User
 from core.errors import DomainError, Forbidden
@@ -55,7 +56,9 @@ def _aware(value: datetime, field: str) -> datetime:
 def _therapist(pk: int) -> User:
     therapist = User.objects.filter(pk=pk, role=User.Role.THERAPIST).first()
     if therapist is None:
-        raise DomainError("No such therapist.", code="not_found", status=404, field="therapist_id")
+        raise DomainError(
+            _("No such therapist."), code="not_found", status=404, field="therapist_id"
+        )
     return therapist
 
 
@@ -63,7 +66,7 @@ def _session_type(therapist: User, pk: int) -> SessionType:
     st = SessionType.objects.filter(pk=pk, therapist=therapist, is_active=True).first()
     if st is None:
         raise DomainError(
-            "This therapist offers no such session type.",
+            _("This therapist offers no such session type."),
             code="invalid",
             status=422,
             field="session_type_id",
@@ -80,7 +83,7 @@ def _couple_of(user: User, couple_id: int) -> Couple:
         .first()
     )
     if couple is None or not any(p.pk == user.pk for p in couple.partners):
-        raise Forbidden("You can only book for your own couple.", code="not_your_couple")
+        raise Forbidden(_("You can only book for your own couple."), code="not_your_couple")
     return couple
 
 
@@ -122,7 +125,7 @@ def _booking_out(booking: Booking) -> dict:
 def _visible_booking(user: User, booking_id: int) -> Booking:
     booking = selectors.booking_visible_to(user, booking_id)
     if booking is None:
-        raise DomainError("No such session.", code="not_found", status=404)
+        raise DomainError(_("No such session."), code="not_found", status=404)
     return booking
 
 
@@ -131,7 +134,7 @@ def _weekly_in(data: WeeklyIn) -> dict[int, list[tuple[time, time]]]:
     for weekday, ranges in data.weekly.items():
         if not 0 <= weekday <= 6:
             raise DomainError(
-                "Weekdays are 0 (Monday) to 6.", code="invalid", status=422, field="weekly"
+                _("Weekdays are 0 (Monday) to 6."), code="invalid", status=422, field="weekly"
             )
         out[weekday] = [(r.start, r.end) for r in ranges]
     return out

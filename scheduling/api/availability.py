@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import Forbidden
@@ -22,7 +23,7 @@ def _weekly_out(user: User, rows) -> dict:
 @router.get("/availability", response=WeeklyOut, summary="Your weekly working hours (therapists)")
 def availability_get(request: HttpRequest):
     if not request.user.is_therapist:
-        raise Forbidden("Only therapists have working hours.", code="forbidden")
+        raise Forbidden(_("Only therapists have working hours."), code="forbidden")
     return _weekly_out(request.user, request.user.working_hours.all())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Status
 
 from core.errors import DomainError
@@ -20,7 +21,7 @@ def _series_args(request: HttpRequest, payload: SeriesIn) -> dict:
     args.pop("format")
     args["first_start"] = args.pop("starts_at")
     if payload.count is None and payload.until is None:
-        raise DomainError("Give count or until.", code="invalid", status=422, field="count")
+        raise DomainError(_("Give count or until."), code="invalid", status=422, field="count")
     if payload.until is not None:
         _in_calendar(payload.until, "until")
     args.update(frequency=payload.frequency, count=payload.count, until=payload.until)
@@ -71,7 +72,7 @@ def series_get(request: HttpRequest, series_id: int):
     series = get_object_or_404(BookingSeries, pk=series_id)
     bookings = [selectors.booking_visible_to(request.user, b.pk) for b in series.bookings.all()]
     if not bookings or any(b is None for b in bookings):
-        raise DomainError("No such series.", code="not_found", status=404)
+        raise DomainError(_("No such series."), code="not_found", status=404)
     return {
         "id": series.pk,
         "frequency": series.frequency,

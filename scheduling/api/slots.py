@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Couple, User
 from core.errors import DomainError
@@ -96,7 +97,9 @@ def slots(
     session_type = _therapist_session_type(therapist_id, session_type_id)
     therapist = session_type.therapist
     if end < start:
-        raise DomainError("end must not be before start.", code="invalid", status=422, field="end")
+        raise DomainError(
+            _("end must not be before start."), code="invalid", status=422, field="end"
+        )
     if (end - start).days > MAX_RANGE_DAYS:
         raise DomainError(
             f"Ask for at most {MAX_RANGE_DAYS} days at a time.",

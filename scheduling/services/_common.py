@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Couple, User
 from core.errors import Conflict, DomainError, Forbidden
@@ -33,17 +34,17 @@ def hold_minutes() -> int:
 
 def _require_partner(user: User, couple: Couple) -> None:
     if not any(p.pk == user.pk for p in couple.partners):
-        raise Forbidden("You can only book for your own couple.", code="not_your_couple")
+        raise Forbidden(_("You can only book for your own couple."), code="not_your_couple")
 
 
 def _require_bookable(therapist: User, session_type: SessionType) -> None:
     if not is_bookable(therapist):
         raise DomainError(
-            "This therapist is not taking bookings.", code="therapist_unavailable", status=400
+            _("This therapist is not taking bookings."), code="therapist_unavailable", status=400
         )
     if session_type.therapist_id != therapist.pk or not session_type.is_active:
         raise DomainError(
-            "That session type is not offered by this therapist.",
+            _("That session type is not offered by this therapist."),
             code="invalid_session_type",
             status=400,
             field="session_type_id",
@@ -87,12 +88,12 @@ def _check_slot(
     )
     if free_of_bookings and free_of_bookings[0][0] == starts_at:
         raise Conflict(
-            "That time was just taken. Here are the nearest free times.",
+            _("That time was just taken. Here are the nearest free times."),
             code="slot_taken",
             suggestions=suggestions,
         )
     raise DomainError(
-        "That time is not offered. Pick one of the listed times.",
+        _("That time is not offered. Pick one of the listed times."),
         code="slot_not_offered",
         status=400,
         field="starts_at",
@@ -128,7 +129,7 @@ def _save_guarded(booking: Booking, *, suggestions_from: dict | None = None) -> 
         if "booking_no_" not in str(exc):
             raise
         raise Conflict(
-            "That time was just taken. Pick another time.", code="slot_taken", suggestions=[]
+            _("That time was just taken. Pick another time."), code="slot_taken", suggestions=[]
         ) from None
     return booking
 

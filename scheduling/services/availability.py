@@ -6,6 +6,7 @@ from datetime import date, time
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError, Forbidden
@@ -31,7 +32,7 @@ def _validate_ranges(ranges: list[tuple[time, time]], field: str) -> list[tuple[
                 field=field,
             )
         if i and s < ranges[i - 1][1]:
-            raise DomainError("Ranges on one day must not overlap.", code="invalid", field=field)
+            raise DomainError(_("Ranges on one day must not overlap."), code="invalid", field=field)
     return ranges
 
 
@@ -39,7 +40,7 @@ def _validate_ranges(ranges: list[tuple[time, time]], field: str) -> list[tuple[
 def working_hours_set(*, therapist: User, weekly: dict[int, list[tuple[time, time]]]) -> None:
     """Replace the therapist's weekly hours (wall-clock, in their own zone)."""
     if not therapist.is_therapist:
-        raise Forbidden("Only therapists have working hours.", code="forbidden")
+        raise Forbidden(_("Only therapists have working hours."), code="forbidden")
     rows = []
     for weekday, ranges in weekly.items():
         for s, e in _validate_ranges(ranges, f"weekday_{weekday}"):
@@ -88,7 +89,7 @@ def date_override_clear(*, therapist: User, date: date) -> None:
 def time_off_add(*, therapist: User, start_date: date, end_date: date, note: str = "") -> TimeOff:
     if end_date < start_date:
         raise DomainError(
-            "The last day must not be before the first.", code="invalid", field="end_date"
+            _("The last day must not be before the first."), code="invalid", field="end_date"
         )
     slots_versions_bump(therapist_id=therapist.pk)
     return TimeOff.objects.create(
@@ -108,7 +109,7 @@ def session_type_save(
 ) -> SessionType:
     st = session_type or SessionType(therapist=therapist)
     if st.therapist_id != therapist.pk:
-        raise Forbidden("Not your session type.", code="forbidden")
+        raise Forbidden(_("Not your session type."), code="forbidden")
     for key, value in fields.items():
         setattr(st, key, value)
     st.full_clean()

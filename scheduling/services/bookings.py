@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Couple, User
 from core.errors import Conflict
@@ -93,7 +94,7 @@ def booking_confirm(*, user: User, booking: Booking, now: datetime) -> Booking:
         pk=booking.pk
     )
     if booking.status != Booking.Status.HELD:
-        raise Conflict("This hold was already used or released.", code="hold_not_active")
+        raise Conflict(_("This hold was already used or released."), code="hold_not_active")
     if booking.hold_expires_at and booking.hold_expires_at <= now:
         assert booking.session_type is not None  # holds are made from a session type
         _check_slot(
@@ -140,7 +141,7 @@ def booking_create(
 @transaction.atomic
 def hold_release(*, user: User, booking: Booking) -> None:
     _require_partner(user, booking.couple)
-    deleted, _ = Booking.objects.filter(pk=booking.pk, status=Booking.Status.HELD).delete()
+    deleted, _count = Booking.objects.filter(pk=booking.pk, status=Booking.Status.HELD).delete()
     if deleted:
         slots_versions_bump(therapist_id=booking.therapist_id, couple_id=booking.couple_id)
 
@@ -151,7 +152,7 @@ def holds_expire(*, now: datetime) -> int:
     No slot version changes: an expired hold stopped counting at its expiry already
     (a cached slot list is recomputed from its first hold's expiry on).
     """
-    deleted, _ = Booking.objects.filter(
+    deleted, _count = Booking.objects.filter(
         status=Booking.Status.HELD, hold_expires_at__lte=now
     ).delete()
     return deleted

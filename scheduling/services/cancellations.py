@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import Conflict, DomainError, Forbidden
@@ -54,14 +55,14 @@ def _require_participant(user: User, booking: Booking) -> None:
         return
     if any(p.pk == user.pk for p in booking.couple.partners):
         return
-    raise Forbidden("This is not one of your sessions.", code="not_your_booking")
+    raise Forbidden(_("This is not one of your sessions."), code="not_your_booking")
 
 
 def _require_changeable(booking: Booking, now: datetime) -> None:
     if booking.status != Booking.Status.CONFIRMED:
-        raise Conflict("This session can no longer be changed.", code="booking_not_active")
+        raise Conflict(_("This session can no longer be changed."), code="booking_not_active")
     if booking.starts_at <= now:
-        raise Conflict("This session has already started.", code="booking_started")
+        raise Conflict(_("This session has already started."), code="booking_started")
 
 
 @transaction.atomic
@@ -85,7 +86,7 @@ def booking_cancel(
             .order_by("starts_at")
         )
     elif scope not in ("one", "rest"):
-        raise DomainError("scope must be 'one' or 'rest'.", code="invalid", field="scope")
+        raise DomainError(_("scope must be 'one' or 'rest'."), code="invalid", field="scope")
     for target in targets:
         terms = cancellation_terms(target, user=user, now=now)
         target.status = Booking.Status.LATE_CANCELLED if terms.late else Booking.Status.CANCELLED

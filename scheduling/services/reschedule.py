@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import Conflict, DomainError
@@ -67,7 +68,7 @@ def booking_reschedule(
     ).get(pk=booking.pk)
     if link_version is not None and link_version != booking.reschedule_version:
         raise Conflict(
-            "This reschedule link was already used. Open the session to change it again.",
+            _("This reschedule link was already used. Open the session to change it again."),
             code="link_used",
         )
     _require_changeable(booking, now)
@@ -77,7 +78,7 @@ def booking_reschedule(
     if scope == "following" and booking.series_id:
         return _reschedule_following(user=user, booking=booking, starts_at=starts_at, now=now)
     if scope not in ("one", "following"):
-        raise DomainError("scope must be 'one' or 'following'.", code="invalid", field="scope")
+        raise DomainError(_("scope must be 'one' or 'following'."), code="invalid", field="scope")
     _check_slot(
         therapist=booking.therapist,
         couple=booking.couple,
@@ -167,7 +168,7 @@ def _reschedule_following(
     # being a fixed weekly pattern, but a gap day could shift one).
     if conflicts:
         raise Conflict(
-            "Some of the following sessions cannot move to that time.",
+            _("Some of the following sessions cannot move to that time."),
             code="series_conflict",
             conflicts=conflicts,
         )

@@ -8,6 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Couple, User
 from core.errors import Conflict, DomainError
@@ -50,7 +52,7 @@ def series_occurrences(
     """The series' wall-clock dates in ``tz``; None where the wall-clock time does not exist."""
     if count is None and until is None:
         raise DomainError(
-            "Give a number of sessions or an end date.", code="invalid", field="count"
+            _("Give a number of sessions or an end date."), code="invalid", field="count"
         )
     if count is not None and not 1 <= count <= MAX_SERIES:
         raise DomainError(
@@ -58,11 +60,14 @@ def series_occurrences(
         )
     interval = 7 if frequency == BookingSeries.Frequency.WEEKLY else 14
     if frequency not in BookingSeries.Frequency.values:
-        raise DomainError("Unknown frequency.", code="invalid", field="frequency")
+        raise DomainError(_("Unknown frequency."), code="invalid", field="frequency")
     local0 = first_start.astimezone(tz).replace(tzinfo=None)
     if until is not None and until < local0.date():
         raise DomainError(
-            "The end date is before the first session.", code="invalid", status=422, field="until"
+            _("The end date is before the first session."),
+            code="invalid",
+            status=422,
+            field="until",
         )
     out: list[tuple[str, datetime | None]] = []
     k = 0
@@ -171,7 +176,12 @@ def series_create(
     conflicts = [o for o in occurrences if not o.ok]
     if conflicts and (not skip_conflicts or len(conflicts) == len(occurrences)):
         raise Conflict(
-            f"{len(conflicts)} of {len(occurrences)} sessions cannot be booked.",
+            ngettext(
+                "%(conflicts)s of %(total)s session cannot be booked.",
+                "%(conflicts)s of %(total)s sessions cannot be booked.",
+                len(occurrences),
+            )
+            % {"conflicts": len(conflicts), "total": len(occurrences)},
             code="series_conflict",
             conflicts=[
                 {
@@ -233,7 +243,7 @@ def series_create_from_hold(
     _lock(hold.therapist_id, hold.couple_id)
     hold = Booking.objects.select_related("therapist", "couple", "session_type").get(pk=hold.pk)
     if hold.status != Booking.Status.HELD:
-        raise Conflict("This hold was already used or released.", code="hold_not_active")
+        raise Conflict(_("This hold was already used or released."), code="hold_not_active")
     assert hold.session_type is not None  # holds are made from a session type
     Booking.objects.filter(pk=hold.pk).delete()
     return series_create(

@@ -6,9 +6,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.timezones import grouped_time_zone_choices
+from core.l10n import format_local
 from scheduling import selectors
 from scheduling.models import SessionType
 
@@ -82,13 +84,16 @@ def _week(
         other_label = ""
         if other is not None:
             theirs = s.astimezone(other.tz)
-            other_label = f"{theirs:%a %H:%M} for {other.name}"
+            other_label = _("%(when)s for %(name)s") % {
+                "when": format_local(theirs, "D H:i"),
+                "name": other.name,
+            }
         days[index]["slots"].append(
             {
                 "starts_at": s.isoformat(),
                 "label": f"{local:%H:%M}",
                 "other": other_label,
-                "title": f"{local:%a %H:%M} for you",
+                "title": _("%(when)s for you") % {"when": format_local(local, "D H:i")},
             }
         )
     return {

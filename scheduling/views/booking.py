@@ -11,12 +11,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import User
 from accounts.selectors import active_couple_for
 from core.errors import DomainError
+from core.l10n import format_local
 from scheduling import selectors, services
 from scheduling.ics import calendar_for, office_address
 from scheduling.models import Booking
@@ -72,7 +74,7 @@ def hold(request: HttpRequest, therapist_id: int) -> HttpResponse:
     starts_at = _parse_start(request.POST.get("starts_at", ""))
     back = reverse("scheduling:book", args=[therapist.pk])
     if couple is None or session_type is None or starts_at is None:
-        messages.error(request, "Pick a time from the list.")
+        messages.error(request, _("Pick a time from the list."))
         return redirect(back)
     try:
         booking = services.booking_hold(
@@ -94,8 +96,8 @@ def _suggestion_text(exc: DomainError, user: User) -> str:
     times = []
     for item in exc.extra.get("suggestions", []):
         local = datetime.fromisoformat(item["starts_at"]).astimezone(user.tz)
-        times.append(f"{local:%a %-d %b %H:%M}")
-    return f" Nearest free: {', '.join(times)}." if times else ""
+        times.append(format_local(local, "D j M, H:i"))
+    return " " + _("Nearest free: %(times)s.") % {"times": ", ".join(times)} if times else ""
 
 
 def _participant_times(booking: Booking) -> list[dict]:
@@ -124,7 +126,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"{reverse('scheduling:series', args=[booking.pk])}?{query}")
         if request.POST.get("action") == "release":
             services.hold_release(user=request.user, booking=booking)
-            messages.info(request, "The time was released.")
+            messages.info(request, _("The time was released."))
             return redirect("scheduling:book", therapist_id=booking.therapist_id)
         try:
             services.booking_confirm(user=request.user, booking=booking, now=now)

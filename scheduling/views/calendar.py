@@ -9,6 +9,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.decorators import role_required
 from scheduling import selectors, services
@@ -80,7 +81,9 @@ def _page(request: HttpRequest, bound: dict[str, Form] | None = None) -> HttpRes
 
 def _refused(request: HttpRequest, form: Form) -> HttpResponse:
     """A button whose hidden input was tampered with: say so, keep the page."""
-    messages.error(request, "That change could not be made: " + _first_error(form))
+    messages.error(
+        request, _("That change could not be made: %(error)s") % {"error": _first_error(form)}
+    )
     return _page(request, {})
 
 
@@ -172,6 +175,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
         return _page(request)
     action = ACTIONS.get(request.POST.get("action", ""))
     if action is None:
-        messages.error(request, "That change is not one the calendar knows.")
+        messages.error(request, _("That change is not one the calendar knows."))
         return _page(request, {})
     return action(request)

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from scheduling import selectors, services
@@ -37,8 +39,18 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         late = any(b.status == Booking.Status.LATE_CANCELLED for b in done)
         messages.success(
             request,
-            f"Cancelled {len(done)} session{'s' if len(done) > 1 else ''}"
-            + (" (late cancellation)." if late else "."),
+            (
+                ngettext(
+                    "Cancelled %(count)s session (late cancellation).",
+                    "Cancelled %(count)s sessions (late cancellation).",
+                    len(done),
+                )
+                if late
+                else ngettext(
+                    "Cancelled %(count)s session.", "Cancelled %(count)s sessions.", len(done)
+                )
+            )
+            % {"count": len(done)},
         )
         return redirect(
             "scheduling:my_sessions" if request.user.is_client else "scheduling:calendar"
@@ -63,7 +75,7 @@ def _reschedule_page(request: HttpRequest, booking: Booking, token: str) -> Http
         try:
             _id, version = services.read_reschedule_token(request.POST.get("token", ""))
             if _id != booking.pk or starts_at is None:
-                raise DomainError("Pick a time from the list.", code="invalid")
+                raise DomainError(_("Pick a time from the list."), code="invalid")
             moved = services.booking_reschedule(
                 user=request.user,
                 booking=booking,
@@ -75,7 +87,7 @@ def _reschedule_page(request: HttpRequest, booking: Booking, token: str) -> Http
         except DomainError as exc:
             messages.error(request, exc.detail)
             return redirect("scheduling:booking", pk=booking.pk)
-        messages.success(request, "Session moved. Everyone's calendar file is updated.")
+        messages.success(request, _("Session moved. Everyone's calendar file is updated."))
         return redirect("scheduling:booking", pk=moved.pk)
     context = {
         "booking": booking,
@@ -107,7 +119,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     if booking is None:
         raise Http404
     if booking.status != Booking.Status.CONFIRMED or booking.starts_at <= timezone.now():
-        messages.error(request, "This session can no longer be moved.")
+        messages.error(request, _("This session can no longer be moved."))
         return redirect("scheduling:booking", pk=booking.pk)
     return _reschedule_page(request, booking, services.reschedule_token(booking))
 
@@ -127,6 +139,8 @@ def reschedule_link(request: HttpRequest, token: str) -> HttpResponse:
     if booking is None:
         raise Http404
     if version != booking.reschedule_version or booking.status != Booking.Status.CONFIRMED:
-        messages.error(request, "This reschedule link was already used. Here is the session now.")
+        messages.error(
+            request, _("This reschedule link was already used. Here is the session now.")
+        )
         return redirect("scheduling:booking", pk=getattr(booking, "rescheduled_to", booking).pk)
     return _reschedule_page(request, booking, token)

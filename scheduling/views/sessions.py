@@ -9,7 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -51,7 +52,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
 @login_required
 def feed_reset(request: HttpRequest) -> HttpResponse:
     services.calendar_feed_reset(user=request.user)
-    messages.success(request, "New calendar link made. The old link no longer works.")
+    messages.success(request, _("New calendar link made. The old link no longer works."))
     return redirect(safe_next(request) or "scheduling:my_sessions")
 
 
@@ -70,9 +71,9 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     bookings = qs.select_related("therapist", "clinic").prefetch_related(
         "couple__memberships__user"
     )
-    return HttpResponse(
-        calendar_for(bookings, zone=user.time_zone), content_type="text/calendar; charset=utf-8"
-    )
+    with translation.override(user.language):  # the feed's owner reads it, not the fetcher
+        body = calendar_for(bookings, zone=user.time_zone)
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
 @role_required("client")
@@ -83,6 +84,6 @@ def windows(request: HttpRequest) -> HttpResponse:
     form = WeeklyForm(request.POST or None, initial_weekly=current)
     if request.method == "POST" and form.is_valid():
         services.attendance_windows_set(user=request.user, weekly=form.cleaned_data["weekly"])
-        messages.success(request, "Your attendance windows are saved.")
+        messages.success(request, _("Your attendance windows are saved."))
         return redirect("scheduling:windows")
     return render(request, "scheduling/windows.html", {"form": form})

@@ -1,4 +1,5 @@
 // Booking pages: switching the time zone re-renders the week; the hold countdown ticks.
+import { _ } from "./i18n.js";
 const zoneForm = document.querySelector("[data-zone-form]");
 zoneForm?.querySelector("select")?.addEventListener("change", () => zoneForm.submit());
 
@@ -8,7 +9,7 @@ if (countdown) {
   const render = () => {
     const m = Math.floor(left / 60);
     const s = String(left % 60).padStart(2, "0");
-    countdown.textContent = left > 0 ? `${m}:${s}` : "a moment (confirm to re-check the time)";
+    countdown.textContent = left > 0 ? `${m}:${s}` : _("a moment (confirm to re-check the time)");
   };
   render();
   const timer = setInterval(() => {

@@ -1,13 +1,14 @@
 // Working hours as ranges: each day's "09:00-12:00, 13:00-17:00" text field becomes rows
 // of from/to time pickers with Add and Remove. The text field stays the one the server
 // reads (hidden, kept in sync), so without JavaScript the form still works as before.
+import { _, format } from "./i18n.js";
 const RANGE = /^(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$/;
 
 for (const input of document.querySelectorAll("input[data-ranges]")) {
   const parts = input.value.split(",").map((p) => p.trim()).filter(Boolean);
   // Text the pickers cannot show (a typo the server sent back) stays as typed.
   if (!parts.every((p) => RANGE.test(p))) continue;
-  const label = document.querySelector(`label[for="${input.id}"]`)?.textContent.trim() || "Day";
+  const label = document.querySelector(`label[for="${input.id}"]`)?.textContent.trim() || _("Day");
   const editor = document.createElement("div");
   editor.className = "ranges";
   const list = document.createElement("ul");
@@ -15,11 +16,11 @@ for (const input of document.querySelectorAll("input[data-ranges]")) {
   const add = document.createElement("button");
   add.type = "button";
   add.className = "btn btn-ghost btn-sm";
-  add.textContent = "Add hours";
-  add.setAttribute("aria-label", `Add hours on ${label}`);
+  add.textContent = _("Add hours");
+  add.setAttribute("aria-label", format(_("Add hours on %(day)s"), { day: label }));
   const empty = document.createElement("p");
   empty.className = "small muted ranges-empty";
-  empty.textContent = "Not working";
+  empty.textContent = _("Not working");
 
   const sync = () => {
     const parts = [...list.querySelectorAll("li")]
@@ -33,15 +34,19 @@ for (const input of document.querySelectorAll("input[data-ranges]")) {
   const row = (from = "09:00", to = "17:00") => {
     const li = document.createElement("li");
     li.className = "ranges-row";
-    li.innerHTML = `<input type="time" step="900" aria-label="From"> <span aria-hidden="true">–</span>
-      <input type="time" step="900" aria-label="To">
-      <button type="button" class="btn btn-ghost btn-sm">Remove</button>`;
+    li.innerHTML = `<input type="time" step="900"> <span aria-hidden="true">–</span>
+      <input type="time" step="900">
+      <button type="button" class="btn btn-ghost btn-sm"></button>`;
+    li.querySelector("button").textContent = _("Remove");
     const [f, t] = li.querySelectorAll("input");
     f.value = from;
     t.value = to;
-    f.setAttribute("aria-label", `${label} from`);
-    t.setAttribute("aria-label", `${label} to`);
-    li.querySelector("button").setAttribute("aria-label", `Remove ${label} ${from}–${to}`);
+    f.setAttribute("aria-label", format(_("%(day)s from"), { day: label }));
+    t.setAttribute("aria-label", format(_("%(day)s to"), { day: label }));
+    li.querySelector("button").setAttribute(
+      "aria-label",
+      format(_("Remove %(day)s %(from)s–%(to)s"), { day: label, from, to }),
+    );
     li.querySelector("button").onclick = () => {
       li.remove();
       sync();

@@ -97,6 +97,8 @@ def directory_queryset(filters: DirectoryFilters) -> QuerySet[TherapistProfile]:
     ):
         for code in codes:
             qs = qs.filter(_has_facet(kind, [code]))
+    if filters.any_languages:
+        qs = qs.filter(_has_facet(kinds.LANGUAGE, filters.any_languages))
     for place in filters.lives_in:
         # A licence for the whole country covers its regions (US licence rules aside,
         # GB or PL is the unit there). Partners living apart need both places covered.

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from accounts.models import Couple, User
 from core.errors import Forbidden
 
@@ -41,4 +43,4 @@ def _log(
 
 def _require_admin(user: User, clinic: Clinic) -> None:
     if not is_admin_of(user, clinic.pk):
-        raise Forbidden("Only an admin of this clinic can change its roster.", code="not_admin")
+        raise Forbidden(_("Only an admin of this clinic can change its roster."), code="not_admin")

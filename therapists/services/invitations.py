@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.invitations import invitation_email_queue
 from accounts.models import User
@@ -41,8 +42,10 @@ def therapist_invitation_create(
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None and not existing.is_therapist:
         raise Conflict(
-            "This email belongs to a client or admin account. Invite the therapist's "
-            "work email instead.",
+            _(
+                "This email belongs to a client or admin account. Invite the therapist's "
+                "work email instead."
+            ),
             code="not_a_therapist_account",
         )
     if (
@@ -117,12 +120,12 @@ def therapist_invitation_accept(
         invitation = therapist_invitation_check(token=token, user=user, now=now)
         invitation = TherapistInvitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.accepted_at is not None:
-            raise InvalidLink("This invitation has already been used.", code="used", status=410)
+            raise InvalidLink(_("This invitation has already been used."), code="used", status=410)
         clinic = invitation.clinic
         if user is None or not user.is_authenticated:
             if User.objects.filter(email__iexact=invitation.email).exists():
                 raise Conflict(
-                    "An account with this email already exists. Log in to accept.",
+                    _("An account with this email already exists. Log in to accept."),
                     code="login_required",
                 )
             user = user_create(
@@ -134,7 +137,7 @@ def therapist_invitation_accept(
             )
         if not user.is_therapist:
             raise Forbidden(
-                "Client and admin accounts cannot join a roster as a therapist.",
+                _("Client and admin accounts cannot join a roster as a therapist."),
                 code="not_a_therapist_account",
             )
         other = (
@@ -153,11 +156,11 @@ def therapist_invitation_accept(
             )
         try:
             with transaction.atomic():
-                membership, _ = ClinicMembership.objects.get_or_create(
+                membership, _created = ClinicMembership.objects.get_or_create(
                     clinic=clinic, user=user, role=ClinicMembership.Role.THERAPIST
                 )
         except IntegrityError:
-            raise Conflict("The roster changed meanwhile. Try again.", code="conflict") from None
+            raise Conflict(_("The roster changed meanwhile. Try again."), code="conflict") from None
         if not membership.is_active:
             membership.is_active = True
             membership.save(update_fields=["is_active"])

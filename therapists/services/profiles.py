@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError, Forbidden
@@ -67,7 +68,7 @@ def therapist_profile_update(
     """Save a profile and its facets together; any invalid part saves nothing."""
     is_self = editor.pk == profile.user_id
     if not is_self and not is_admin_of(editor, profile.clinic_id):
-        raise Forbidden("You can only edit your own profile.", code="not_your_profile")
+        raise Forbidden(_("You can only edit your own profile."), code="not_your_profile")
     facets = {
         ProfileFacet.Kind.SPECIALTY: _check_codes(
             "specialties", data.specialties, catalog.SPECIALTIES
@@ -82,7 +83,7 @@ def therapist_profile_update(
     in_person = {"in_person", "hybrid"} & set(facets[ProfileFacet.Kind.FORMAT])
     if in_person and not data.office_address.strip():
         raise DomainError(
-            "Add the office address where in-person sessions take place.",
+            _("Add the office address where in-person sessions take place."),
             code="invalid",
             status=422,
             field="office_address",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Couple, User
 from core.errors import Conflict, DomainError
@@ -100,7 +101,7 @@ def therapist_set_weekly_hours(
     _require_admin(by, membership.clinic)
     if hours is not None and not 0 <= hours <= 80:
         raise DomainError(
-            "Weekly hours must be between 0 and 80.", code="invalid", status=422, field="hours"
+            _("Weekly hours must be between 0 and 80."), code="invalid", status=422, field="hours"
         )
     with transaction.atomic():
         membership = _locked_membership(membership)
@@ -192,7 +193,7 @@ def couple_assign(
     )
     if not known:
         raise DomainError(
-            "This couple has no sessions with your clinic yet.",
+            _("This couple has no sessions with your clinic yet."),
             code="unknown_couple",
             status=404,
             field="couple",
@@ -207,7 +208,7 @@ def couple_assign(
         )
         if current is not None and current.clinic_id != clinic.pk:
             raise Conflict(
-                "This couple is in the care of another clinic.", code="other_clinic_couple"
+                _("This couple is in the care of another clinic."), code="other_clinic_couple"
             )
         if current is not None and current.therapist_id == therapist.pk:
             raise Conflict(
@@ -229,7 +230,7 @@ def couple_assign(
                 )
         except IntegrityError:
             raise Conflict(
-                "Someone else changed this couple's therapist meanwhile. Reload and try again.",
+                _("Someone else changed this couple's therapist meanwhile. Reload and try again."),
                 code="conflict",
             ) from None
         if current is None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from dataclasses import replace
+
+from babel.lists import format_list
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from accounts.selectors import active_couple_for
+from core.l10n import babel_locale
 from therapists import catalog
 from therapists.filters import (
     FREE_WITHIN,
@@ -39,12 +45,62 @@ def _choices() -> dict:
     }
 
 
+# ``?language=any``: the couple chose every language (their own are the default).
+ANY_LANGUAGE = "any"
+
+
+def couple_languages(user) -> tuple[str, ...]:
+    """The directory language codes of a signed-in client's couple: their own account
+    language first, then their partner's ("pt-br" is "pt"); empty for anyone else."""
+    if not user.is_authenticated or not user.is_client:
+        return ()
+    couple = active_couple_for(user)
+    if couple is None:
+        return ()
+    known = catalog.languages()
+    codes: list[str] = []
+    for person in sorted(couple.partners, key=lambda p: p.pk != user.pk):
+        code = (person.language or "").split("-")[0].lower()
+        if code in known and code not in codes:
+            codes.append(code)
+    return tuple(codes)
+
+
+def language_name(code: str) -> str:
+    """A language's name in the reader's language (the catalog's English name in English)."""
+    english = catalog.languages().get(code, code)
+    if (translation.get_language() or "en").split("-")[0] == "en":
+        return english
+    return babel_locale(translation.get_language()).languages.get(code) or english
+
+
+def _language_query(data: QueryDict) -> tuple[QueryDict, bool]:
+    """The query without ``language=any``, and whether a language choice was made (a
+    language or ``any``): then the couple's default languages stay out of it."""
+    values = data.getlist("language")
+    chosen = [v for v in values if v.strip()]
+    if any(v.strip().lower() == ANY_LANGUAGE for v in chosen):
+        data = data.copy()
+        rest = [v for v in values if v.strip().lower() != ANY_LANGUAGE]
+        if rest:
+            data.setlist("language", rest)
+        else:
+            data.pop("language")
+    return data, bool(chosen)
+
+
 def directory(request: HttpRequest) -> HttpResponse:
     error = None
+    data, language_chosen = _language_query(request.GET)
+    # Only looked up when it can matter (an explicit language keeps queries as they were).
+    own = () if language_chosen else couple_languages(request.user)
+    defaults = own
     try:
-        filters = parse_filters(request.GET)
+        filters = parse_filters(data)
     except InvalidFilter as exc:
         error, filters = exc, DirectoryFilters()
+    if defaults and not error:
+        filters = replace(filters, any_languages=defaults)
     page = None if error else directory_page(filters, now=timezone.now())
     query = request.GET.copy()
     query.pop("page", None)
@@ -55,7 +111,25 @@ def directory(request: HttpRequest) -> HttpResponse:
         "raw": request.GET,
         "query": query.urlencode(),
         "choices": _choices(),
+        # "Any language" must then say so in the URL, or the default comes back.
+        "any_language": ANY_LANGUAGE
+        if request.user.is_authenticated and request.user.is_client
+        else "",
     }
+    if own:
+        names = [language_name(code) for code in own]
+        context["own_languages"] = format_list(
+            names, style="or", locale=babel_locale(translation.get_language())
+        )
+    if filters.any_languages:
+        everyone = query.copy()
+        everyone.setlist("language", [ANY_LANGUAGE])
+        context["default_languages"] = {
+            "codes": filters.any_languages,
+            "notice": _("Showing therapists who speak %(languages)s.")
+            % {"languages": context["own_languages"]},
+            "all_query": everyone.urlencode(),
+        }
     return render(request, "therapists/directory.html", context, status=422 if error else 200)
 
 

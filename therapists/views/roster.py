@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -138,7 +139,7 @@ def weekly_hours(request: HttpRequest, membership_id: int) -> HttpResponse:
             hours=form.cleaned_data["hours"],
             now=timezone.now(),
         )
-        messages.success(request, "Weekly hours saved.")
+        messages.success(request, _("Weekly hours saved."))
     else:
         messages.error(request, form.errors["hours"][0])
     return redirect("therapists:roster_therapist", membership_id=membership.pk)
@@ -225,7 +226,7 @@ def clinic_settings(request: HttpRequest, clinic_id: int) -> HttpResponse:
         except DomainError as exc:
             form_error(form, exc)
         else:
-            messages.success(request, "Clinic settings saved.")
+            messages.success(request, _("Clinic settings saved."))
             return redirect("therapists:clinic_settings", clinic_id=clinic.pk)
     return render(
         request,
