@@ -58,7 +58,7 @@ def all_answers(forms_: list[InstrumentForm]) -> dict[str, dict[str, int]]:
 def forms_error(forms_: list[InstrumentForm], exc: DomainError) -> bool:
     """Show a service's refusal on the item it names; False if it names no measure."""
     field = str(exc.extra.get("field") or "")
-    slug, _, item = field.partition(".")
+    slug, _dot, item = field.partition(".")
     for f in forms_:
         if f.instrument.slug == slug:
             f.add_error(item if item in f.fields else None, exc.detail)

@@ -58,11 +58,11 @@ class Instrument:
 
     @property
     def min_total(self) -> int:
-        return sum(min(v for v, _ in item.options) for item in self.items)
+        return sum(min(v for v, _label in item.options) for item in self.items)
 
     @property
     def max_total(self) -> int:
-        return sum(max(v for v, _ in item.options) for item in self.items)
+        return sum(max(v for v, _label in item.options) for item in self.items)
 
     def score(self, answers: dict[str, int]) -> int:
         """Sum of item values. ``answers`` must already be validated (see ``validate``)."""
@@ -86,7 +86,7 @@ class Instrument:
                     value = int(str(value))
                 except ValueError:
                     return (item.key, "Choose one of the answers.")
-            allowed = [v for v, _ in item.options]
+            allowed = [v for v, _label in item.options]
             if value not in allowed:
                 return (item.key, f"Choose an answer from {min(allowed)} to {max(allowed)}.")
             clean[item.key] = value

@@ -177,7 +177,7 @@ def measure_plan_update(
             field="schedule",
         )
     with transaction.atomic():
-        plan, _ = MeasurePlan.objects.select_for_update().get_or_create(clinic=clinic)
+        plan, _created = MeasurePlan.objects.select_for_update().get_or_create(clinic=clinic)
         plan.schedule = clean
         plan.split_gap = split_gap
         plan.on_track_by = on_track_by
