@@ -33,7 +33,9 @@ class CrisisLine:
 
 CRISIS_LINES: dict[str, tuple[CrisisLine, ...]] = {
     "US": (
-        CrisisLine(_("Emergency services"), "911", _("Police, fire, ambulance"), "https://www.911.gov/"),
+        CrisisLine(
+            _("Emergency services"), "911", _("Police, fire, ambulance"), "https://www.911.gov/"
+        ),
         CrisisLine(
             "988 Suicide & Crisis Lifeline",
             "988",
@@ -49,7 +51,9 @@ CRISIS_LINES: dict[str, tuple[CrisisLine, ...]] = {
         ),
     ),
     "GB": (
-        CrisisLine(_("Emergency services"), "999", _("Police, fire, ambulance"), "https://www.gov.uk/"),
+        CrisisLine(
+            _("Emergency services"), "999", _("Police, fire, ambulance"), "https://www.gov.uk/"
+        ),
         CrisisLine("Samaritans", "116 123", _("Free, 24/7"), "https://www.samaritans.org/"),
         CrisisLine(
             "National Domestic Abuse Helpline",

@@ -23,7 +23,10 @@ class SignForm(forms.Form):
 class EmergencyContactForm(forms.Form):
     name = forms.CharField(label=_("Contact's name"), max_length=120)
     relation = forms.CharField(
-        label=_("Relation to you"), max_length=60, required=False, help_text=_("Friend, parent, sibling…")
+        label=_("Relation to you"),
+        max_length=60,
+        required=False,
+        help_text=_("Friend, parent, sibling…"),
     )
     phone = forms.CharField(
         label=_("Phone"),

@@ -101,7 +101,8 @@ class Signature(models.Model):
     signed_on = models.DateField(help_text=_("The date the signer typed."))
     version_hash = models.CharField(max_length=64)
     name_mismatch = models.BooleanField(
-        default=False, help_text=_("The typed name differs from the account's; the signer confirmed."),
+        default=False,
+        help_text=_("The typed name differs from the account's; the signer confirmed."),
     )
     signed_at = models.DateTimeField(default=timezone.now)
 

@@ -73,9 +73,7 @@ def clean_place(country: str, region: str) -> tuple[str, str]:
         if not region:
             raise PlaceError(_("Choose your state or province."), "region")
         if region not in regions(country):
-            raise PlaceError(
-                _("Choose a state or province of the country you picked."), "region"
-            )
+            raise PlaceError(_("Choose a state or province of the country you picked."), "region")
     elif region:
         raise PlaceError(_("This country is asked without a state or province."), "region")
     return country, region

@@ -359,7 +359,7 @@ class LicenceNotice:
 
     @property
     def where(self) -> str:
-        """"where you live (Japan)" or "where Aiko lives (Japan)"."""
+        """ "where you live (Japan)" or "where Aiko lives (Japan)"."""
         if not self.partner_name:
             return _("where you live (%(place)s)") % {"place": self.place_label}
         return _("where %(name)s lives (%(place)s)") % {

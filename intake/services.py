@@ -241,7 +241,9 @@ def location_confirm(
         raise Forbidden(_("This session is not yours."), "forbidden")
     free_text = re.sub(r"\s+", " ", free_text or "").strip()
     if len(free_text) > 200:
-        raise DomainError(_("Keep the place under 200 characters."), "invalid", 422, field="free_text")
+        raise DomainError(
+            _("Keep the place under 200 characters."), "invalid", 422, field="free_text"
+        )
     if free_text and not country:
         country, region = "", ""
     else:
