@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from accounts.models import Couple
@@ -110,7 +111,7 @@ class PartnerSignaturesOut(Schema):
 
 def _client(request: HttpRequest):
     if not request.user.is_client:
-        raise Forbidden("Only the partners of a couple use this.", "forbidden")
+        raise Forbidden(_("Only the partners of a couple use this."), "forbidden")
     return request.user
 
 

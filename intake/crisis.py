@@ -9,12 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# Crisis lines are what a person in danger reads: each description is one whole phrase.
+# Numbers, keywords to text (START) and the services' own names are never translated.
+EMERGENCY = pgettext_lazy("kind of phone line", "Emergency")
+
 CHECKED_ON = "2026-12-02"
 
 
 @dataclass(frozen=True)
 class CrisisLine:
-    name: str
+    name: str  # a service's own name stays as it is; generic ones are translated
     number: str
     what: str
     source: str
@@ -26,89 +33,94 @@ class CrisisLine:
 
 CRISIS_LINES: dict[str, tuple[CrisisLine, ...]] = {
     "US": (
-        CrisisLine("Emergency services", "911", "Police, fire, ambulance", "https://www.911.gov/"),
+        CrisisLine(
+            _("Emergency services"), "911", _("Police, fire, ambulance"), "https://www.911.gov/"
+        ),
         CrisisLine(
             "988 Suicide & Crisis Lifeline",
             "988",
-            "Call or text, 24/7",
+            _("Call or text, 24/7"),
             "https://988lifeline.org/",
         ),
         CrisisLine(
             "National Domestic Violence Hotline",
             "1-800-799-7233",
-            "24/7, or text START to 88788",
+            # Translators: START is the keyword to text; keep it and the number as they are.
+            _("24/7, or text START to 88788"),
             "https://www.thehotline.org/",
         ),
     ),
     "GB": (
-        CrisisLine("Emergency services", "999", "Police, fire, ambulance", "https://www.gov.uk/"),
-        CrisisLine("Samaritans", "116 123", "Free, 24/7", "https://www.samaritans.org/"),
+        CrisisLine(
+            _("Emergency services"), "999", _("Police, fire, ambulance"), "https://www.gov.uk/"
+        ),
+        CrisisLine("Samaritans", "116 123", _("Free, 24/7"), "https://www.samaritans.org/"),
         CrisisLine(
             "National Domestic Abuse Helpline",
             "0808 2000 247",
-            "Free, 24/7 (Refuge)",
+            _("Free, 24/7 (Refuge)"),
             "https://www.nationaldahelpline.org.uk/",
         ),
     ),
     "JP": (
         CrisisLine(
-            "Police / Ambulance", "110 / 119", "Emergency", "https://www.npa.go.jp/english/"
+            _("Police / Ambulance"), "110 / 119", EMERGENCY, "https://www.npa.go.jp/english/"
         ),
         CrisisLine(
             "TELL Lifeline (English)",
             "03-5774-0992",
-            "Counselling in English",
+            _("Counselling in English"),
             "https://telljp.com/lifeline/",
         ),
         CrisisLine(
             "Yorisoi Hotline (よりそいホットライン)",
             "0120-279-338",
-            "Free, 24/7, several languages",
+            _("Free, 24/7, several languages"),
             "https://www.since2011.net/yorisoi/",
         ),
     ),
     "PL": (
-        CrisisLine("Numer alarmowy", "112", "Emergency", "https://112.gov.pl/"),
+        CrisisLine("Numer alarmowy", "112", EMERGENCY, "https://112.gov.pl/"),
         CrisisLine(
             "Telefon zaufania dla dorosłych w kryzysie",
             "116 123",
-            "Free, 24/7 (Niebieska Linia IPZ)",
+            _("Free, 24/7 (Niebieska Linia IPZ)"),
             "https://116sos.pl/",
         ),
         CrisisLine(
             "Niebieska Linia – przemoc domowa",
             "800 120 002",
-            "Domestic violence helpline",
+            _("Domestic violence helpline"),
             "https://www.niebieskalinia.pl/",
         ),
     ),
     "IN": (
-        CrisisLine("Emergency Response Support System", "112", "Emergency", "https://112.gov.in/"),
+        CrisisLine("Emergency Response Support System", "112", EMERGENCY, "https://112.gov.in/"),
         CrisisLine(
             "Tele MANAS",
             "14416",
-            "Free, 24/7, 20 languages (also 1-800-891-4416)",
+            _("Free, 24/7, 20 languages (also 1-800-891-4416)"),
             "https://telemanas.mohfw.gov.in/",
         ),
         CrisisLine(
             "Women Helpline",
             "181",
-            "Women facing violence, 24/7",
+            _("Women facing violence, 24/7"),
             "https://wcd.gov.in/",
         ),
     ),
     "BR": (
-        CrisisLine("SAMU / Polícia", "192 / 190", "Emergency", "https://www.gov.br/saude/"),
+        CrisisLine("SAMU / Polícia", "192 / 190", EMERGENCY, "https://www.gov.br/saude/"),
         CrisisLine(
             "CVV – Centro de Valorização da Vida",
             "188",
-            "Free, 24/7, or chat at cvv.org.br",
+            _("Free, 24/7, or chat at cvv.org.br"),
             "https://cvv.org.br/",
         ),
         CrisisLine(
             "Central de Atendimento à Mulher",
             "180",
-            "Violence against women, 24/7",
+            _("Violence against women, 24/7"),
             "https://www.gov.br/mulheres/",
         ),
     ),

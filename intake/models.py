@@ -13,15 +13,16 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedTextField
 
 
 class DocumentKind(models.TextChoices):
-    TELEHEALTH_CONSENT = "telehealth_consent", "Consent to telehealth"
-    PRACTICE_POLICIES = "practice_policies", "Practice policies"
-    PRIVACY_NOTICE = "privacy_notice", "Privacy notice"
-    CANCELLATION_POLICY = "cancellation_policy", "Cancellation policy"
+    TELEHEALTH_CONSENT = "telehealth_consent", _("Consent to telehealth")
+    PRACTICE_POLICIES = "practice_policies", _("Practice policies")
+    PRIVACY_NOTICE = "privacy_notice", _("Privacy notice")
+    CANCELLATION_POLICY = "cancellation_policy", _("Cancellation policy")
 
 
 class IntakeDocument(models.Model):
@@ -97,10 +98,11 @@ class Signature(models.Model):
         "accounts.Couple", on_delete=models.SET_NULL, null=True, related_name="signatures"
     )
     typed_name = models.CharField(max_length=150)
-    signed_on = models.DateField(help_text="The date the signer typed.")
+    signed_on = models.DateField(help_text=_("The date the signer typed."))
     version_hash = models.CharField(max_length=64)
     name_mismatch = models.BooleanField(
-        default=False, help_text="The typed name differs from the account's; the signer confirmed."
+        default=False,
+        help_text=_("The typed name differs from the account's; the signer confirmed."),
     )
     signed_at = models.DateTimeField(default=timezone.now)
 

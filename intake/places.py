@@ -9,14 +9,27 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pycountry
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from core.l10n import babel_locale
 
 # Where a location is asked down to the state or province.
 REGIONAL_COUNTRIES = ("US", "CA", "AU", "IN")
 
 
-@lru_cache(maxsize=1)
 def countries() -> dict[str, str]:
+    """Code -> name in the reader's language (CLDR through Babel; pycountry's English
+    names for English and wherever CLDR has no name), sorted by name."""
+    return _countries(translation.get_language() or "en")
+
+
+@lru_cache(maxsize=8)
+def _countries(language: str) -> dict[str, str]:
     result = {c.alpha_2: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    if language.split("-")[0] != "en":
+        names = babel_locale(language).territories
+        result = {code: names.get(code) or name for code, name in result.items()}
     return dict(sorted(result.items(), key=lambda item: item[1]))
 
 
@@ -36,7 +49,11 @@ def all_regions() -> dict[str, dict[str, str]]:
 def label(country: str, region: str = "") -> str:
     name = countries().get(country, country)
     if region:
-        return f"{regions(country).get(region, region)}, {name}"
+        # Translators: a state or province, then its country ("California, United States").
+        return _("%(region)s, %(country)s") % {
+            "region": regions(country).get(region, region),
+            "country": name,
+        }
     return name
 
 
@@ -51,12 +68,12 @@ def clean_place(country: str, region: str) -> tuple[str, str]:
     country = (country or "").strip().upper()
     region = (region or "").strip().upper()
     if country not in countries():
-        raise PlaceError("Choose a country from the list.", "country")
+        raise PlaceError(_("Choose a country from the list."), "country")
     if country in REGIONAL_COUNTRIES:
         if not region:
-            raise PlaceError("Choose your state or province.", "region")
+            raise PlaceError(_("Choose your state or province."), "region")
         if region not in regions(country):
-            raise PlaceError("Choose a state or province of the country you picked.", "region")
+            raise PlaceError(_("Choose a state or province of the country you picked."), "region")
     elif region:
-        raise PlaceError("This country is asked without a state or province.", "region")
+        raise PlaceError(_("This country is asked without a state or province."), "region")
     return country, region

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from accounts.models import Couple, User
 from accounts.selectors import active_couple_for
@@ -294,12 +295,14 @@ def licence_warning(
     codes = licence_places_of(therapist) if codes is None else codes
     place = region or country
     if not place:
-        return "Location not given as a listed place: check your licence covers it."
+        return _("Location not given as a listed place: check your licence covers it.")
     if not codes:
-        return "Your profile lists no licence places."
+        return _("Your profile lists no licence places.")
     if licence_covers(codes, place):
         return ""
-    return f"Outside your licensed jurisdictions ({places.label(country, region)})."
+    return _("Outside your licensed jurisdictions (%(place)s).") % {
+        "place": places.label(country, region)
+    }
 
 
 @dataclass
@@ -347,7 +350,38 @@ def confirmed_count(booking: Booking) -> int:
 @dataclass
 class LicenceNotice:
     place_label: str
-    whose: str
+    partner_name: str  # "" when the place is the reader's own home
+
+    @property
+    def whose(self) -> str:
+        """Whose home it is, in plain English for code and logs (pages show ``where``)."""
+        return f"{self.partner_name} lives" if self.partner_name else "you live"
+
+    @property
+    def where(self) -> str:
+        """ "where you live (Japan)" or "where Aiko lives (Japan)"."""
+        if not self.partner_name:
+            return _("where you live (%(place)s)") % {"place": self.place_label}
+        return _("where %(name)s lives (%(place)s)") % {
+            "name": self.partner_name,
+            "place": self.place_label,
+        }
+
+
+def licence_sentence(therapist_name: str, notices: list[LicenceNotice]) -> str:
+    """The booking page's warning as one sentence: "Dr Lee isn't listed as licensed
+    where you live (Japan) or where Aiko lives (Japan)." """
+    if not notices:
+        return ""
+    where = notices[0].where
+    for notice in notices[1:]:
+        # Translators: two places a therapist may not be licensed ("where you live (Japan)
+        # or where Aiko lives (Brazil)").
+        where = _("%(first)s or %(second)s") % {"first": where, "second": notice.where}
+    return _("%(therapist)s isn't listed as licensed %(where)s.") % {
+        "therapist": therapist_name,
+        "where": where,
+    }
 
 
 def home_place_of(user: User) -> tuple[str, str]:
@@ -367,8 +401,8 @@ def licence_notices(*, therapist: User, couple: Couple | None, viewer: User) -> 
         country, region = home_place_of(partner)
         if not country or licence_covers(codes, region or country):
             continue
-        whose = "you live" if partner.pk == viewer.pk else f"{partner.name} lives"
-        notices.append(LicenceNotice(places.label(country, region), whose))
+        name = "" if partner.pk == viewer.pk else partner.name
+        notices.append(LicenceNotice(places.label(country, region), name))
     return notices
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import active_couple_for
@@ -47,18 +48,18 @@ def document_version_publish(
     """Publish a new version of one of the clinic's documents. Earlier signatures stay;
     partners are asked to sign the new text at their next visit."""
     if not is_admin_of(by, clinic.pk):
-        raise Forbidden("Only an admin of this clinic edits its documents.", "forbidden")
+        raise Forbidden(_("Only an admin of this clinic edits its documents."), "forbidden")
     if kind not in DocumentKind.values:
-        raise DomainError("Unknown document kind.", "invalid", 422, field="kind")
+        raise DomainError(_("Unknown document kind."), "invalid", 422, field="kind")
     title, body = (title or "").strip(), (body or "").strip()
     if not title:
-        raise DomainError("Give the document a title.", "invalid", 422, field="title")
+        raise DomainError(_("Give the document a title."), "invalid", 422, field="title")
     if not body:
-        raise DomainError("The document needs its text.", "invalid", 422, field="body")
+        raise DomainError(_("The document needs its text."), "invalid", 422, field="body")
     if len(title) > 160 or len(body) > 40_000:
-        raise DomainError("The document is too long.", "invalid", 422, field="body")
+        raise DomainError(_("The document is too long."), "invalid", 422, field="body")
     with transaction.atomic():
-        document, _ = IntakeDocument.objects.select_for_update().get_or_create(
+        document, _created = IntakeDocument.objects.select_for_update().get_or_create(
             clinic=clinic, kind=kind, defaults={"created_at": now}
         )
         # The lock on the document row serialises numbering; the unique constraint backs it.
@@ -66,7 +67,7 @@ def document_version_publish(
         latest = document.versions.order_by("-number").first()
         digest = content_hash(title, body)
         if latest is not None and latest.content_hash == digest:
-            raise Conflict("This text is already the current version.", "unchanged")
+            raise Conflict(_("This text is already the current version."), "unchanged")
         number = (document.versions.aggregate(m=Max("number"))["m"] or 0) + 1
         version = DocumentVersion.objects.create(
             document=document,
@@ -84,13 +85,15 @@ def document_version_publish(
 def document_version_delete(*, version: DocumentVersion, by: User) -> None:
     """Withdraw a version nobody signed (say, a typo published a minute ago)."""
     if not is_admin_of(by, version.document.clinic_id):
-        raise Forbidden("Only an admin of this clinic edits its documents.", "forbidden")
+        raise Forbidden(_("Only an admin of this clinic edits its documents."), "forbidden")
     with transaction.atomic():
         locked = DocumentVersion.objects.select_for_update().get(pk=version.pk)
         if Signature.objects.filter(version=locked).exists():
             raise Conflict(
-                "Someone signed this version, so it stays on record. Publish a new version "
-                "instead.",
+                _(
+                    "Someone signed this version, so it stays on record. Publish a new version "
+                    "instead."
+                ),
                 "signed_version",
             )
         audit_record(
@@ -117,25 +120,31 @@ def document_sign(
     signature; the signer's IP and time go to the audit log."""
     couple = active_couple_for(user) if user.is_client else None
     if couple is None or selectors.version_for_signer(user, version.pk) is None:
-        raise Forbidden("This document is not one of your clinic's.", "forbidden")
+        raise Forbidden(_("This document is not one of your clinic's."), "forbidden")
     typed = re.sub(r"\s+", " ", typed_name or "").strip()
     if len(typed) < 2:
-        raise DomainError("Type your full name to sign.", "invalid", 422, field="typed_name")
+        raise DomainError(_("Type your full name to sign."), "invalid", 422, field="typed_name")
     if len(typed) > 150:
-        raise DomainError("That name is too long.", "invalid", 422, field="typed_name")
+        raise DomainError(_("That name is too long."), "invalid", 422, field="typed_name")
     today = now.astimezone(user.tz).date()
     if signed_on is None:
-        raise DomainError("Give today's date.", "invalid", 422, field="signed_on")
+        raise DomainError(_("Give today's date."), "invalid", 422, field="signed_on")
     # A day either side: the signer's calendar may be a zone away from their account's.
     if abs((signed_on - today).days) > 1:
         raise DomainError(
-            f"The date must be today's ({today:%Y-%m-%d}).", "invalid", 422, field="signed_on"
+            _("The date must be today's (%(today)s).") % {"today": f"{today:%Y-%m-%d}"},
+            "invalid",
+            422,
+            field="signed_on",
         )
     mismatch = _norm_name(typed) != _norm_name(user.full_name)
     if mismatch and not confirm_name:
         raise NameMismatch(
-            f"“{typed}” is not the name on your account (“{user.full_name}”). "
-            "Sign with this name anyway?",
+            _(
+                "“%(typed)s” is not the name on your account (“%(account)s”). "
+                "Sign with this name anyway?"
+            )
+            % {"typed": typed, "account": user.full_name},
             "name_mismatch",
             field="typed_name",
             account_name=user.full_name,
@@ -144,11 +153,11 @@ def document_sign(
         current = selectors.current_versions(version.document.clinic_id)
         if version.pk not in {v.pk for v in current}:
             raise Conflict(
-                "A newer version of this document was published; read and sign that one.",
+                _("A newer version of this document was published; read and sign that one."),
                 "superseded",
             )
         if Signature.objects.filter(version=version, signer=user).exists():
-            raise Conflict("You already signed this version.", "already_signed")
+            raise Conflict(_("You already signed this version."), "already_signed")
         try:
             with transaction.atomic():
                 signature = Signature.objects.create(
@@ -162,7 +171,7 @@ def document_sign(
                     signed_at=now,
                 )
         except IntegrityError:
-            raise Conflict("You already signed this version.", "already_signed") from None
+            raise Conflict(_("You already signed this version."), "already_signed") from None
         audit_record(
             actor=user,
             action="intake_document.sign",
@@ -182,20 +191,20 @@ def emergency_contact_save(
     *, user: User, name: str, relation: str, phone: str, now: datetime
 ) -> PartnerSafety:
     if not user.is_client:
-        raise Forbidden("Only clients keep an emergency contact here.", "forbidden")
+        raise Forbidden(_("Only clients keep an emergency contact here."), "forbidden")
     name, relation, phone = (name or "").strip(), (relation or "").strip(), (phone or "").strip()
     if not name:
-        raise DomainError("Give your contact's name.", "invalid", 422, field="name")
+        raise DomainError(_("Give your contact's name."), "invalid", 422, field="name")
     if len(name) > 120 or len(relation) > 60:
-        raise DomainError("That is too long.", "invalid", 422, field="name")
+        raise DomainError(_("That is too long."), "invalid", 422, field="name")
     if not PHONE_RE.match(phone):
         raise DomainError(
-            "Give a phone number with its country code, like +1 415 555 0100.",
+            _("Give a phone number with its country code, like +1 415 555 0100."),
             "invalid",
             422,
             field="phone",
         )
-    safety, _ = PartnerSafety.objects.get_or_create(user=user)
+    safety, _created = PartnerSafety.objects.get_or_create(user=user)
     safety.contact_name, safety.contact_relation, safety.contact_phone = name, relation, phone
     safety.updated_at = now
     safety.save()
@@ -205,12 +214,12 @@ def emergency_contact_save(
 
 def home_place_save(*, user: User, country: str, region: str, now: datetime) -> PartnerSafety:
     if not user.is_client:
-        raise Forbidden("Only clients keep a home place here.", "forbidden")
+        raise Forbidden(_("Only clients keep a home place here."), "forbidden")
     try:
         country, region = places.clean_place(country, region)
     except places.PlaceError as exc:
         raise DomainError(exc.detail, "invalid", 422, field=exc.field) from None
-    safety, _ = PartnerSafety.objects.get_or_create(user=user)
+    safety, _created = PartnerSafety.objects.get_or_create(user=user)
     safety.home_country, safety.home_region, safety.updated_at = country, region, now
     safety.save()
     return safety
@@ -229,10 +238,12 @@ def location_confirm(
     """Record where a partner is for this session. A place in none of the lists is
     kept as typed and flagged to the therapist."""
     if user.pk not in {p.pk for p in booking.couple.partners}:
-        raise Forbidden("This session is not yours.", "forbidden")
+        raise Forbidden(_("This session is not yours."), "forbidden")
     free_text = re.sub(r"\s+", " ", free_text or "").strip()
     if len(free_text) > 200:
-        raise DomainError("Keep the place under 200 characters.", "invalid", 422, field="free_text")
+        raise DomainError(
+            _("Keep the place under 200 characters."), "invalid", 422, field="free_text"
+        )
     if free_text and not country:
         country, region = "", ""
     else:
@@ -242,7 +253,7 @@ def location_confirm(
             raise DomainError(exc.detail, "invalid", 422, field=exc.field) from None
         free_text = ""
     if booking.ends_at + timedelta(hours=2) < now:
-        raise Conflict("This session is over.", "session_over")
+        raise Conflict(_("This session is over."), "session_over")
     with transaction.atomic():
         loc = SessionLocation.objects.select_for_update().filter(booking=booking, user=user).first()
         if loc is None:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Couple
@@ -66,14 +67,14 @@ def home(request: HttpRequest) -> HttpResponse:
                 if contact_form.is_valid():
                     services.emergency_contact_save(user=user, now=now, **contact_form.cleaned_data)
                     messages.success(
-                        request, "Emergency contact saved. Only your therapist sees it."
+                        request, _("Emergency contact saved. Only your therapist sees it.")
                     )
                     return redirect(request.get_full_path())
             elif action == "home":
                 place_form = PlaceForm(request.POST)
                 if place_form.is_valid():
                     services.home_place_save(user=user, now=now, **place_form.cleaned_data)
-                    messages.success(request, "Home place saved.")
+                    messages.success(request, _("Home place saved."))
                     return redirect(request.get_full_path())
         except DomainError as exc:
             form_error(contact_form if action == "contact" else place_form, exc)
@@ -127,7 +128,7 @@ def sign(request: HttpRequest, version_id: int) -> HttpResponse:
             except DomainError as exc:
                 form_error(form, exc)
             else:
-                messages.success(request, f"Signed: {version.title}.")
+                messages.success(request, _("Signed: %(title)s.") % {"title": version.title})
                 nxt = _next_url(request)
                 remaining = [
                     d for d in selectors.documents_for_partner(request.user) if d.signature is None
@@ -281,7 +282,8 @@ def document_edit(request: HttpRequest, clinic_id: int, kind: str) -> HttpRespon
             else:
                 messages.success(
                     request,
-                    f"Published version {version.number}. Partners sign it at their next visit.",
+                    _("Published version %(number)s. Partners sign it at their next visit.")
+                    % {"number": version.number},
                 )
                 return redirect("intake:clinic_documents")
     return render(
@@ -302,7 +304,11 @@ def version_delete(request: HttpRequest, version_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, f"Version {version.number} of “{version.title}” withdrawn.")
+        messages.success(
+            request,
+            _("Version %(number)s of “%(title)s” withdrawn.")
+            % {"number": version.number, "title": version.title},
+        )
     return redirect("intake:clinic_documents")
 
 

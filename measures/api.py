@@ -153,15 +153,15 @@ def _instrument_out(i: Instrument) -> dict:
     return {
         "id": i.slug,
         "version": i.version,
-        "name": i.name,
-        "short_name": i.short_name,
+        "name": str(i.name),
+        "short_name": str(i.short_name),
         "kind": i.kind,
-        "stem": i.stem,
+        "stem": str(i.stem),
         "items": [
             {
                 "key": it.key,
-                "text": it.text,
-                "options": [{"value": v, "label": lbl} for v, lbl in it.options],
+                "text": str(it.text),
+                "options": [{"value": v, "label": str(lbl)} for v, lbl in it.options],
             }
             for it in i.items
         ],
@@ -171,7 +171,7 @@ def _instrument_out(i: Instrument) -> dict:
         "cutoff": i.cutoff,
         "reliable_change": i.reliable_change,
         "source": i.source,
-        "notes": i.notes,
+        "notes": str(i.notes),
     }
 
 
@@ -273,7 +273,9 @@ def couple(request: HttpRequest, couple_id: int):
             }
             for p in view.partners
         ],
-        "flags": [f.__dict__ for f in view.flags],
+        "flags": [
+            {**f.__dict__, "title": str(f.title), "detail": str(f.detail)} for f in view.flags
+        ],
     }
 
 

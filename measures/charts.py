@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import ngettext
+
+from core.l10n import format_number
 from measures.instruments import LOWER_IS_BETTER
 from measures.selectors import Series
 
@@ -50,12 +53,32 @@ class Trend:
     def summary(self) -> str:
         inst = self.series.instrument
         first, last = self.series.first, self.series.latest
-        where = "lower is better" if inst.better == LOWER_IS_BETTER else "higher is better"
         count = len(self.dots)
-        return (
-            f"{inst.short_name}, {count} answer{'s' if count != 1 else ''} ({where}): from "
-            f"{first.total} to {last.total} of {inst.max_total}; cutoff {inst.cutoff:g}."
-        )
+        values = {
+            "instrument": inst.short_name,
+            "count": count,
+            "first": first.total if first else "",
+            "last": last.total if last else "",
+            "max": inst.max_total,
+            "cutoff": format_number(inst.cutoff),
+        }
+        if inst.better == LOWER_IS_BETTER:
+            text = ngettext(
+                "%(instrument)s, %(count)s answer (lower is better): from %(first)s to "
+                "%(last)s of %(max)s; cutoff %(cutoff)s.",
+                "%(instrument)s, %(count)s answers (lower is better): from %(first)s to "
+                "%(last)s of %(max)s; cutoff %(cutoff)s.",
+                count,
+            )
+        else:
+            text = ngettext(
+                "%(instrument)s, %(count)s answer (higher is better): from %(first)s to "
+                "%(last)s of %(max)s; cutoff %(cutoff)s.",
+                "%(instrument)s, %(count)s answers (higher is better): from %(first)s to "
+                "%(last)s of %(max)s; cutoff %(cutoff)s.",
+                count,
+            )
+        return text % values
 
 
 def trend(series: Series) -> Trend:

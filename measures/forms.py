@@ -4,6 +4,8 @@ clinic's plan. Input shape only; the services decide."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from measures import instruments
@@ -36,7 +38,7 @@ class InstrumentForm(forms.Form):
         if given:
             for name in self.fields:
                 if data.get(name) is None and name not in self.errors:
-                    self.add_error(name, "Please answer this question.")
+                    self.add_error(name, gettext("Please answer this question."))
         return data
 
     def answers(self) -> dict[str, int] | None:
@@ -58,7 +60,7 @@ def all_answers(forms_: list[InstrumentForm]) -> dict[str, dict[str, int]]:
 def forms_error(forms_: list[InstrumentForm], exc: DomainError) -> bool:
     """Show a service's refusal on the item it names; False if it names no measure."""
     field = str(exc.extra.get("field") or "")
-    slug, _, item = field.partition(".")
+    slug, _dot, item = field.partition(".")
     for f in forms_:
         if f.instrument.slug == slug:
             f.add_error(item if item in f.fields else None, exc.detail)
@@ -68,30 +70,31 @@ def forms_error(forms_: list[InstrumentForm], exc: DomainError) -> bool:
 
 class PlanForm(forms.Form):
     split_gap = forms.IntegerField(
-        label="Flag an alliance split when the partners' totals differ by at least",
+        label=_("Flag an alliance split when the partners' totals differ by at least"),
         min_value=1,
         max_value=40,
-        help_text="Points of 40. Default 6.",
+        help_text=_("Points of 40. Default 6."),
     )
     on_track_by = forms.IntegerField(
-        label="Flag 'not on track' when there is no reliable improvement by session",
+        label=_("Flag 'not on track' when there is no reliable improvement by session"),
         min_value=2,
         max_value=52,
-        help_text="Default 4.",
+        help_text=_("Default 4."),
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for slug, inst in instruments.CURRENT.items():
             self.fields[f"{slug}_when"] = forms.ChoiceField(
-                label=f"When to ask {inst.short_name}", choices=When.choices
+                label=gettext("When to ask %(instrument)s") % {"instrument": inst.short_name},
+                choices=When.choices,
             )
             self.fields[f"{slug}_every"] = forms.IntegerField(
-                label=f"{inst.short_name}: every N sessions",
+                label=gettext("%(instrument)s: every N sessions") % {"instrument": inst.short_name},
                 min_value=1,
                 max_value=52,
                 initial=4,
-                help_text="Used with 'Every N sessions'.",
+                help_text=_("Used with 'Every N sessions'."),
             )
 
     @staticmethod

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 LOWER_IS_BETTER = "lower"
 HIGHER_IS_BETTER = "higher"
 
@@ -23,6 +26,8 @@ class Item:
     key: str
     text: str
     # (value, label) pairs, in order; a bare range is given as min/max with end labels.
+    # Texts and labels are lazy (shown in the reader's language); answers are stored by
+    # item key and value only, never by label, so translating them changes no data.
     options: tuple[tuple[int, str], ...]
 
 
@@ -58,11 +63,11 @@ class Instrument:
 
     @property
     def min_total(self) -> int:
-        return sum(min(v for v, _ in item.options) for item in self.items)
+        return sum(min(v for v, _label in item.options) for item in self.items)
 
     @property
     def max_total(self) -> int:
-        return sum(max(v for v, _ in item.options) for item in self.items)
+        return sum(max(v for v, _label in item.options) for item in self.items)
 
     def score(self, answers: dict[str, int]) -> int:
         """Sum of item values. ``answers`` must already be validated (see ``validate``)."""
@@ -71,24 +76,32 @@ class Instrument:
     def validate(self, answers: object) -> dict[str, int] | tuple[str, str]:
         """The answers as ``{item: value}``, or ``(item key, message)`` for the first bad one."""
         if not isinstance(answers, dict):
-            return ("", "Answers must map each question to a number.")
+            return ("", gettext("Answers must map each question to a number."))
         known = {item.key for item in self.items}
         for extra in answers:
             if extra not in known:
-                return (str(extra), f"{self.short_name} has no question {extra!r}.")
+                return (
+                    str(extra),
+                    gettext("%(instrument)s has no question %(item)s.")
+                    % {"instrument": self.short_name, "item": repr(extra)},
+                )
         clean: dict[str, int] = {}
         for item in self.items:
             value = answers.get(item.key)
             if value is None or value == "":
-                return (item.key, "Please answer this question.")
+                return (item.key, gettext("Please answer this question."))
             if isinstance(value, bool) or not isinstance(value, int):
                 try:
                     value = int(str(value))
                 except ValueError:
-                    return (item.key, "Choose one of the answers.")
-            allowed = [v for v, _ in item.options]
+                    return (item.key, gettext("Choose one of the answers."))
+            allowed = [v for v, _label in item.options]
             if value not in allowed:
-                return (item.key, f"Choose an answer from {min(allowed)} to {max(allowed)}.")
+                return (
+                    item.key,
+                    gettext("Choose an answer from %(low)s to %(high)s.")
+                    % {"low": min(allowed), "high": max(allowed)},
+                )
             clean[item.key] = value
         return clean
 
@@ -115,10 +128,10 @@ class Instrument:
 
 
 _FREQUENCY = (
-    (0, "Not at all"),
-    (1, "Several days"),
-    (2, "More than half the days"),
-    (3, "Nearly every day"),
+    (0, _("Not at all")),
+    (1, _("Several days")),
+    (2, _("More than half the days")),
+    (3, _("Nearly every day")),
 )
 
 
@@ -129,29 +142,40 @@ def _zero_to_ten(low: str, high: str) -> tuple[tuple[int, str], ...]:
 PHQ9_V1 = Instrument(
     slug="phq9",
     version=1,
-    name="Patient Health Questionnaire (PHQ-9)",
+    # Translators: the PHQ-9 has official validated translations (items, answers and
+    # instructions); use their exact wording rather than translating freely.
+    name=_("Patient Health Questionnaire (PHQ-9)"),
     short_name="PHQ-9",
     kind="outcome",
     stem=(
-        "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+        _(
+            "Over the last 2 weeks, how often have you been bothered by any of the following "
+            "problems?"
+        )
     ),
     items=tuple(
         Item(f"q{i}", text, _FREQUENCY)
         for i, text in enumerate(
             (
-                "Little interest or pleasure in doing things",
-                "Feeling down, depressed, or hopeless",
-                "Trouble falling or staying asleep, or sleeping too much",
-                "Feeling tired or having little energy",
-                "Poor appetite or overeating",
-                "Feeling bad about yourself — or that you are a failure or have let "
-                "yourself or your family down",
-                "Trouble concentrating on things, such as reading the newspaper or "
-                "watching television",
-                "Moving or speaking so slowly that other people could have noticed? Or the "
-                "opposite — being so fidgety or restless that you have been moving around a "
-                "lot more than usual",
-                "Thoughts that you would be better off dead or of hurting yourself in some way",
+                _("Little interest or pleasure in doing things"),
+                _("Feeling down, depressed, or hopeless"),
+                _("Trouble falling or staying asleep, or sleeping too much"),
+                _("Feeling tired or having little energy"),
+                _("Poor appetite or overeating"),
+                _(
+                    "Feeling bad about yourself — or that you are a failure or have let "
+                    "yourself or your family down"
+                ),
+                _(
+                    "Trouble concentrating on things, such as reading the newspaper or "
+                    "watching television"
+                ),
+                _(
+                    "Moving or speaking so slowly that other people could have noticed? Or the "
+                    "opposite — being so fidgety or restless that you have been moving around a "
+                    "lot more than usual"
+                ),
+                _("Thoughts that you would be better off dead or of hurting yourself in some way"),
             ),
             start=1,
         )
@@ -160,11 +184,11 @@ PHQ9_V1 = Instrument(
     cutoff=10,
     reliable_change=6,
     bands=(
-        Band(0, 4, "Minimal"),
-        Band(5, 9, "Mild"),
-        Band(10, 14, "Moderate"),
-        Band(15, 19, "Moderately severe"),
-        Band(20, 27, "Severe"),
+        Band(0, 4, _("Minimal")),
+        Band(5, 9, _("Mild")),
+        Band(10, 14, _("Moderate")),
+        Band(15, 19, _("Moderately severe")),
+        Band(20, 27, _("Severe")),
     ),
     source=(
         "Kroenke K, Spitzer RL, Williams JBW (2001). The PHQ-9: validity of a brief "
@@ -179,21 +203,23 @@ PHQ9_V1 = Instrument(
 GAD7_V1 = Instrument(
     slug="gad7",
     version=1,
-    name="Generalized Anxiety Disorder scale (GAD-7)",
+    # Translators: the GAD-7 has official validated translations (items, answers and
+    # instructions); use their exact wording rather than translating freely.
+    name=_("Generalized Anxiety Disorder scale (GAD-7)"),
     short_name="GAD-7",
     kind="outcome",
-    stem="Over the last 2 weeks, how often have you been bothered by the following problems?",
+    stem=_("Over the last 2 weeks, how often have you been bothered by the following problems?"),
     items=tuple(
         Item(f"q{i}", text, _FREQUENCY)
         for i, text in enumerate(
             (
-                "Feeling nervous, anxious, or on edge",
-                "Not being able to stop or control worrying",
-                "Worrying too much about different things",
-                "Trouble relaxing",
-                "Being so restless that it is hard to sit still",
-                "Becoming easily annoyed or irritable",
-                "Feeling afraid as if something awful might happen",
+                _("Feeling nervous, anxious, or on edge"),
+                _("Not being able to stop or control worrying"),
+                _("Worrying too much about different things"),
+                _("Trouble relaxing"),
+                _("Being so restless that it is hard to sit still"),
+                _("Becoming easily annoyed or irritable"),
+                _("Feeling afraid as if something awful might happen"),
             ),
             start=1,
         )
@@ -202,10 +228,10 @@ GAD7_V1 = Instrument(
     cutoff=10,
     reliable_change=4,
     bands=(
-        Band(0, 4, "Minimal"),
-        Band(5, 9, "Mild"),
-        Band(10, 14, "Moderate"),
-        Band(15, 21, "Severe"),
+        Band(0, 4, _("Minimal")),
+        Band(5, 9, _("Mild")),
+        Band(10, 14, _("Moderate")),
+        Band(15, 21, _("Severe")),
     ),
     source=(
         "Spitzer RL, Kroenke K, Williams JBW, Löwe B (2006). A brief measure for assessing "
@@ -217,46 +243,51 @@ GAD7_V1 = Instrument(
 )
 
 _TRUE = (
-    (0, "Not at all true"),
-    (1, "A little true"),
-    (2, "Somewhat true"),
-    (3, "Mostly true"),
-    (4, "Almost completely true"),
-    (5, "Completely true"),
+    (0, _("Not at all true")),
+    (1, _("A little true")),
+    (2, _("Somewhat true")),
+    (3, _("Mostly true")),
+    (4, _("Almost completely true")),
+    (5, _("Completely true")),
 )
 _AMOUNT = (
-    (0, "Not at all"),
-    (1, "A little"),
-    (2, "Somewhat"),
-    (3, "Mostly"),
-    (4, "Almost completely"),
-    (5, "Completely"),
+    (0, _("Not at all")),
+    (1, _("A little")),
+    (2, _("Somewhat")),
+    (3, _("Mostly")),
+    (4, _("Almost completely")),
+    (5, _("Completely")),
 )
 
 CSI4_V1 = Instrument(
     slug="csi4",
     version=1,
-    name="Couples Satisfaction Index (CSI-4)",
+    # Translators: the CSI-4 has official validated translations (items, answers and
+    # instructions); use their exact wording rather than translating freely.
+    name=_("Couples Satisfaction Index (CSI-4)"),
     short_name="CSI-4",
     kind="outcome",
-    stem="About your relationship with your partner:",
+    stem=_("About your relationship with your partner:"),
     items=(
         Item(
             "q1",
-            "Please indicate the degree of happiness, all things considered, of your relationship.",
+            _(
+                "Please indicate the degree of happiness, all things considered, of your "
+                "relationship."
+            ),
             (
-                (0, "Extremely unhappy"),
-                (1, "Fairly unhappy"),
-                (2, "A little unhappy"),
-                (3, "Happy"),
-                (4, "Very happy"),
-                (5, "Extremely happy"),
-                (6, "Perfect"),
+                (0, _("Extremely unhappy")),
+                (1, _("Fairly unhappy")),
+                (2, _("A little unhappy")),
+                (3, _("Happy")),
+                (4, _("Very happy")),
+                (5, _("Extremely happy")),
+                (6, _("Perfect")),
             ),
         ),
-        Item("q2", "I have a warm and comfortable relationship with my partner.", _TRUE),
-        Item("q3", "How rewarding is your relationship with your partner?", _AMOUNT),
-        Item("q4", "In general, how satisfied are you with your relationship?", _AMOUNT),
+        Item("q2", _("I have a warm and comfortable relationship with my partner."), _TRUE),
+        Item("q3", _("How rewarding is your relationship with your partner?"), _AMOUNT),
+        Item("q4", _("In general, how satisfied are you with your relationship?"), _AMOUNT),
     ),
     better=HIGHER_IS_BETTER,
     cutoff=13.5,
@@ -265,7 +296,7 @@ CSI4_V1 = Instrument(
     # in their sample; confirm against the clinic's own data) this is 1.96 * 5.5 * 0.346
     # = 3.7, rounded up to a whole point.
     reliable_change=4,
-    bands=(Band(0, 13, "Notable dissatisfaction"), Band(14, 21, "Satisfied")),
+    bands=(Band(0, 13, _("Notable dissatisfaction")), Band(14, 21, _("Satisfied"))),
     source=(
         "Funk JL, Rogge RD (2007). Testing the ruler with item response theory: increasing "
         "precision of measurement for relationship satisfaction with the Couples "
@@ -273,36 +304,40 @@ CSI4_V1 = Instrument(
         "Reliable change by Jacobson NS, Truax P (1991). Clinical significance: a "
         "statistical approach. J Consult Clin Psychol 59(1):12-19."
     ),
-    notes="Free for clinical and research use (Funk & Rogge).",
+    notes=_("Free for clinical and research use (Funk & Rogge)."),
 )
 
 ALLIANCE_V1 = Instrument(
     slug="alliance",
     version=1,
-    name="Duet session feedback",
-    short_name="Session feedback",
+    name=_("Duet session feedback"),
+    short_name=_("Session feedback"),
     kind="alliance",
-    stem="Thinking about today's session, 0 = not at all, 10 = completely:",
+    stem=_("Thinking about today's session, 0 = not at all, 10 = completely:"),
     items=(
-        Item("heard", "I felt heard and respected.", _zero_to_ten("Not at all", "Completely")),
         Item(
-            "goals",
-            "We worked on what I wanted to work on.",
-            _zero_to_ten("Not at all", "Completely"),
+            "heard", _("I felt heard and respected."), _zero_to_ten("Not at all", _("Completely"))
         ),
         Item(
-            "approach", "The therapist's approach fit me.", _zero_to_ten("Not at all", "Completely")
+            "goals",
+            _("We worked on what I wanted to work on."),
+            _zero_to_ten("Not at all", _("Completely")),
+        ),
+        Item(
+            "approach",
+            _("The therapist's approach fit me."),
+            _zero_to_ten("Not at all", _("Completely")),
         ),
         Item(
             "overall",
-            "Overall, today's session was right for me.",
-            _zero_to_ten("Not at all", "Completely"),
+            _("Overall, today's session was right for me."),
+            _zero_to_ten("Not at all", _("Completely")),
         ),
     ),
     better=HIGHER_IS_BETTER,
     cutoff=36,
     reliable_change=5,
-    bands=(Band(0, 35, "Worth talking about"), Band(36, 40, "Good fit")),
+    bands=(Band(0, 35, _("Worth talking about")), Band(36, 40, _("Good fit"))),
     source=(
         "Written for Duet (not a copy of any licensed instrument). The 0-40 total and the "
         "cutoff of 36 follow the convention of session-feedback scales used in the "
@@ -313,23 +348,25 @@ ALLIANCE_V1 = Instrument(
         "early change, and alliance patterns in a naturalistic sample. J Consult Clin "
         "Psychol 78(5):635-645."
     ),
-    notes="Provisional cutoff and reliable-change threshold: not yet validated for this scale.",
+    notes=_("Provisional cutoff and reliable-change threshold: not yet validated for this scale."),
 )
 
 WELLBEING_V1 = Instrument(
     slug="wellbeing",
     version=1,
-    name="Duet wellbeing check",
-    short_name="Wellbeing",
+    name=_("Duet wellbeing check"),
+    short_name=_("Wellbeing"),
     kind="outcome",
-    stem="Since your last session, how have things been? 0 = very poorly, 10 = very well:",
+    stem=_("Since your last session, how have things been? 0 = very poorly, 10 = very well:"),
     items=(
-        Item("me", "Me (how I have been feeling)", _zero_to_ten("Very poorly", "Very well")),
-        Item("relationship", "My relationship", _zero_to_ten("Very poorly", "Very well")),
+        Item("me", _("Me (how I have been feeling)"), _zero_to_ten("Very poorly", _("Very well"))),
+        Item("relationship", _("My relationship"), _zero_to_ten("Very poorly", _("Very well"))),
         Item(
-            "daily", "Daily life (work, family, friends)", _zero_to_ten("Very poorly", "Very well")
+            "daily",
+            _("Daily life (work, family, friends)"),
+            _zero_to_ten("Very poorly", _("Very well")),
         ),
-        Item("overall", "Overall", _zero_to_ten("Very poorly", "Very well")),
+        Item("overall", _("Overall"), _zero_to_ten("Very poorly", _("Very well"))),
     ),
     better=HIGHER_IS_BETTER,
     cutoff=25,
@@ -341,7 +378,7 @@ WELLBEING_V1 = Instrument(
         "outcome scales: Miller SD, Duncan BL, Brown J, Sparks JA, Claud DA (2003). The "
         "Outcome Rating Scale. J Brief Therapy 2(2):91-100."
     ),
-    notes="Provisional cutoff and reliable-change threshold: not yet validated for this scale.",
+    notes=_("Provisional cutoff and reliable-change threshold: not yet validated for this scale."),
 )
 
 # Every version ever published, so old answers are read with the version they were given under.

@@ -7,22 +7,23 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedTextField
 from measures import instruments
 
 
 class Moment(models.TextChoices):
-    BEFORE = "before", "Before the session (check-in)"
-    AFTER = "after", "After the session (reflection)"
+    BEFORE = "before", _("Before the session (check-in)")
+    AFTER = "after", _("After the session (reflection)")
 
 
 class When(models.TextChoices):
-    INTAKE = "intake", "At intake (before the first session)"
-    BEFORE = "before", "Before every session"
-    AFTER = "after", "After every session"
-    EVERY_N = "every_n", "Every N sessions (before the session)"
-    OFF = "off", "Not used"
+    INTAKE = "intake", _("At intake (before the first session)")
+    BEFORE = "before", _("Before every session")
+    AFTER = "after", _("After every session")
+    EVERY_N = "every_n", _("Every N sessions (before the session)")
+    OFF = "off", _("Not used")
 
 
 # What a clinic uses until its admin changes it.
@@ -51,12 +52,14 @@ class MeasurePlan(models.Model):
     split_gap = models.PositiveSmallIntegerField(
         default=DEFAULT_SPLIT_GAP,
         validators=[MinValueValidator(1), MaxValueValidator(40)],
-        help_text="Flag an alliance split when the partners' totals differ by this much (of 40).",
+        help_text=_(
+            "Flag an alliance split when the partners' totals differ by this much (of 40)."
+        ),
     )
     on_track_by = models.PositiveSmallIntegerField(
         default=DEFAULT_ON_TRACK_BY,
         validators=[MinValueValidator(2), MaxValueValidator(52)],
-        help_text="Flag 'not on track' when there is no reliable improvement by this session.",
+        help_text=_("Flag 'not on track' when there is no reliable improvement by this session."),
     )
     updated_at = models.DateTimeField(default=timezone.now)
 

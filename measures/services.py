@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import is_partner
@@ -27,7 +28,7 @@ def _check_occasion(booking: Booking, moment: str, now: datetime) -> None:
         require_after_session(booking, now)
     else:
         raise DomainError(
-            "moment is 'before' or 'after'.", code="bad_moment", status=422, field="moment"
+            _("moment is 'before' or 'after'."), code="bad_moment", status=422, field="moment"
         )
 
 
@@ -49,15 +50,15 @@ def measures_answer(
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if not is_partner(user, booking.couple_id):
-            raise Forbidden("This session is not yours.", code="not_yours")
+            raise Forbidden(_("This session is not yours."), code="not_yours")
         _check_occasion(booking, moment, now)
         due = {i.slug: i for i in due_instruments(booking, moment, user=user)}
         if not isinstance(answers, dict):
-            raise DomainError("answers: an object per instrument.", code="invalid", status=422)
+            raise DomainError(_("answers: an object per instrument."), code="invalid", status=422)
         for slug in answers:
             if slug not in due:
                 raise DomainError(
-                    f"{slug!r} is not asked at this session.",
+                    _("%(instrument)s is not asked at this session.") % {"instrument": repr(slug)},
                     code="not_due",
                     status=422,
                     field=str(slug),
@@ -66,7 +67,10 @@ def measures_answer(
         number = session_number(booking)
         if not answers:
             raise DomainError(
-                "Answer at least one questionnaire.", code="missing", status=422, field="answers"
+                _("Answer at least one questionnaire."),
+                code="missing",
+                status=422,
+                field="answers",
             )
         for slug, instrument in due.items():
             given = answers.get(slug)
@@ -106,7 +110,8 @@ def measure_record(
     if isinstance(clean, tuple):
         item, message = clean
         raise DomainError(
-            f"{instrument.short_name}: {message}",
+            _("%(instrument)s: %(message)s")
+            % {"instrument": instrument.short_name, "message": message},
             code="invalid_answer",
             status=422,
             field=f"{instrument.slug}.{item}" if item else instrument.slug,
@@ -139,14 +144,14 @@ def measure_plan_update(
 ) -> MeasurePlan:
     """A clinic admin chooses when each instrument is asked and the flag thresholds."""
     if not is_admin_of(user, clinic.pk):
-        raise Forbidden("Only this clinic's admins change its measures.", code="not_admin")
+        raise Forbidden(_("Only this clinic's admins change its measures."), code="not_admin")
     if not isinstance(split_gap, int) or not 1 <= split_gap <= 40:
         raise DomainError(
-            "The split gap is 1 to 40 points.", code="bad_gap", status=422, field="split_gap"
+            _("The split gap is 1 to 40 points."), code="bad_gap", status=422, field="split_gap"
         )
     if not isinstance(on_track_by, int) or not 2 <= on_track_by <= 52:
         raise DomainError(
-            "Choose session 2 to 52.", code="bad_session", status=422, field="on_track_by"
+            _("Choose session 2 to 52."), code="bad_session", status=422, field="on_track_by"
         )
     clean: dict[str, dict] = {}
     for slug in instruments.CURRENT:
@@ -155,14 +160,15 @@ def measure_plan_update(
         every = rule.get("every", 1)
         if when not in When.values:
             raise DomainError(
-                f"Choose when to ask {instruments.CURRENT[slug].short_name}.",
+                _("Choose when to ask %(instrument)s.")
+                % {"instrument": instruments.CURRENT[slug].short_name},
                 code="bad_schedule",
                 status=422,
                 field=f"schedule.{slug}",
             )
         if not isinstance(every, int) or not 1 <= every <= 52:
             raise DomainError(
-                "Every 1 to 52 sessions.",
+                _("Every 1 to 52 sessions."),
                 code="bad_schedule",
                 status=422,
                 field=f"schedule.{slug}.every",
@@ -171,13 +177,13 @@ def measure_plan_update(
     unknown = set(schedule) - set(instruments.CURRENT)
     if unknown:
         raise DomainError(
-            f"No instrument {sorted(unknown)[0]!r}.",
+            _("No instrument %(instrument)s.") % {"instrument": repr(sorted(unknown)[0])},
             code="bad_schedule",
             status=422,
             field="schedule",
         )
     with transaction.atomic():
-        plan, _ = MeasurePlan.objects.select_for_update().get_or_create(clinic=clinic)
+        plan, _created = MeasurePlan.objects.select_for_update().get_or_create(clinic=clinic)
         plan.schedule = clean
         plan.split_gap = split_gap
         plan.on_track_by = on_track_by

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.decorators import role_required
 from core.errors import DomainError
@@ -64,7 +65,7 @@ def plan(request: HttpRequest, clinic_id: int) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, exc.detail)
             else:
-                messages.success(request, "Measures plan saved.")
+                messages.success(request, _("Measures plan saved."))
                 return redirect("measures:plan", clinic_id=clinic.pk)
     return render(
         request,

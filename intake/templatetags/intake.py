@@ -33,9 +33,11 @@ def safety_resources(context) -> dict:
 def licence_notice(context, therapist) -> dict:
     user = context["user"]
     couple = active_couple_for(user) if user.is_authenticated and user.is_client else None
+    notices = selectors.licence_notices(therapist=therapist, couple=couple, viewer=user)
     return {
         "therapist": therapist,
-        "notices": selectors.licence_notices(therapist=therapist, couple=couple, viewer=user),
+        "notices": notices,
+        "sentence": selectors.licence_sentence(therapist.full_name, notices),
         "ask_home": selectors.home_places_missing(couple),
     }
 

@@ -6,7 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from accounts.models import Couple, User
+from core.l10n import format_number
 from measures import instruments
 from measures.models import MeasurePlan, MeasureResponse
 from measures.selectors.access import audited
@@ -42,17 +45,37 @@ def flags_for(
         gap = abs(latest[a.pk] - latest[b.pk])
         low = [p for p in partners if alliance.in_clinical_range(latest[p.pk])]
         if gap >= plan.split_gap or low:
-            reason = (
-                f"totals differ by {gap} (the clinic flags {plan.split_gap} or more)"
-                if gap >= plan.split_gap
-                else f"{' and '.join(p.name for p in low)} below {alliance.cutoff:g}"
-            )
+            if gap >= plan.split_gap:
+                reason = _("totals differ by %(gap)s (the clinic flags %(split_gap)s or more)") % {
+                    "gap": gap,
+                    "split_gap": plan.split_gap,
+                }
+            elif len(low) == 2:
+                reason = _("%(first)s and %(second)s below %(cutoff)s") % {
+                    "first": low[0].name,
+                    "second": low[1].name,
+                    "cutoff": format_number(alliance.cutoff),
+                }
+            else:
+                reason = _("%(name)s below %(cutoff)s") % {
+                    "name": low[0].name,
+                    "cutoff": format_number(alliance.cutoff),
+                }
             flags.append(
                 Flag(
                     "split",
-                    "Alliance split",
-                    f"Latest session feedback: {a.name} {latest[a.pk]}/40, {b.name} "
-                    f"{latest[b.pk]}/40 — {reason}.",
+                    _("Alliance split"),
+                    _(
+                        "Latest session feedback: %(first)s %(first_total)s/40, %(second)s "
+                        "%(second_total)s/40 — %(reason)s."
+                    )
+                    % {
+                        "first": a.name,
+                        "first_total": latest[a.pk],
+                        "second": b.name,
+                        "second_total": latest[b.pk],
+                        "reason": reason,
+                    },
                 )
             )
     for p in partners:
@@ -64,7 +87,14 @@ def flags_for(
                 for s in worse
                 if s.first is not None and s.latest is not None
             )
-            flags.append(Flag("deteriorating", f"{p.name}: deteriorating", names, p.pk))
+            flags.append(
+                Flag(
+                    "deteriorating",
+                    _("%(name)s: deteriorating") % {"name": p.name},
+                    names,
+                    p.pk,
+                )
+            )
         reached = max(
             (s.latest.session_number for s in outcome if s.measurable and s.latest is not None),
             default=0,
@@ -73,9 +103,12 @@ def flags_for(
             flags.append(
                 Flag(
                     "not_on_track",
-                    f"{p.name}: not on track",
-                    f"No reliable improvement on any outcome measure by session {reached} "
-                    f"(the clinic expects it by session {plan.on_track_by}).",
+                    _("%(name)s: not on track") % {"name": p.name},
+                    _(
+                        "No reliable improvement on any outcome measure by session %(reached)s "
+                        "(the clinic expects it by session %(expected)s)."
+                    )
+                    % {"reached": reached, "expected": plan.on_track_by},
                     p.pk,
                 )
             )
@@ -84,13 +117,20 @@ def flags_for(
         if r.instrument == "phq9" and phq.safety_concern(r.answers):
             latest_phq = series_for(by_partner.get(r.user_id, []), "phq9")
             if latest_phq and latest_phq.latest and latest_phq.latest.response_id == str(r.pk):
-                who = next((p.name for p in partners if p.pk == r.user_id), "A partner")
+                who = next((p.name for p in partners if p.pk == r.user_id), None)
+                title = (
+                    _("%(name)s: PHQ-9 question 9 answered above zero") % {"name": who}
+                    if who is not None
+                    else _("A partner: PHQ-9 question 9 answered above zero")
+                )
                 flags.append(
                     Flag(
                         "safety",
-                        f"{who}: PHQ-9 question 9 answered above zero",
-                        "Thoughts of being better off dead or of self-harm were reported on "
-                        "the latest PHQ-9. Reach out privately before the session.",
+                        title,
+                        _(
+                            "Thoughts of being better off dead or of self-harm were reported on "
+                            "the latest PHQ-9. Reach out privately before the session."
+                        ),
                         r.user_id,
                     )
                 )

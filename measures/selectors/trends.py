@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from accounts.models import User
 from measures import instruments
 from measures.instruments import Instrument
@@ -53,25 +55,63 @@ class Series:
         inst, first, last = self.instrument, self.first, self.latest
         if first is None or last is None:
             return ""
-        whose = "your" if own else "the"
+        if len(self.points) == 1:
+            start = {
+                "total": last.total,
+                "max": inst.max_total,
+                "band": inst.band(last.total).lower(),
+            }
+            if own:
+                # Translators: band is a score band in lower case ("mild", "good fit").
+                return _("This is your starting point: %(total)s of %(max)s (%(band)s).") % start
+            return _("This is the starting point: %(total)s of %(max)s (%(band)s).") % start
         name = (
             inst.short_name
             if any(c.isdigit() for c in inst.short_name)
             else inst.short_name.lower()
         )
-        if len(self.points) == 1:
-            return (
-                f"This is {whose} starting point: {last.total} of {inst.max_total} "
-                f"({inst.band(last.total).lower()})."
-            )
-        what = f"{whose.capitalize()} {name} score"
-        span = f"({first.total} → {last.total} of {inst.max_total})"
+        values = {
+            "instrument": name,
+            "first": first.total,
+            "last": last.total,
+            "max": inst.max_total,
+        }
         if self.change == "improved":
-            return f"{what} has improved by more than chance since the start {span}."
-        if self.change == "deteriorated":
-            tail = " Your therapist sees this too and can talk it through with you." if own else ""
-            return f"{what} has got worse by more than chance since the start {span}.{tail}"
-        return f"{what} has not changed by more than chance since the start {span}."
+            if own:
+                # Translators: instrument is a questionnaire's short name in lower case unless it is
+                # a code ("wellbeing", "PHQ-9"); the arrow reads "from first to last".
+                text = _(
+                    "Your %(instrument)s score has improved by more than chance since the start "
+                    "(%(first)s → %(last)s of %(max)s)."
+                )
+            else:
+                text = _(
+                    "The %(instrument)s score has improved by more than chance since the start "
+                    "(%(first)s → %(last)s of %(max)s)."
+                )
+        elif self.change == "deteriorated":
+            if own:
+                text = _(
+                    "Your %(instrument)s score has got worse by more than chance since the "
+                    "start (%(first)s → %(last)s of %(max)s). Your therapist sees this too and "
+                    "can talk it through with you."
+                )
+            else:
+                text = _(
+                    "The %(instrument)s score has got worse by more than chance since the "
+                    "start (%(first)s → %(last)s of %(max)s)."
+                )
+        elif own:
+            text = _(
+                "Your %(instrument)s score has not changed by more than chance since the start "
+                "(%(first)s → %(last)s of %(max)s)."
+            )
+        else:
+            text = _(
+                "The %(instrument)s score has not changed by more than chance since the start "
+                "(%(first)s → %(last)s of %(max)s)."
+            )
+        return text % values
 
 
 def _series(user: User, slug: str, rows: list[MeasureResponse]) -> Series | None:

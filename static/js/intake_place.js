@@ -1,5 +1,7 @@
 // Country -> state/province: show only the regions of the chosen country, and hide the
 // region field for countries asked without one.
+import { _ } from "./i18n.js";
+
 const data = document.getElementById("intake-regions");
 const regions = data ? JSON.parse(data.textContent) : {};
 
@@ -11,7 +13,7 @@ for (const form of document.querySelectorAll("[data-place-form]")) {
   const chosen = region.value;
   const sync = () => {
     const options = regions[country.value];
-    region.replaceChildren(new Option("Choose your state or province", ""));
+    region.replaceChildren(new Option(_("Choose your state or province"), ""));
     if (!options) {
       field.hidden = true;
       region.value = "";

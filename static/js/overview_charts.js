@@ -1,10 +1,12 @@
 // Clinic overview charts drawn by Chart.js (vendored in static/vendor/chart.js, loaded as
 // a classic script before this module). Each <figure data-chart> carries its numbers as
 // JSON; the table beside it stays for screen readers and for anyone who wants figures.
+import { _, format, locale as pageLocale } from "./i18n.js";
+
 const Chart = window.Chart;
 const css = getComputedStyle(document.documentElement);
 const color = (name) => css.getPropertyValue(name).trim();
-const locale = document.documentElement.lang || navigator.language;
+const locale = pageLocale() || navigator.language;
 
 function weekLabel(iso, zone) {
   return new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", timeZone: zone }).format(
@@ -13,8 +15,11 @@ function weekLabel(iso, zone) {
 }
 
 function formatValue(value, unit) {
-  if (value === null || value === undefined) return "no data";
-  if (unit === "percent") return new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(value) + "%";
+  if (value === null || value === undefined) return _("no data");
+  if (unit === "percent") {
+    // The language's own percent sign and spacing ("12.5%", "12,5 %").
+    return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(value / 100);
+  }
   return new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(value);
 }
 
@@ -55,8 +60,8 @@ function draw(figure) {
         legend: { display: false },
         tooltip: {
           callbacks: {
-            title: (items) => `Week of ${items[0].label}`,
-            label: (item) => `${spec.title}: ${formatValue(item.raw, spec.unit)}`,
+            title: (items) => format(_("Week of %(week)s"), { week: items[0].label }),
+            label: (item) => format(_("%(title)s: %(value)s"), { title: spec.title, value: formatValue(item.raw, spec.unit) }),
           },
         },
       },
