@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import session_control
 from signaling import selectors, services
@@ -17,7 +18,7 @@ from signaling.models import RoomParticipant
 
 State = RoomParticipant.State
 
-SESSION_ENDED = "Your session ended after a period of inactivity. Sign in again to join."
+SESSION_ENDED = _("Your session ended after a period of inactivity. Sign in again to join.")
 
 
 @dataclass

@@ -18,7 +18,9 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from signaling import consumer_db, protocol, selectors, services
@@ -45,6 +47,29 @@ __all__ = ["LOCAL_PEERS", "LOCAL_ROOMS", "PROCESS_ID", "SESSION_ENDED", "RoomCon
 class RoomConsumer(FrameIntake, ClientMessages, AsyncWebsocketConsumer):
     """Lifecycle (join, leave, end of session), group events and the send helpers; frame
     intake is in signaling/frame_intake.py, the client's messages in signaling/room_messages.py."""
+
+    # --- language ----------------------------------------------------------------------
+
+    async def dispatch(self, message: dict) -> None:
+        """Handle every message in the person's own language: what the server tells
+        them (a refusal, an error's detail) reads like the room page they opened."""
+        with translation.override(self._language()):
+            await super().dispatch(message)
+
+    def _language(self) -> str:
+        """The account's language, else the visitor's language cookie, else the default
+        (the same choice as UserLanguageMiddleware, without Accept-Language)."""
+        cached = getattr(self, "language", None)
+        if cached:
+            return cached
+        user = self.scope.get("user")
+        code = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        code = code or self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+        try:
+            self.language = translation.get_supported_language_variant(code)
+        except LookupError:
+            self.language = settings.LANGUAGE_CODE
+        return self.language
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -119,7 +144,7 @@ class RoomConsumer(FrameIntake, ClientMessages, AsyncWebsocketConsumer):
     async def _refuse(self, code: str, detail: str, close_code: int) -> None:
         # Accept first: a close code can only be sent on an open websocket.
         await self.accept()
-        await self._send({"type": "error", "code": code, "detail": detail, "fatal": True})
+        await self._send({"type": "error", "code": code, "detail": str(detail), "fatal": True})
         await self.close(code=close_code)
 
     def _forget_locally(self) -> None:
@@ -211,13 +236,15 @@ class RoomConsumer(FrameIntake, ClientMessages, AsyncWebsocketConsumer):
 
     async def conn_replaced(self, event: dict) -> None:
         self.state = ""
-        await self._send({"type": "replaced", "detail": "You joined from another tab or device."})
+        await self._send(
+            {"type": "replaced", "detail": _("You joined from another tab or device.")}
+        )
         await self.close(code=CLOSE_REPLACED)
 
     async def conn_removed(self, event: dict) -> None:
         self.state = State.REMOVED
         await self._send(
-            {"type": "removed", "detail": "The therapist removed you from this session."}
+            {"type": "removed", "detail": _("The therapist removed you from this session.")}
         )
         await self.close(code=CLOSE_REMOVED)
 
@@ -314,13 +341,13 @@ class RoomConsumer(FrameIntake, ClientMessages, AsyncWebsocketConsumer):
     async def _error(self, code: str, detail: str, **extra) -> None:
         self.strikes += 1
         extra = {k: v for k, v in extra.items() if v is not None}
-        await self._send({"type": "error", "code": code, "detail": detail, **extra})
+        await self._send({"type": "error", "code": code, "detail": str(detail), **extra})
         if self.strikes >= protocol.MAX_STRIKES:
             await self._send(
                 {
                     "type": "error",
                     "code": "abuse",
-                    "detail": "Too many bad messages.",
+                    "detail": _("Too many bad messages."),
                     "fatal": True,
                 }
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from channels.consumer import get_handler_name
+from django.utils.translation import gettext as _
 
 from signaling import protocol
 
@@ -57,6 +58,6 @@ class FrameIntake:
             if self.client_gone:
                 return
             ref = protocol.message_ref(message.get("text"))
-            await self._error("rate_limited", "Too many messages; slow down.", ref=ref)
+            await self._error("rate_limited", _("Too many messages; slow down."), ref=ref)
             return
         await super().websocket_receive(message)

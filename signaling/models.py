@@ -10,15 +10,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class RoomParticipant(models.Model):
     """One person's standing in one session's room (one row per booking and user)."""
 
     class State(models.TextChoices):
-        WAITING = "waiting", "Waiting"
-        ADMITTED = "admitted", "Admitted"
-        REMOVED = "removed", "Removed"
+        WAITING = "waiting", _("Waiting")
+        ADMITTED = "admitted", _("Admitted")
+        REMOVED = "removed", _("Removed")
 
     booking = models.ForeignKey(
         "scheduling.Booking", on_delete=models.CASCADE, related_name="room_participants"

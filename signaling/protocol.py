@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_SDP_CHARS = 60_000
@@ -33,19 +34,21 @@ class CloseCode(enum.IntEnum):
 
     @property
     def message(self) -> str:
-        return CLOSE_MESSAGES[self]
+        """What to tell the person, in the active language."""
+        return str(CLOSE_MESSAGES[self])
 
 
+# Shown to people (translated when the room page is rendered, in its reader's language).
 CLOSE_MESSAGES = {
-    CloseCode.SIGNED_OUT: "You were signed out. Log in again to rejoin.",
-    CloseCode.NOT_ALLOWED: "This session room is not yours.",
-    CloseCode.NO_SUCH_ROOM: "There is no session room at this address.",
-    CloseCode.REPLACED: "You joined this session from another tab or device.",
-    CloseCode.ENDED: "The session has ended.",
-    CloseCode.CONSENT_REQUIRED: "Both partners sign the clinic's documents before joining.",
-    CloseCode.TOO_EARLY: "The room is not open yet. It opens 15 minutes before the start.",
-    CloseCode.ABUSE: "The connection was closed because of too many bad messages.",
-    CloseCode.REMOVED: "The therapist removed you from this session.",
+    CloseCode.SIGNED_OUT: _("You were signed out. Log in again to rejoin."),
+    CloseCode.NOT_ALLOWED: _("This session room is not yours."),
+    CloseCode.NO_SUCH_ROOM: _("There is no session room at this address."),
+    CloseCode.REPLACED: _("You joined this session from another tab or device."),
+    CloseCode.ENDED: _("The session has ended."),
+    CloseCode.CONSENT_REQUIRED: _("Both partners sign the clinic's documents before joining."),
+    CloseCode.TOO_EARLY: _("The room is not open yet. It opens 15 minutes before the start."),
+    CloseCode.ABUSE: _("The connection was closed because of too many bad messages."),
+    CloseCode.REMOVED: _("The therapist removed you from this session."),
 }
 
 
@@ -78,7 +81,8 @@ ANSWERED_ONLY = ("ping", "sync")  # change nothing in the room
 
 class ProtocolError(Exception):
     """``ref`` is the offending message's ``id`` when it could be read, so every error a
-    message causes can be matched to it by the client."""
+    message causes can be matched to it by the client. Its details describe the wire
+    format to a client's developer and stay in English (not translated)."""
 
     def __init__(self, code: str, detail: str, ref: str | int | None = None) -> None:
         super().__init__(detail)

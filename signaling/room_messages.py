@@ -10,6 +10,7 @@ import logging
 
 from channels.db import database_sync_to_async
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from signaling import consumer_db, protocol, selectors, services
@@ -35,10 +36,10 @@ class ClientMessages:
             return  # its only effect is an answer nobody will read; get to the leave sooner
         ref = {"ref": msg.get("id"), "ref_type": kind}
         if kind in protocol.THERAPIST_ONLY and self.role != "therapist":
-            await self._error("not_allowed", "Only the therapist can do that.", **ref)
+            await self._error("not_allowed", _("Only the therapist can do that."), **ref)
             return
         if kind in protocol.ADMITTED_ONLY and self.state != State.ADMITTED:
-            await self._error("not_admitted", "Wait until the therapist admits you.", **ref)
+            await self._error("not_admitted", _("Wait until the therapist admits you."), **ref)
             return
         try:
             await getattr(self, f"on_{kind}")(msg)
@@ -46,7 +47,7 @@ class ClientMessages:
             await self._error(exc.code, exc.detail, **ref)
         except Exception:
             log.exception("room message %s failed", kind)
-            await self._error("server_error", "That did not work; please try again.", **ref)
+            await self._error("server_error", _("That did not work; please try again."), **ref)
 
     async def on_offer(self, msg: dict) -> None:
         await self._relay(msg)
@@ -59,7 +60,10 @@ class ClientMessages:
         to = msg["to"]
         if to == self.peer_id:
             await self._error(
-                "invalid", "You cannot address yourself.", ref=msg.get("id"), ref_type=msg["type"]
+                "invalid",
+                _("You cannot address yourself."),
+                ref=msg.get("id"),
+                ref_type=msg["type"],
             )
             return
         if to not in self.peers:
@@ -67,7 +71,7 @@ class ClientMessages:
             if peer is None:
                 await self._error(
                     "unknown_peer",
-                    "No such peer in this room.",
+                    _("No such peer in this room."),
                     ref=msg.get("id"),
                     ref_type=msg["type"],
                     to=to,

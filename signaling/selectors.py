@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext as _
+
 from accounts.models import CoupleMembership, User
 from intake.selectors import consent_gate
 from scheduling.models import Booking
@@ -47,7 +49,7 @@ def room_access(*, room_id: str, user: User, now: datetime) -> RoomAccess:
     """Who may be in this room now; raises RoomRefused with the documented code."""
     if not user.is_authenticated:
         raise RoomRefused(
-            "not_authenticated", "Log in to join this session.", CloseCode.SIGNED_OUT, 403
+            "not_authenticated", _("Log in to join this session."), CloseCode.SIGNED_OUT, 403
         )
     booking = (
         Booking.objects.select_related("couple").filter(room_id=room_id, format="video").first()
@@ -59,7 +61,10 @@ def room_access(*, room_id: str, user: User, now: datetime) -> RoomAccess:
         Booking.Status.LATE_CANCELLED,
     ):
         raise RoomRefused(
-            "no_such_room", "There is no session room at this address.", CloseCode.NO_SUCH_ROOM, 404
+            "no_such_room",
+            _("There is no session room at this address."),
+            CloseCode.NO_SUCH_ROOM,
+            404,
         )
     if booking.therapist_id == user.pk:
         role = "therapist"
@@ -69,22 +74,22 @@ def room_access(*, room_id: str, user: User, now: datetime) -> RoomAccess:
         role = "partner"
     else:
         raise RoomRefused(
-            "not_allowed", "This session room is not yours.", CloseCode.NOT_ALLOWED, 403
+            "not_allowed", _("This session room is not yours."), CloseCode.NOT_ALLOWED, 403
         )
     removed = RoomParticipant.objects.filter(
         booking=booking, user=user, state=RoomParticipant.State.REMOVED
     ).exists()
     if removed:
         raise RoomRefused(
-            "removed", "The therapist removed you from this session.", CloseCode.REMOVED, 403
+            "removed", _("The therapist removed you from this session."), CloseCode.REMOVED, 403
         )
     opens_at, closes_at = room_opens_at(booking), room_closes_at(booking)
     if booking.ended_at or booking.status == Booking.Status.COMPLETED or now >= closes_at:
-        raise RoomRefused("room_closed", "This session has ended.", CloseCode.ENDED, 403)
+        raise RoomRefused("room_closed", _("This session has ended."), CloseCode.ENDED, 403)
     if now < opens_at:
         raise RoomRefused(
             "too_early",
-            "The room opens 15 minutes before the session starts.",
+            _("The room opens 15 minutes before the session starts."),
             CloseCode.TOO_EARLY,
             403,
         )
@@ -94,15 +99,17 @@ def room_access(*, room_id: str, user: User, now: datetime) -> RoomAccess:
         if gate.missing_for(user):
             raise RoomRefused(
                 "consent_required",
-                "Sign your clinic's documents before joining this session.",
+                _("Sign your clinic's documents before joining this session."),
                 CloseCode.CONSENT_REQUIRED,
                 403,
             )
         if not gate.ok:
             raise RoomRefused(
                 "partner_consent_required",
-                "Your partner still needs to sign the clinic's documents; the session can "
-                "start once they have.",
+                _(
+                    "Your partner still needs to sign the clinic's documents; the session can "
+                    "start once they have."
+                ),
                 CloseCode.CONSENT_REQUIRED,
                 403,
             )

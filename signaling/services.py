@@ -16,6 +16,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import Conflict, DomainError, Forbidden
@@ -90,10 +91,12 @@ def participant_connect(
     """
     with transaction.atomic():
         booking = _locked_booking(booking.pk)
-        p, _ = RoomParticipant.objects.select_for_update().get_or_create(booking=booking, user=user)
+        p, _created = RoomParticipant.objects.select_for_update().get_or_create(
+            booking=booking, user=user
+        )
         p.booking, p.user = booking, user
         if p.state == State.REMOVED:
-            raise Forbidden("The therapist removed you from this session.", "removed")
+            raise Forbidden(_("The therapist removed you from this session."), "removed")
         present = bool(p.channel_name) and p.last_seen and p.last_seen >= now - PRESENCE_TTL
         resumed = bool(
             resume_token
@@ -183,7 +186,7 @@ def stale_peers_sweep(*, booking_id: int, now: datetime) -> list[tuple[str, str]
 
 def _therapist_only(booking: Booking, by: User) -> None:
     if booking.therapist_id != by.pk:
-        raise Forbidden("Only the session's therapist can do that.", "not_therapist")
+        raise Forbidden(_("Only the session's therapist can do that."), "not_therapist")
 
 
 def participants_admit(
@@ -202,7 +205,7 @@ def participants_admit(
         }
         missing = [pid for pid in peer_ids if pid not in waiting]
         if missing:
-            raise Conflict("That person is no longer waiting.", "not_waiting", peer_ids=missing)
+            raise Conflict(_("That person is no longer waiting."), "not_waiting", peer_ids=missing)
         admitted = []
         for pid in peer_ids:  # in the therapist's order, so seq follows it
             p = waiting[pid]
@@ -227,9 +230,9 @@ def participant_remove(
             .first()
         )
         if p is None:
-            raise Conflict("That person is not in the room.", "unknown_peer")
+            raise Conflict(_("That person is not in the room."), "unknown_peer")
         if p.user_id == booking.therapist_id:
-            raise DomainError("The therapist cannot be removed.", "not_allowed")
+            raise DomainError(_("The therapist cannot be removed."), "not_allowed")
         p.state = State.REMOVED
         p.removed_at = now
         p.save(update_fields=["state", "removed_at"])

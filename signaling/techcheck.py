@@ -14,6 +14,7 @@ import time
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 def max_peers() -> int:
@@ -54,11 +55,11 @@ async def _expire(echo_id: str, seconds: float) -> None:
 async def echo_answer(*, sdp: str, kind: str, user_id: int) -> tuple[str, dict]:
     """Answer a browser's offer with an echoing peer; (echo id, answer)."""
     # One echo per person: a reload replaces the previous one instead of stacking.
-    for echo_id, (_, owner, _) in list(_peers.items()):
+    for echo_id, (_pc, owner, _started) in list(_peers.items()):
         if owner == user_id:
             await echo_close(echo_id)
     if len(_peers) >= max_peers():
-        raise EchoBusy("The connection test is busy; try again in a minute.")
+        raise EchoBusy(_("The connection test is busy; try again in a minute."))
     # Host candidates only: the echo runs next to the web server, and a public STUN
     # lookup from the server would only slow the answer down.
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))

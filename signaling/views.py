@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from intake import selectors as intake
@@ -22,13 +23,15 @@ from signaling.turn import ice_servers_for
 # From the "getting started" and "priority" checklists couples are given for online
 # therapy: a private space and no interruptions matter as much as the connection.
 PRIVATE_SPACE_CHECKLIST = [
-    "Set up a private space: a room with a door, where nobody can overhear you.",
-    "Choose a time when you're least likely to be interrupted (kids, deliveries, roommates).",
-    "Turn off notifications and put other devices away.",
-    "Agree on “no multitasking” ground rules with your partner.",
-    "Headphones help if others at home might hear.",
-    "Keep your therapy journal and the points you want to raise nearby.",
-    "Plug in your laptop or phone and sit close to your Wi-Fi router.",
+    gettext_lazy("Set up a private space: a room with a door, where nobody can overhear you."),
+    gettext_lazy(
+        "Choose a time when you're least likely to be interrupted (kids, deliveries, roommates)."
+    ),
+    gettext_lazy("Turn off notifications and put other devices away."),
+    gettext_lazy("Agree on “no multitasking” ground rules with your partner."),
+    gettext_lazy("Headphones help if others at home might hear."),
+    gettext_lazy("Keep your therapy journal and the points you want to raise nearby."),
+    gettext_lazy("Plug in your laptop or phone and sit close to your Wi-Fi router."),
 ]
 
 
@@ -86,6 +89,8 @@ def room(request: HttpRequest, room_id: str) -> HttpResponse:
             "config": config,
             "note_url": note_url,
             "panel": panel,
+            # Who the session is with, as one value for "Session with %(other)s".
+            "other": booking.couple if access.role == "therapist" else booking.therapist.name,
         },
     )
 
@@ -116,7 +121,9 @@ def _user_id(request: HttpRequest) -> int | None:
 async def tech_check_offer(request: HttpRequest) -> JsonResponse:
     user_id = await sync_to_async(_user_id)(request)
     if user_id is None:
-        return JsonResponse({"detail": "Log in first.", "code": "not_authenticated"}, status=401)
+        return JsonResponse(
+            {"detail": gettext("Log in first."), "code": "not_authenticated"}, status=401
+        )
     try:
         body = json.loads(request.body)
         sdp, kind = body["sdp"], body.get("type", "offer")
@@ -132,7 +139,8 @@ async def tech_check_offer(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"detail": str(exc), "code": "busy"}, status=503)
     except Exception:
         return JsonResponse(
-            {"detail": "Your browser's offer could not be used.", "code": "bad_offer"}, status=422
+            {"detail": gettext("Your browser's offer could not be used."), "code": "bad_offer"},
+            status=422,
         )
     return JsonResponse({"echo_id": echo_id, **answer, "max_seconds": techcheck.max_seconds()})
 

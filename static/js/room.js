@@ -1,6 +1,7 @@
 // Duet video room: a full mesh of three WebRTC peers over the signaling protocol in
 // docs/signaling.md. One module per concern under ./room/: state, media, signaling,
 // peers, tiles, quality, chat, controls. This file wires the pre-join screen.
+import { _ } from "./i18n.js";
 import "./room/layout.js";
 import "./room/screenshare.js";
 import { applyPrejoinChoices } from "./room/controls.js";
@@ -14,7 +15,7 @@ $("#join-btn").onclick = () => {
   $("#join-btn").disabled = true;
   applyPrejoinChoices();
   askNotificationPermission();
-  announce("Connecting…");
+  announce(_("Connecting…"));
   connect();
 };
 $("#prejoin-mic").onchange = (e) => {

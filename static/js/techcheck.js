@@ -1,6 +1,7 @@
 // Pre-call tech check: preview + level meter, then a WebRTC round trip through the
 // server's aiortc echo peer, measured with getStats, ending in a plain verdict.
 import { canPickSpeaker, fillPickers, PREF_OF } from "./device_pickers.js";
+import { _, format, locale } from "./i18n.js";
 import { levelMeter } from "./level_meter.js";
 import { prefs } from "./room/prefs.js";
 
@@ -8,6 +9,9 @@ const cfg = JSON.parse(document.getElementById("techcheck-config").textContent);
 const $ = (sel) => document.querySelector(sel);
 const TEST_MS = 10000;
 const CONNECT_TIMEOUT_MS = 15000;
+// Measurements in the reader's digits; whole numbers without grouping, like a meter.
+const whole = new Intl.NumberFormat(locale(), { maximumFractionDigits: 0, useGrouping: false });
+const percent = new Intl.NumberFormat(locale(), { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
 let stream = null;
 let pc = null;
@@ -60,15 +64,16 @@ async function preview() {
     got = await navigator.mediaDevices
       .getUserMedia({ audio: audio(true), video: chosen("camera", true) })
       .catch(() => navigator.mediaDevices.getUserMedia({ audio: audio(false), video: true }));
-    status.textContent = "Camera and microphone are working. Speak to see the level move.";
+    status.textContent = _("Camera and microphone are working. Speak to see the level move.");
   } catch (err) {
     try {
       got = await navigator.mediaDevices.getUserMedia({ audio: audio(false) });
-      status.textContent = "We can hear you, but no camera was found or it is blocked.";
+      status.textContent = _("We can hear you, but no camera was found or it is blocked.");
     } catch {
       got = new MediaStream();
-      status.textContent =
-        "Camera and microphone are blocked. Click the camera icon in the address bar and allow them.";
+      status.textContent = _(
+        "Camera and microphone are blocked. Click the camera icon in the address bar and allow them.",
+      );
     }
   }
   if (mine !== previews) {
@@ -110,31 +115,33 @@ export function verdict({ connected, rttMs, lossPct, jitterMs, kbps, hasVideo })
   if (!connected) {
     return {
       kind: "fail",
-      title: "We couldn't connect",
-      text: "Your browser could not reach our video service from this network.",
+      title: _("We couldn't connect"),
+      text: _("Your browser could not reach our video service from this network."),
       tips: [
-        "Switch networks: try your phone's hotspot, or move closer to the Wi-Fi router.",
-        "Turn off a VPN or ask your workplace IT whether video calls (WebRTC) are blocked.",
-        "Use an up-to-date Chrome, Edge, Firefox or Safari, and close other video apps.",
-        "Still stuck? Contact your clinic — the session can continue by phone.",
+        _("Switch networks: try your phone's hotspot, or move closer to the Wi-Fi router."),
+        _("Turn off a VPN or ask your workplace IT whether video calls (WebRTC) are blocked."),
+        _("Use an up-to-date Chrome, Edge, Firefox or Safari, and close other video apps."),
+        _("Still stuck? Contact your clinic — the session can continue by phone."),
       ],
     };
   }
   if ((rttMs ?? 0) > 400 || lossPct > 5 || (jitterMs ?? 0) > 50 || (hasVideo && kbps < 150)) {
     return {
       kind: "audio",
-      title: "Audio-only recommended",
-      text: "Your connection works but is weak; video may freeze. Start with audio only — you can turn video on in the call.",
+      title: _("Audio-only recommended"),
+      text: _(
+        "Your connection works but is weak; video may freeze. Start with audio only — you can turn video on in the call.",
+      ),
       tips: [
-        "Pause downloads, streaming and other video calls on your network.",
-        "Sit closer to the router or use a cable.",
+        _("Pause downloads, streaming and other video calls on your network."),
+        _("Sit closer to the router or use a cable."),
       ],
     };
   }
   return {
     kind: "video",
-    title: "Video ready",
-    text: "Your camera, microphone and connection are good for a video session.",
+    title: _("Video ready"),
+    text: _("Your camera, microphone and connection are good for a video session."),
     tips: [],
   };
 }
@@ -164,10 +171,11 @@ async function measure() {
       const total = cur.lost - prev.lost + (cur.received - prev.received);
       const loss = total > 0 ? ((cur.lost - prev.lost) / total) * 100 : 0;
       samples.push({ rtt: cur.rtt, jitter: cur.jitter, loss, kbps });
-      $("#m-rtt").textContent = cur.rtt == null ? "–" : `${Math.round(cur.rtt)} ms`;
-      $("#m-jitter").textContent = cur.jitter == null ? "–" : `${Math.round(cur.jitter)} ms`;
-      $("#m-loss").textContent = `${loss.toFixed(1)} %`;
-      $("#m-bitrate").textContent = `${Math.round(kbps)} kbps`;
+      const ms = (value) => (value == null ? "–" : format(_("%(ms)s ms"), { ms: whole.format(value) }));
+      $("#m-rtt").textContent = ms(cur.rtt);
+      $("#m-jitter").textContent = ms(cur.jitter);
+      $("#m-loss").textContent = percent.format(loss / 100);
+      $("#m-bitrate").textContent = format(_("%(kbps)s kbps"), { kbps: whole.format(kbps) });
     }
     prev = cur;
   }
@@ -221,7 +229,7 @@ async function runTest() {
     await waitForIce(pc);
     const resp = await post(cfg.offerUrl, { sdp: pc.localDescription.sdp, type: "offer" });
     const body = await resp.json();
-    if (!resp.ok) throw new Error(body.detail || "The test service is unavailable.");
+    if (!resp.ok) throw new Error(body.detail || _("The test service is unavailable."));
     echoId = body.echo_id;
     await pc.setRemoteDescription({ type: body.type, sdp: body.sdp });
     await new Promise((resolve, reject) => {
@@ -242,7 +250,7 @@ async function runTest() {
   showVerdict(v);
   $("#tc-progress").hidden = true;
   $("#tc-start").disabled = false;
-  $("#tc-start").textContent = "Test again";
+  $("#tc-start").textContent = _("Test again");
   await release(); // free the server's echo peer as soon as we are done
 }
 

@@ -1,6 +1,7 @@
 // Background blur for privacy at home: MediaPipe selfie segmentation (vendored under
 // static/vendor/, never fetched from a CDN) finds the person; a canvas draws them sharp
 // over a blurred copy of the frame, and canvas.captureStream() is the track we send.
+import { _ } from "../i18n.js";
 import { localTrack, sendEverywhere } from "./media.js";
 import { $, announce, cfg, state } from "./state.js";
 
@@ -98,16 +99,16 @@ export async function setBlur(on) {
   if (!on || !camera) {
     stop();
     await sendEverywhere("video");
-    say(on ? "Turn your camera on to blur your background." : "");
+    say(on ? _("Turn your camera on to blur your background.") : "");
     return false;
   }
   if (state.blurTrack) return true;
-  say("Preparing background blur…");
+  say(_("Preparing background blur…"));
   try {
     await loadSegmenter();
   } catch (err) {
     console.warn("room: blur unavailable", err);
-    say("Background blur is not available in this browser.");
+    say(_("Background blur is not available in this browser."));
     return false;
   }
   canvas = document.createElement("canvas");
@@ -123,7 +124,7 @@ export async function setBlur(on) {
   state.blurTrack = track;
   await sendEverywhere("video");
   say("");
-  announce("Background blur on.");
+  announce(_("Background blur on."));
   return true;
 }
 

@@ -1,5 +1,6 @@
 // In-call chat over each peer's data channel (never through or stored on the server),
 // with an unread count on the Chat button while the panel is closed.
+import { _, format, ngettext } from "../i18n.js";
 import { $, state, ui } from "./state.js";
 
 export function wireChat(peer, channel) {
@@ -22,13 +23,14 @@ export function setUnread(count) {
   const dot = $("#chat-unread");
   dot.hidden = count === 0;
   dot.textContent = String(count);
-  $("#btn-chat").setAttribute("aria-label", count ? `Chat, ${count} unread` : "Chat");
+  const label = count ? format(ngettext("Chat, %(n)s unread", "Chat, %(n)s unread", count), { n: count }) : _("Chat");
+  $("#btn-chat").setAttribute("aria-label", label);
 }
 
 function addChatLine(who, text) {
   const li = document.createElement("li");
   const b = document.createElement("strong");
-  b.textContent = `${who}: `;
+  b.textContent = format(_("%(name)s: "), { name: who });
   li.append(b, document.createTextNode(text));
   ui.chatLog.append(li);
   if (!ui.chatPanel.hidden) li.scrollIntoView({ block: "end" });
@@ -52,6 +54,6 @@ ui.chatForm?.addEventListener("submit", (event) => {
   for (const peer of state.peers.values()) {
     if (peer.chat?.readyState === "open") peer.chat.send(JSON.stringify({ type: "chat", text }));
   }
-  addChatLine("You", text);
+  addChatLine(_("You"), text);
   input.value = "";
 });

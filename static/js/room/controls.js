@@ -1,4 +1,5 @@
 // The call controls (mute, camera, audio only, chat, leave, end) and the end of a call.
+import { _ } from "../i18n.js";
 import { toggleChat } from "./chat.js";
 import { localTrack } from "./media.js";
 import { dropPeer } from "./peers.js";
@@ -46,8 +47,8 @@ export function applyPrejoinChoices() {
   const v = localTrack("video");
   if (a) a.enabled = state.audioOn;
   if (v) v.enabled = state.videoOn;
-  setPressed(micBtn, !state.audioOn, "Unmute", "Mute");
-  setPressed(camBtn, !state.videoOn, "Start camera", "Stop camera");
+  setPressed(micBtn, !state.audioOn, _("Unmute"), _("Mute"));
+  setPressed(camBtn, !state.videoOn, _("Start camera"), _("Stop camera"));
   $("#self-tile").dataset.cameraOff = String(!state.videoOn);
 }
 
@@ -55,7 +56,7 @@ micBtn.onclick = () => {
   state.audioOn = !state.audioOn;
   const track = localTrack("audio");
   if (track) track.enabled = state.audioOn;
-  setPressed(micBtn, !state.audioOn, "Unmute", "Mute");
+  setPressed(micBtn, !state.audioOn, _("Unmute"), _("Mute"));
   publishMedia();
 };
 camBtn.onclick = () => {
@@ -63,7 +64,7 @@ camBtn.onclick = () => {
   for (const track of [localTrack("video"), state.blurTrack]) {
     if (track) track.enabled = state.videoOn;
   }
-  setPressed(camBtn, !state.videoOn, "Start camera", "Stop camera");
+  setPressed(camBtn, !state.videoOn, _("Start camera"), _("Stop camera"));
   $("#self-tile").dataset.cameraOff = String(!state.videoOn);
   publishMedia();
 };
@@ -71,7 +72,7 @@ camBtn.onclick = () => {
 export function setAudioOnly(on) {
   if (state.audioOnly === on) return;
   state.audioOnly = on;
-  setPressed(audioOnlyBtn, state.audioOnly, "Video on", "Audio only");
+  setPressed(audioOnlyBtn, state.audioOnly, _("Video on"), _("Audio only"));
   document.body.classList.toggle("audio-only", state.audioOnly);
   for (const peer of state.peers.values()) applyAudioOnly(peer);
   ui.hint.hidden = true;
@@ -83,9 +84,9 @@ $("#quality-hint-dismiss")?.addEventListener("click", () => {
   ui.hint.hidden = true;
   for (const peer of state.peers.values()) peer.badSamples = -30;
 });
-$("#btn-leave").onclick = () => finish("You left the session. You can rejoin while it is open.", true);
+$("#btn-leave").onclick = () => finish(_("You left the session. You can rejoin while it is open."), true);
 $("#btn-end")?.addEventListener("click", () => {
-  if (confirm("End the session for everyone?")) send({ type: "end" });
+  if (confirm(_("End the session for everyone?"))) send({ type: "end" });
 });
 $("#btn-chat").onclick = toggleChat;
 

@@ -2,6 +2,7 @@
 // and (the same controls, moved) in the call's settings panel. A switch mid-call swaps
 // the track on every peer connection: the call stays up.
 import { canPickSpeaker, fillPickers, PREF_OF } from "../device_pickers.js";
+import { _, format } from "../i18n.js";
 import { setBlur } from "./blur.js";
 import { audioConstraints, localTrack, replaceLocalTrack, videoConstraints } from "./media.js";
 import { prefs } from "./prefs.js";
@@ -45,9 +46,9 @@ pickers.videoinput.addEventListener("change", async (e) => {
   prefs.set("camera", e.target.value);
   try {
     await switchCamera(e.target.value);
-    announce(`Camera: ${e.target.selectedOptions[0]?.text}`);
+    announce(format(_("Camera: %(device)s"), { device: e.target.selectedOptions[0]?.text }));
   } catch (err) {
-    announce("That camera could not be started.");
+    announce(_("That camera could not be started."));
     console.warn("room: camera", err);
   }
 });
@@ -55,16 +56,16 @@ pickers.audioinput.addEventListener("change", async (e) => {
   prefs.set("mic", e.target.value);
   try {
     await switchMic(e.target.value);
-    announce(`Microphone: ${e.target.selectedOptions[0]?.text}`);
+    announce(format(_("Microphone: %(device)s"), { device: e.target.selectedOptions[0]?.text }));
   } catch (err) {
-    announce("That microphone could not be started.");
+    announce(_("That microphone could not be started."));
     console.warn("room: microphone", err);
   }
 });
 pickers.audiooutput.addEventListener("change", (e) => {
   prefs.set("speaker", e.target.value);
   for (const video of document.querySelectorAll("#stage video.remote-video")) applySpeaker(video);
-  announce(`Speaker: ${e.target.selectedOptions[0]?.text}`);
+  announce(format(_("Speaker: %(device)s"), { device: e.target.selectedOptions[0]?.text }));
 });
 
 const noise = $("#opt-noise");
@@ -76,7 +77,7 @@ noise.addEventListener("change", async () => {
   const id = localTrack("audio")?.getSettings().deviceId;
   try {
     if (id) await switchMic(id);
-    announce(noise.checked ? "Noise suppression on." : "Noise suppression off.");
+    announce(noise.checked ? _("Noise suppression on.") : _("Noise suppression off."));
   } catch (err) {
     console.warn("room: noise suppression", err);
   }

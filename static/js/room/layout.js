@@ -1,6 +1,7 @@
 // How the call is shown: gallery (equal tiles) or speaker view (whoever talks is large,
 // from the received audio levels), picture-in-picture, the session timer, the settings
 // panel and the keyboard shortcuts with their help panel.
+import { _, locale } from "../i18n.js";
 import { setPressed } from "./controls.js";
 import { moveSettingsInto } from "./devices.js";
 import { prefs } from "./prefs.js";
@@ -15,12 +16,12 @@ let lastSwitch = 0;
 
 export function setLayout(name) {
   ui.stage.dataset.layout = name;
-  setPressed(layoutBtn, name === "speaker", "Gallery view", "Speaker view");
+  setPressed(layoutBtn, name === "speaker", _("Gallery view"), _("Speaker view"));
   prefs.set("layout", name);
 }
 layoutBtn.addEventListener("click", () => {
   setLayout(ui.stage.dataset.layout === "speaker" ? "gallery" : "speaker");
-  announce(ui.stage.dataset.layout === "speaker" ? "Speaker view." : "Gallery view.");
+  announce(ui.stage.dataset.layout === "speaker" ? _("Speaker view.") : _("Gallery view."));
 });
 setLayout(prefs.get("layout") === "speaker" ? "speaker" : "gallery");
 
@@ -68,22 +69,25 @@ pipBtn.addEventListener("click", async () => {
     const video = $("#stage .remote-tile.is-focus video") || $("#stage .remote-tile video") || ui.selfVideo;
     await video.requestPictureInPicture();
   } catch (err) {
-    announce("The video could not be popped out.");
+    announce(_("The video could not be popped out."));
     console.warn("room: pip", err);
   }
 });
-document.addEventListener("enterpictureinpicture", () => (pipBtn.textContent = "Back into the page"));
-document.addEventListener("leavepictureinpicture", () => (pipBtn.textContent = "Pop out video"));
+document.addEventListener("enterpictureinpicture", () => (pipBtn.textContent = _("Back into the page")));
+document.addEventListener("leavepictureinpicture", () => (pipBtn.textContent = _("Pop out video")));
 
 // --- session timer: from the scheduled start (0 until then) --------------------------
 const timerEl = $("#session-timer");
 const startsAt = Date.parse(cfg.startsAt);
+// A clock (h:mm:ss) in every language; the digits are the reader's own.
+const digits = new Intl.NumberFormat(locale(), { useGrouping: false });
+const twoDigits = new Intl.NumberFormat(locale(), { minimumIntegerDigits: 2, useGrouping: false });
 function renderTimer() {
   const secs = Math.max(0, Math.floor((Date.now() - startsAt) / 1000));
   const h = Math.floor(secs / 3600);
-  const mm = String(Math.floor((secs % 3600) / 60)).padStart(2, "0");
-  const ss = String(secs % 60).padStart(2, "0");
-  timerEl.textContent = h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+  const mm = twoDigits.format(Math.floor((secs % 3600) / 60));
+  const ss = twoDigits.format(secs % 60);
+  timerEl.textContent = h ? `${digits.format(h)}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 renderTimer();
 setInterval(renderTimer, 1000);

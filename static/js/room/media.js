@@ -2,6 +2,7 @@
 // fall back to audio only, then to nothing. Also what video we send: the camera, the
 // blurred camera, or a shared screen — swapped on every peer connection with
 // replaceTrack, so switching never renegotiates or drops the call.
+import { _ } from "../i18n.js";
 import { levelMeter } from "../level_meter.js";
 import { prefs } from "./prefs.js";
 import { announce, state, ui } from "./state.js";
@@ -37,11 +38,11 @@ export async function startLocalMedia() {
     try {
       state.local = await navigator.mediaDevices.getUserMedia({ audio: audioConstraints(false) });
       state.videoOn = false;
-      announce("No camera available — you will join with audio only.");
+      announce(_("No camera available — you will join with audio only."));
     } catch {
       state.local = new MediaStream();
       state.audioOn = state.videoOn = false;
-      announce("Camera and microphone are blocked. Allow them in the browser's address bar.");
+      announce(_("Camera and microphone are blocked. Allow them in the browser's address bar."));
     }
   }
   ui.prejoinVideo.srcObject = state.local;

@@ -1,5 +1,6 @@
 // One RTCPeerConnection per other participant (full mesh of three). The newcomer
 // (server-assigned "initiator") offers; perfect negotiation ("polite") handles the rest.
+import { _ } from "../i18n.js";
 import { wireChat } from "./chat.js";
 import { applyAudioOnly } from "./controls.js";
 import { applySpeaker } from "./devices.js";
@@ -26,7 +27,7 @@ export function ensurePeer(peerId) {
   const pc = new RTCPeerConnection({ iceServers: state.iceServers });
   peer = {
     id: peerId,
-    info: { peer_id: peerId, name: "Guest", audio: true, video: true, initiator: false, polite: true },
+    info: { peer_id: peerId, name: _("Guest"), audio: true, video: true, initiator: false, polite: true },
     pc,
     makingOffer: false,
     ignoreOffer: false,

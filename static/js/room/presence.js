@@ -1,5 +1,6 @@
 // The therapist need not watch the page: when someone enters the waiting room, a soft
 // chime plays and (with permission) a desktop notification appears.
+import { _, format, locale, ngettext } from "../i18n.js";
 import { cfg } from "./state.js";
 
 let known = new Set();
@@ -40,10 +41,13 @@ export function noticeArrivals(waiting) {
   known = ids;
   if (!arrived.length) return;
   chime();
-  const names = arrived.map((w) => w.name).join(" and ");
+  const names = new Intl.ListFormat(locale(), { type: "conjunction" }).format(arrived.map((w) => w.name));
   if ("Notification" in window && Notification.permission === "granted") {
-    const note = new Notification("Someone is in the waiting room", {
-      body: `${names} ${arrived.length > 1 ? "are" : "is"} waiting to be admitted.`,
+    const note = new Notification(_("Someone is in the waiting room"), {
+      body: format(
+        ngettext("%(names)s is waiting to be admitted.", "%(names)s are waiting to be admitted.", arrived.length),
+        { names },
+      ),
       tag: "duet-waiting-room",
     });
     note.onclick = () => {

@@ -1,6 +1,7 @@
 // Connection quality per peer from getStats: a badge on the tile, the video we send that
 // peer stepped down (and back up) to what the link carries, and after a while of weak
 // samples an offer of audio only — taken automatically if nobody answers it.
+import { _, format, locale } from "../i18n.js";
 import { setAudioOnly, setVideoPausedWith } from "./controls.js";
 import { $, announce, state, ui } from "./state.js";
 import { stalledTooLong } from "./peers.js";
@@ -111,8 +112,11 @@ export async function sampleQuality(peer) {
   else if ((rttMs ?? 0) > 200 || loss >= 0.01 || (available != null && available < 250_000)) level = "fair";
   const badge = peer.tile.querySelector(".tile-quality");
   badge.dataset.level = level;
-  badge.textContent = level === "good" ? "Good" : level === "fair" ? "Fair" : "Weak connection";
-  badge.title = `Round trip ${rttMs ?? "?"} ms, packet loss ${(loss * 100).toFixed(1)}%`;
+  badge.textContent = level === "good" ? _("Good") : level === "fair" ? _("Fair") : _("Weak connection");
+  badge.title = format(_("Round trip %(rtt)s ms, packet loss %(loss)s"), {
+    rtt: rttMs == null ? "?" : new Intl.NumberFormat(locale(), { useGrouping: false }).format(rttMs),
+    loss: new Intl.NumberFormat(locale(), { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(loss),
+  });
   adapt(peer, level);
 }
 
@@ -131,8 +135,10 @@ function adapt(peer, level) {
   if (peer.badSamples >= BAD_SAMPLES_BEFORE_HINT && ui.hint.hidden) {
     ui.hint.hidden = false;
     state.hintShownAt = Date.now();
-    $("#quality-hint-text").textContent =
-      `Your connection with ${peer.info.name} has been weak for a while. Audio-only usually keeps the conversation going.`;
+    $("#quality-hint-text").textContent = format(
+      _("Your connection with %(name)s has been weak for a while. Audio-only usually keeps the conversation going."),
+      { name: peer.info.name },
+    );
   }
   // Nobody answered the offer and the link is still weak: a frozen picture with broken
   // sound helps no one, so keep the voices and say how to bring video back. When every
@@ -142,12 +148,15 @@ function adapt(peer, level) {
     const everyLinkWeak = [...state.peers.values()].every((p) => p.badSamples > 0);
     if (everyLinkWeak) {
       setAudioOnly(true);
-      announce("The connection stayed weak, so video is paused. Press “Video on” to bring it back.");
+      announce(_("The connection stayed weak, so video is paused. Press “Video on” to bring it back."));
     } else {
       ui.hint.hidden = true;
       setVideoPausedWith(peer, true);
       announce(
-        `The connection with ${peer.info.name} stayed weak, so video with ${peer.info.name} is paused. Everyone else keeps their video.`,
+        format(
+          _("The connection with %(name)s stayed weak, so video with %(name)s is paused. Everyone else keeps their video."),
+          { name: peer.info.name },
+        ),
       );
     }
   }

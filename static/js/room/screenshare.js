@@ -1,6 +1,7 @@
 // Screen share: getDisplayMedia, then the screen replaces our camera on every peer
 // connection (replaceTrack: no renegotiation). A banner says so, with one click to stop;
 // stopping from the browser's own "Stop sharing" bar works the same.
+import { _ } from "../i18n.js";
 import { setPressed } from "./controls.js";
 import { sendEverywhere } from "./media.js";
 import { $, announce, state } from "./state.js";
@@ -13,7 +14,7 @@ export async function startShare() {
   try {
     stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { max: 15 } }, audio: false });
   } catch (err) {
-    if (err?.name !== "NotAllowedError") announce("Your screen could not be shared.");
+    if (err?.name !== "NotAllowedError") announce(_("Your screen could not be shared."));
     return;
   }
   const track = stream.getVideoTracks()[0];
@@ -22,8 +23,8 @@ export async function startShare() {
   state.screenTrack = track;
   await sendEverywhere("video");
   banner.hidden = false;
-  setPressed(button, true, "Stop sharing", "Share screen");
-  announce("You are sharing your screen.");
+  setPressed(button, true, _("Stop sharing"), _("Share screen"));
+  announce(_("You are sharing your screen."));
 }
 
 export async function stopShare() {
@@ -33,8 +34,8 @@ export async function stopShare() {
   track.stop();
   await sendEverywhere("video");
   banner.hidden = true;
-  setPressed(button, false, "Stop sharing", "Share screen");
-  announce("You stopped sharing your screen.");
+  setPressed(button, false, _("Stop sharing"), _("Share screen"));
+  announce(_("You stopped sharing your screen."));
 }
 
 if (!navigator.mediaDevices?.getDisplayMedia) {

@@ -1,5 +1,6 @@
 // The websocket to Duet (docs/signaling.md): welcome/state, admission, relayed SDP and
 // ICE, presence heartbeats, and reconnecting without losing our place in the room.
+import { _, format } from "../i18n.js";
 import { finish, publishMedia } from "./controls.js";
 import {
   addLocalTracks,
@@ -46,7 +47,7 @@ export function connect() {
     const delay = Math.min(15000, 1000 * 2 ** state.retries) * (0.75 + Math.random() / 2);
     state.retries += 1;
     setReconnecting(true);
-    announce("Connection to Duet lost. Reconnecting…");
+    announce(_("Connection to Duet lost. Reconnecting…"));
     setTimeout(connect, delay);
   };
 }
@@ -73,7 +74,7 @@ export function beat() {
   // Say so until it answers; it gives us our place back (see `state` with `rejoined`).
   if (gap > state.beatMs * 2.5) {
     setReconnecting(true);
-    announce("Reconnecting…");
+    announce(_("Reconnecting…"));
   }
   if (state.ws?.readyState === WebSocket.OPEN) send({ type: "ping" });
   else if (!state.ws || state.ws.readyState === WebSocket.CLOSED) connect();
@@ -95,7 +96,7 @@ export function checkSignaling() {
     dead.close();
     stopHeartbeat();
     setReconnecting(true);
-    announce("Reconnecting…");
+    announce(_("Reconnecting…"));
     connect();
   }, PONG_WAIT_MS);
 }
@@ -114,19 +115,19 @@ const handlers = {
     state.resumeToken = msg.resume_token;
     state.iceServers = msg.ice_servers || [];
     startHeartbeat(msg.limits.heartbeat_seconds);
-    if (msg.resumed) announce("Reconnected.");
+    if (msg.resumed) announce(_("Reconnected."));
     await applyState(msg);
     if (state.admitted) publishMedia();
   },
   async admitted(msg) {
-    announce("You're in. Connecting to the others…");
+    announce(_("You're in. Connecting to the others…"));
     await applyState(msg);
     publishMedia();
   },
   async state(msg) {
     if (msg.rejoined) {
       backOnline();
-      announce("Reconnected.");
+      announce(_("Reconnected."));
     }
     await applyState(msg);
     if (msg.rejoined && state.admitted) publishMedia();
@@ -136,14 +137,15 @@ const handlers = {
   },
   async peer_joined(msg) {
     const peer = upsertPeer(msg.peer);
-    if (!msg.resumed) announce(`${msg.peer.name} joined.`);
+    if (!msg.resumed) announce(format(_("%(name)s joined."), { name: msg.peer.name }));
     if (peer.info.initiator && !isWorking(peer)) startOffer(peer);
   },
   async peer_left(msg) {
     const peer = state.peers.get(msg.peer_id);
     if (!peer) return;
-    const why = { removed: "was removed", timeout: "lost connection", replaced: "rejoined" };
-    if (msg.reason !== "replaced") announce(`${peer.info.name} ${why[msg.reason] || "left"}.`);
+    // Whole sentences, so each language can place the name where it belongs.
+    const why = { removed: _("%(name)s was removed."), timeout: _("%(name)s lost connection.") };
+    if (msg.reason !== "replaced") announce(format(why[msg.reason] || _("%(name)s left."), { name: peer.info.name }));
     dropPeer(msg.peer_id);
   },
   async media(msg) {
@@ -194,8 +196,8 @@ const handlers = {
     backOnline();
   },
   async ended(msg) {
-    const byTherapist = cfg.role === "therapist" ? "You ended the session." : "The therapist ended the session.";
-    finish(msg.reason === "time" ? "The session time is over." : byTherapist);
+    const byTherapist = cfg.role === "therapist" ? _("You ended the session.") : _("The therapist ended the session.");
+    finish(msg.reason === "time" ? _("The session time is over.") : byTherapist);
   },
   async removed(msg) {
     finish(msg.detail);
@@ -204,7 +206,7 @@ const handlers = {
     finish(msg.detail, true);
   },
   async closing() {
-    finish("You were signed out.");
+    finish(_("You were signed out."));
   },
   async error(msg) {
     if (msg.fatal) return finish(msg.detail);

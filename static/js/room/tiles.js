@@ -1,6 +1,7 @@
 // Video tiles and their layout: side by side on a desktop; on a phone one person in
 // focus (tap a thumbnail to swap) with the others, you included, as thumbnails.
 // Also the therapist's waiting-room list.
+import { _, format, locale, ngettext } from "../i18n.js";
 import { noticeArrivals } from "./presence.js";
 import { send } from "./signaling.js";
 import { $, announce, cfg, ui } from "./state.js";
@@ -34,21 +35,21 @@ export function updateLayout() {
 export function renderTileState(peer) {
   const tile = peer.tile;
   tile.querySelector(".tile-name").textContent =
-    peer.info.role === "therapist" ? `${peer.info.name} · therapist` : peer.info.name;
+    peer.info.role === "therapist" ? format(_("%(name)s · therapist"), { name: peer.info.name }) : peer.info.name;
   tile.querySelector(".tile-initial").textContent = (peer.info.name || "?").slice(0, 1).toUpperCase();
   tile.dataset.muted = String(!peer.info.audio);
   tile.dataset.cameraOff = String(!peer.info.video);
   tile.querySelector(".tile-muted").hidden = peer.info.audio;
-  tile.querySelector("video").setAttribute("aria-label", `${peer.info.name}'s video`);
+  tile.querySelector("video").setAttribute("aria-label", format(_("%(name)s's video"), { name: peer.info.name }));
   renderAdminButtons(peer);
 }
 
 function renderAdminButtons(peer) {
   const btn = peer.tile.querySelector(".tile-remove");
   btn.hidden = cfg.role !== "therapist" || peer.info.role === "therapist";
-  btn.setAttribute("aria-label", `Remove ${peer.info.name} from the session`);
+  btn.setAttribute("aria-label", format(_("Remove %(name)s from the session"), { name: peer.info.name }));
   btn.onclick = () => {
-    if (confirm(`Remove ${peer.info.name}? They cannot rejoin this session.`)) {
+    if (confirm(format(_("Remove %(name)s? They cannot rejoin this session."), { name: peer.info.name }))) {
       send({ type: "remove", peer_id: peer.id });
     }
   };
@@ -68,23 +69,32 @@ export function renderWaiting(waiting) {
     const li = document.createElement("li");
     li.className = "waiting-row";
     li.innerHTML = `<span class="avatar" aria-hidden="true"></span><strong></strong>
-      <button type="button" class="btn btn-primary btn-sm admit">Admit</button>
-      <button type="button" class="btn btn-ghost btn-sm deny">Remove</button>`;
+      <button type="button" class="btn btn-primary btn-sm admit"></button>
+      <button type="button" class="btn btn-ghost btn-sm deny"></button>`;
     li.querySelector(".avatar").textContent = w.name.slice(0, 1).toUpperCase();
     li.querySelector("strong").textContent = w.name;
     const admit = li.querySelector(".admit");
-    admit.setAttribute("aria-label", `Admit ${w.name}`);
+    admit.textContent = _("Admit");
+    admit.setAttribute("aria-label", format(_("Admit %(name)s"), { name: w.name }));
     admit.onclick = () => send({ type: "admit", peer_ids: [w.peer_id] });
     const deny = li.querySelector(".deny");
-    deny.setAttribute("aria-label", `Remove ${w.name} from the waiting room`);
+    deny.textContent = _("Remove");
+    deny.setAttribute("aria-label", format(_("Remove %(name)s from the waiting room"), { name: w.name }));
     deny.onclick = () => {
-      if (confirm(`Remove ${w.name}? They cannot rejoin this session.`)) {
+      if (confirm(format(_("Remove %(name)s? They cannot rejoin this session."), { name: w.name }))) {
         send({ type: "remove", peer_id: w.peer_id });
       }
     };
     ui.waitingList.append(li);
   }
-  if (waiting.length) announce(`${waiting.map((w) => w.name).join(" and ")} waiting to be admitted.`);
+  if (waiting.length) {
+    const names = new Intl.ListFormat(locale(), { type: "conjunction" }).format(waiting.map((w) => w.name));
+    announce(
+      format(ngettext("%(names)s waiting to be admitted.", "%(names)s waiting to be admitted.", waiting.length), {
+        names,
+      }),
+    );
+  }
 }
 
 /** "Reconnecting…" on a tile while its link is down: ICE says so, or nothing arrives. */
