@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.apps import apps
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import CoupleMembership, User
 from accounts.signals import account_deleting
@@ -78,16 +79,22 @@ def retained_summary(user: User) -> list[str]:
     lines = []
     if apps.is_installed("scheduling"):
         lines.append(
-            "Your past and booked sessions stay on the clinic's calendar and books, "
-            "showing 'Deleted user' instead of your name."
+            _(
+                "Your past and booked sessions stay on the clinic's calendar and books, "
+                "showing 'Deleted user' instead of your name."
+            )
         )
     lines.append(
-        "Signed session notes your therapist wrote are clinical records your clinic must "
-        "keep for its retention period (typically 7 years); they stay, encrypted, linked "
-        "to the anonymized account, and are removed when that period ends."
+        _(
+            "Signed session notes your therapist wrote are clinical records your clinic must "
+            "keep for its retention period (typically 7 years); they stay, encrypted, linked "
+            "to the anonymized account, and are removed when that period ends."
+        )
     )
     lines.append(
-        "The security audit log keeps an entry for each access to health data, with an "
-        "account number but no name or content, because clinics are required to keep it."
+        _(
+            "The security audit log keeps an entry for each access to health data, with an "
+            "account number but no name or content, because clinics are required to keep it."
+        )
     )
     return lines

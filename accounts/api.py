@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -62,7 +63,7 @@ def audit_events(request: HttpRequest, filters: Query[AuditQuery]) -> list[Audit
 
     user = request.user
     if not user.is_clinic_admin:
-        raise PermissionDenied("Only clinic admins can read the audit log.")
+        raise PermissionDenied(_("Only clinic admins can read the audit log."))
     clinic_ids = [c.pk for c in clinics_administered_by(user)]
     events = AuditEvent.objects.filter(clinic_id__in=clinic_ids)
     if filters.action:

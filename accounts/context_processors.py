@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
-def _item(label: str, url_name: str) -> dict | None:
+def _item(label: str | Promise, url_name: str) -> dict | None:
     try:
         url = reverse(url_name)
     except NoReverseMatch:
@@ -26,31 +28,31 @@ def _mark_current(items: list[dict], path: str) -> None:
 
 NAV = {
     "client": [
-        ("Home", "dashboard:dashboard"),
-        ("Find a therapist", "therapists:directory"),
-        ("My sessions", "scheduling:my_sessions"),
-        ("Between sessions", "sessions_app:hub"),
-        ("Progress", "measures:mine"),
-        ("Couple", "accounts:couple"),
-        ("Messages", "messaging:inbox"),
-        ("Forms & safety", "intake:home"),
+        (_("Home"), "dashboard:dashboard"),
+        (_("Find a therapist"), "therapists:directory"),
+        (_("My sessions"), "scheduling:my_sessions"),
+        (_("Between sessions"), "sessions_app:hub"),
+        (_("Progress"), "measures:mine"),
+        (_("Couple"), "accounts:couple"),
+        (_("Messages"), "messaging:inbox"),
+        (_("Forms & safety"), "intake:home"),
     ],
     "therapist": [
-        ("Today", "dashboard:dashboard"),
-        ("Calendar", "scheduling:calendar"),
-        ("Clients", "therapists:clients"),
-        ("Directory", "therapists:directory"),
-        ("Notes", "notes:notes"),
-        ("Messages", "messaging:inbox"),
+        (_("Today"), "dashboard:dashboard"),
+        (_("Calendar"), "scheduling:calendar"),
+        (_("Clients"), "therapists:clients"),
+        (_("Directory"), "therapists:directory"),
+        (_("Notes"), "notes:notes"),
+        (_("Messages"), "messaging:inbox"),
     ],
     "clinic_admin": [
-        ("Roster", "dashboard:dashboard"),
-        ("Overview", "dashboard:overview"),
-        ("Directory", "therapists:directory"),
-        ("Audit log", "dashboard:audit_log"),
-        ("Intake documents", "intake:clinic_documents"),
+        (_("Roster"), "dashboard:dashboard"),
+        (_("Overview"), "dashboard:overview"),
+        (_("Directory"), "therapists:directory"),
+        (_("Audit log"), "dashboard:audit_log"),
+        (_("Intake documents"), "intake:clinic_documents"),
     ],
-    "anonymous": [("Find a therapist", "therapists:directory")],
+    "anonymous": [(_("Find a therapist"), "therapists:directory")],
 }
 
 

@@ -21,6 +21,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import UNREADABLE, EncryptedTextField, unreadable_marked
 
@@ -35,10 +36,11 @@ NEVER_EXPORTED = {
 }
 SECRET_FIELDS = {"password", "secret", "code_hash", "session_key", "room_id"}
 
-README = """Your Duet data
+README = _(
+    """Your Duet data
 ==============
 
-Exported {now} (UTC) for {email}.
+Exported %(now)s (UTC) for %(email)s.
 
 Each .json file holds one kind of record (file name = app.kind). Times are UTC in
 ISO 8601. Texts you wrote that Duet stores encrypted are decrypted here, because they
@@ -48,6 +50,7 @@ Not included: your password (Duet keeps only a hash), your two-step sign-in secr
 recovery codes, and your therapist's private session notes (clinical records the clinic
 keeps; ask your clinic for access to your record).
 """
+)
 
 
 def _value(obj: models.Model, field: models.Field) -> Any:
@@ -113,7 +116,7 @@ def user_data(user) -> dict[str, list[dict[str, Any]]]:
 def user_data_zip(user, now: datetime) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("README.txt", README.format(now=now.isoformat(), email=user.email))
+        archive.writestr("README.txt", str(README) % {"now": now.isoformat(), "email": user.email})
         for label, rows in user_data(user).items():
             archive.writestr(
                 f"{label}.json",

@@ -7,6 +7,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 
 def role_required(*roles: str) -> Callable:
@@ -15,7 +16,7 @@ def role_required(*roles: str) -> Callable:
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.user.role not in roles:
-                raise PermissionDenied("This page is not for your account type.")
+                raise PermissionDenied(_("This page is not for your account type."))
             return view(request, *args, **kwargs)
 
         return wrapped

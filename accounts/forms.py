@@ -8,7 +8,9 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.timezones import time_zone_choices
@@ -29,13 +31,13 @@ def new_password_fields() -> tuple[forms.CharField, forms.CharField]:
     """A new password typed twice (``password1, password2 = new_password_fields()``)."""
     return (
         forms.CharField(
-            label="Password",
+            label=_("Password"),
             strip=False,
             widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-            help_text="At least 10 characters; not a common password.",
+            help_text=_("At least 10 characters; not a common password."),
         ),
         forms.CharField(
-            label="Repeat password",
+            label=_("Repeat password"),
             strip=False,
             widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         ),
@@ -47,7 +49,7 @@ def check_password_pair(form: forms.Form, data: dict, *, email: str, full_name: 
     own email and name); otherwise field errors on ``form``."""
     p1, p2 = data.get("password1"), data.get("password2")
     if p1 and p2 and p1 != p2:
-        form.add_error("password2", "The two passwords do not match.")
+        form.add_error("password2", gettext("The two passwords do not match."))
     elif p1:
         probe = User(email=email, full_name=full_name)
         try:
@@ -57,26 +59,26 @@ def check_password_pair(form: forms.Form, data: dict, *, email: str, full_name: 
 
 
 class SignupForm(forms.Form):
-    full_name = forms.CharField(max_length=150, label="Full name")
+    full_name = forms.CharField(max_length=150, label=_("Full name"))
     display_name = forms.CharField(
         max_length=60,
         required=False,
-        label="What should we call you?",
-        help_text="Shown to your partner and therapist. Leave empty to use your first name.",
+        label=_("What should we call you?"),
+        help_text=_("Shown to your partner and therapist. Leave empty to use your first name."),
     )
-    email = forms.EmailField(label="Email")
+    email = forms.EmailField(label=_("Email"))
     password1, password2 = new_password_fields()
     time_zone = TimeZoneField(
-        label="Your time zone",
+        label=_("Your time zone"),
         initial="UTC",
-        help_text="Filled in from this device. Every time you see in Duet is in this zone.",
+        help_text=_("Filled in from this device. Every time you see in Duet is in this zone."),
     )
     language = forms.ChoiceField(
-        label="Language",
+        label=_("Language"),
         choices=settings.LANGUAGES,
         initial=settings.LANGUAGE_CODE,
         required=False,  # left out: the language this page is shown in
-        help_text="Pages, emails and reminders reach you in this language.",
+        help_text=_("Pages, emails and reminders reach you in this language."),
     )
 
     def clean_email(self) -> str:
@@ -94,25 +96,26 @@ class SignupForm(forms.Form):
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
     error_messages = {
-        "invalid_login": (
+        "invalid_login": _(
             "That email and password do not match an account. Check both and try again."
         ),
-        "inactive": "This account is not active. Contact your clinic.",
+        "inactive": _("This account is not active. Contact your clinic."),
     }
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(max_length=150, label="Full name")
-    display_name = forms.CharField(max_length=60, required=False, label="Display name")
-    time_zone = TimeZoneField(label="Time zone")
-    language = forms.ChoiceField(label="Language", choices=settings.LANGUAGES, required=False)
+    full_name = forms.CharField(max_length=150, label=_("Full name"))
+    display_name = forms.CharField(max_length=60, required=False, label=_("Display name"))
+    time_zone = TimeZoneField(label=_("Time zone"))
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="Your partner's email")
+    email = forms.EmailField(label=_("Your partner's email"))
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -127,14 +130,16 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ) -> None:
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        message = EmailMultiAlternatives(
-            subject, render_to_string(email_template_name, context), from_email, [to_email]
-        )
-        if html_email_template_name is not None:
-            message.attach_alternative(
-                render_to_string(html_email_template_name, context), "text/html"
+        # In the account holder's language, whatever language the form was shown in.
+        with translation.override(context["user"].language or None):
+            subject = "".join(render_to_string(subject_template_name, context).splitlines())
+            message = EmailMultiAlternatives(
+                subject, render_to_string(email_template_name, context), from_email, [to_email]
             )
+            if html_email_template_name is not None:
+                message.attach_alternative(
+                    render_to_string(html_email_template_name, context), "text/html"
+                )
         # Each reset link is its own email; the key names it without carrying the token.
         digest = hashlib.sha256(context["token"].encode()).hexdigest()[:20]
         email_queue(

@@ -11,6 +11,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts import session_control
 
@@ -41,7 +42,7 @@ class SessionPolicyMiddleware:
             if request.session.get(ENROL_REQUIRED) and not self._enrol_allowed(request):
                 if _is_api(request):
                     return JsonResponse(
-                        {"detail": "Set up two-step sign-in first.", "code": "2fa_required"},
+                        {"detail": _("Set up two-step sign-in first."), "code": "2fa_required"},
                         status=403,
                     )
                 return redirect("accounts:twofactor_setup")
@@ -67,9 +68,9 @@ class SessionPolicyMiddleware:
         session_control.session_forget(request.session.session_key)
         logout(request)
         text = (
-            "You were signed out after a period of inactivity."
+            _("You were signed out after a period of inactivity.")
             if reason == "idle"
-            else "Your session reached its maximum length. Please sign in again."
+            else _("Your session reached its maximum length. Please sign in again.")
         )
         if _is_api(request):
             return JsonResponse({"detail": text, "code": "session_expired"}, status=401)

@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import validate_time_zone
 
@@ -46,16 +48,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person. Each partner of a couple has their own account; there is no couple login."""
 
     class Role(models.TextChoices):
-        CLIENT = "client", "Client"
-        THERAPIST = "therapist", "Therapist"
-        CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+        CLIENT = "client", _("Client")
+        THERAPIST = "therapist", _("Therapist")
+        CLINIC_ADMIN = "clinic_admin", _("Clinic admin")
         # Runs the service (Django admin); created only by `manage.py create_operator`.
-        OPERATOR = "operator", "Operator"
+        OPERATOR = "operator", _("Operator")
 
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=150)
     display_name = models.CharField(
-        max_length=60, blank=True, help_text="What others in a session see. Defaults to first name."
+        max_length=60,
+        blank=True,
+        help_text=_("What others in a session see. Defaults to first name."),
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     # Pages, emails, reminders and calendar files reach this person in this language.
@@ -131,7 +135,7 @@ class Couple(models.Model):
 
     def __str__(self) -> str:
         names = " & ".join(m.user.name for m in self.active_memberships())
-        return names or f"Couple #{self.pk}"
+        return names or gettext("Couple #%(number)s") % {"number": self.pk}
 
     def active_memberships(self):
         return [m for m in self.memberships.all() if m.left_at is None]

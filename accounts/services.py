@@ -11,7 +11,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.invitations import invitation_email_queue
 from accounts.models import Couple, CoupleMembership, PartnerInvitation, User
@@ -34,7 +37,7 @@ def user_create(
 ) -> User:
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise Conflict("An account with this email already exists.", code="email_taken")
+        raise Conflict(_("An account with this email already exists."), code="email_taken")
     try:
         return User.objects.create_user(
             email=email,
@@ -46,7 +49,9 @@ def user_create(
             language=language or settings.LANGUAGE_CODE,
         )
     except IntegrityError:  # a concurrent sign-up with the same email won the race
-        raise Conflict("An account with this email already exists.", code="email_taken") from None
+        raise Conflict(
+            _("An account with this email already exists."), code="email_taken"
+        ) from None
 
 
 SIGNUP_KIND = "signup"
@@ -76,10 +81,11 @@ def signup_request(
             "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
         }
         _mail_on_commit(
-            "Someone tried to create a Duet account with your email",
+            gettext_lazy("Someone tried to create a Duet account with your email"),
             "emails/signup_exists.txt",
             context,
             existing.email,
+            language=existing.language,
         )
         return
     if existing is None:
@@ -102,7 +108,13 @@ def signup_request(
     if next_url:
         link += "?" + urlencode({"next": next_url})
     context = {"user": existing, "link": link, "days": SIGNUP_LINK_MAX_AGE.days}
-    _mail_on_commit("Confirm your Duet account", "emails/signup_confirm.txt", context, email)
+    _mail_on_commit(
+        gettext_lazy("Confirm your Duet account"),
+        "emails/signup_confirm.txt",
+        context,
+        email,
+        language=existing.language,
+    )
 
 
 def _signup_pending(user: User) -> bool:
@@ -116,7 +128,7 @@ def signup_confirm(*, token: str) -> User:
     user = User.objects.filter(pk=pk).first()
     if user is None or not _signup_pending(user):
         raise InvalidLink(
-            "This link was already used. Sign in with your email and password.",
+            _("This link was already used. Sign in with your email and password."),
             code="used",
             status=410,
         )
@@ -125,11 +137,15 @@ def signup_confirm(*, token: str) -> User:
     return user
 
 
-def _mail_on_commit(subject: str, template: str, context: dict, to: str) -> None:
-    """Through the outbox: it leaves after commit, never from the request."""
-    message = EmailMultiAlternatives(
-        subject=subject, body=render_to_string(template, context), to=[to]
-    )
+def _mail_on_commit(
+    subject: str | Promise, template: str, context: dict, to: str, *, language: str
+) -> None:
+    """Through the outbox: it leaves after commit, never from the request. Written in
+    ``language``, the recipient account's (a lazy ``subject`` is translated into it)."""
+    with translation.override(language or None):
+        message = EmailMultiAlternatives(
+            subject=str(subject), body=render_to_string(template, context), to=[to]
+        )
     # Each sign-up attempt is its own email (a new link, or a new warning to the owner).
     email_queue(key=f"signup-{uuid.uuid4().hex}", message=message, now=timezone.now())
 
@@ -149,7 +165,7 @@ def user_update_profile(
 def user_set_language(*, user: User, language: str) -> User:
     """The footer's switcher: the account keeps the choice for every device and email."""
     if language not in dict(settings.LANGUAGES):
-        raise DomainError("This language is not offered.", code="bad_language")
+        raise DomainError(_("This language is not offered."), code="bad_language")
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
@@ -158,11 +174,13 @@ def user_set_language(*, user: User, language: str) -> User:
 
 def couple_create(*, user: User, now: datetime) -> Couple:
     if not user.is_client:
-        raise Forbidden("Only clients can start a couple.", code="not_a_client")
+        raise Forbidden(_("Only clients can start a couple."), code="not_a_client")
     with transaction.atomic():
         User.objects.select_for_update().get(pk=user.pk)
         if active_couple_for(user) is not None:
-            raise Conflict("You are already in a couple. Leave it first.", code="already_in_couple")
+            raise Conflict(
+                _("You are already in a couple. Leave it first."), code="already_in_couple"
+            )
         couple = Couple.objects.create(created_by=user, created_at=now)
         CoupleMembership.objects.create(couple=couple, user=user, seat=1, joined_at=now)
     return couple
@@ -173,11 +191,13 @@ def partner_invitation_create(
 ) -> PartnerInvitation:
     email = User.objects.normalize_email(email).lower()
     if invited_by.pk not in {p.pk for p in couple.partners}:
-        raise Forbidden("You can only invite a partner to your own couple.", code="not_your_couple")
+        raise Forbidden(
+            _("You can only invite a partner to your own couple."), code="not_your_couple"
+        )
     if email == invited_by.email:
-        raise DomainError("Invite your partner's email address, not your own.", code="own_email")
+        raise DomainError(_("Invite your partner's email address, not your own."), code="own_email")
     if len(couple.partners) >= 2:
-        raise Conflict("Your couple already has two partners.", code="couple_full")
+        raise Conflict(_("Your couple already has two partners."), code="couple_full")
     with transaction.atomic():
         # One pending invitation at a time: a new one replaces the old link.
         PartnerInvitation.objects.filter(
@@ -192,7 +212,8 @@ def partner_invitation_create(
         )
         invitation_email_queue(
             invitation=invitation,
-            subject=f"{invited_by.name} invited you to Duet",
+            # Called in the invitee's language (accounts.invitations).
+            subject=lambda: _("%(name)s invited you to Duet") % {"name": invited_by.name},
             template="emails/partner_invitation",
             context={"inviter": invited_by},
             now=now,
@@ -217,14 +238,14 @@ def partner_invitation_accept(*, token: str, user: User, now: datetime) -> Coupl
         # Lock, re-check, write: two tabs accepting at once get one membership.
         invitation = PartnerInvitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.accepted_at is not None:
-            raise InvalidLink("This invitation has already been used.", code="used", status=410)
+            raise InvalidLink(_("This invitation has already been used."), code="used", status=410)
         if not user.is_client:
             raise Forbidden(
-                "Therapist and clinic accounts cannot join a couple.", code="not_a_client"
+                _("Therapist and clinic accounts cannot join a couple."), code="not_a_client"
             )
         if active_couple_for(user) is not None:
             raise Conflict(
-                "You are already in a couple. Leave it before accepting this invitation.",
+                _("You are already in a couple. Leave it before accepting this invitation."),
                 code="already_in_couple",
             )
         couple = invitation.couple
@@ -235,7 +256,7 @@ def partner_invitation_accept(*, token: str, user: User, now: datetime) -> Coupl
         )
         free = [seat for seat in (1, 2) if seat not in taken]
         if not free:
-            raise Conflict("This couple already has two partners.", code="couple_full")
+            raise Conflict(_("This couple already has two partners."), code="couple_full")
         try:
             with transaction.atomic():
                 CoupleMembership.objects.create(
@@ -243,7 +264,8 @@ def partner_invitation_accept(*, token: str, user: User, now: datetime) -> Coupl
                 )
         except IntegrityError:
             raise Conflict(
-                "This couple changed while you were accepting. Try again.", code="couple_changed"
+                _("This couple changed while you were accepting. Try again."),
+                code="couple_changed",
             ) from None
         invitation.accepted_at = now
         invitation.accepted_by = user
@@ -259,7 +281,7 @@ def couple_leave(*, user: User, now: datetime) -> None:
             .first()
         )
         if membership is None:
-            raise DomainError("You are not in a couple.", code="not_in_couple")
+            raise DomainError(_("You are not in a couple."), code="not_in_couple")
         membership.left_at = now
         membership.save(update_fields=["left_at"])
         partner_left_couple.send(sender=User, couple=membership.couple, user=user, now=now)

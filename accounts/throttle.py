@@ -13,11 +13,12 @@ import hmac
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from accounts.security_models import AuthFailure
 
 GENERIC_LOGIN_ERROR = "That email and password do not match an account. Check both and try again."
-LOCKED_ERROR = (
+LOCKED_ERROR = _(
     "Too many attempts. For your security, sign-in is paused for a few minutes. "
     "Try again later or reset your password."
 )

@@ -6,6 +6,7 @@ import zoneinfo
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 @lru_cache(maxsize=1)
@@ -34,13 +35,13 @@ def grouped_time_zone_choices(people) -> list[tuple[str, list[tuple[str, str]]]]
     if mine:
         groups.append(
             (
-                "Your people",
+                _("Your people"),
                 [(z, f"{z.replace('_', ' ')} ({', '.join(names)})") for z, names in mine.items()],
             )
         )
     by_region: dict[str, list[tuple[str, str]]] = {}
     for value, label in time_zone_choices():
-        region = value.split("/", 1)[0] if "/" in value else "Other"
+        region = value.split("/", 1)[0] if "/" in value else _("Other")
         by_region.setdefault(region, []).append((value, label))
     groups.extend(sorted(by_region.items()))
     return groups
@@ -49,7 +50,7 @@ def grouped_time_zone_choices(people) -> list[tuple[str, list[tuple[str, str]]]]
 def validate_time_zone(value: str) -> None:
     if value not in all_time_zones():
         raise ValidationError(
-            "%(value)s is not a known time zone; pick one like Europe/Warsaw.",
+            _("%(value)s is not a known time zone; pick one like Europe/Warsaw."),
             code="invalid_time_zone",
             params={"value": value},
         )

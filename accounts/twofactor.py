@@ -21,6 +21,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
@@ -103,7 +104,7 @@ def totp_device_confirm(
     """Confirm enrolment with a first code; returns fresh recovery codes to show once."""
     if not totp_verify(device=device, token=token, at=at):
         raise DomainError(
-            "That code did not match. Check the time on your phone and enter the newest code.",
+            _("That code did not match. Check the time on your phone and enter the newest code."),
             code="bad_code",
         )
     with transaction.atomic():
@@ -121,7 +122,7 @@ def totp_disable(*, user, proof: str, request=None) -> None:
     laptop): ``proof`` must be the account's password or a current code."""
     if requires_2fa(user):
         raise DomainError(
-            "Two-step sign-in is required for therapists and clinic admins.", code="required"
+            _("Two-step sign-in is required for therapists and clinic admins."), code="required"
         )
     device = confirmed_device(user)
     proven = bool(proof) and (
@@ -131,7 +132,7 @@ def totp_disable(*, user, proof: str, request=None) -> None:
     if not proven:
         audit_record(actor=user, action="2fa.disable", obj=user, request=request, outcome="denied")
         raise DomainError(
-            "Enter your password or a current code from your app to turn it off.",
+            _("Enter your password or a current code from your app to turn it off."),
             code="proof_required",
         )
     with transaction.atomic():

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
@@ -22,9 +24,9 @@ API_PREFIX = "/api/"
 # Answers a whole-site handler gives an /api/ URL (no route, wrong method, a crash),
 # turned into the API's error shape by ApiErrorMiddleware.
 PLAIN_ANSWERS = {
-    404: ("Not found.", "not_found"),
-    405: ("This method is not allowed here.", "method_not_allowed"),
-    500: ("Something went wrong on our side; please try again.", "server_error"),
+    404: (gettext_lazy("Not found."), "not_found"),
+    405: (gettext_lazy("This method is not allowed here."), "method_not_allowed"),
+    500: (gettext_lazy("Something went wrong on our side; please try again."), "server_error"),
 }
 # What every operation may answer besides its success (declared in the OpenAPI schema).
 ERROR_RESPONSES = {
@@ -48,7 +50,7 @@ class JsonSessionAuth(SessionAuth):
         exempt = getattr(request, "_ninja_csrf_exempt", False)
         if self.csrf and not exempt and check_csrf(request):
             raise DomainError(
-                "The CSRF token is missing or wrong; reload the page and try again.",
+                _("The CSRF token is missing or wrong; reload the page and try again."),
                 code="csrf_failed",
                 status=403,
             )
@@ -74,7 +76,7 @@ class ApiErrorMiddleware:
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             detail, code = PLAIN_ANSWERS[response.status_code]
-            converted = error_response(detail, code, response.status_code)
+            converted = error_response(str(detail), code, response.status_code)
             if response.has_header("Allow"):
                 converted["Allow"] = response["Allow"]
             return converted
@@ -143,26 +145,26 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(OverflowError)
     def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
         # Date arithmetic past the calendar's ends: the input, not the server, is wrong.
-        return _error(request, "A date is out of the supported range.", "date_out_of_range", 422)
+        return _error(request, _("A date is out of the supported range."), "date_out_of_range", 422)
 
     @api.exception_handler(AuthenticationError)
     def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return _error(request, "Log in to use this endpoint.", "not_authenticated", 401)
+        return _error(request, _("Log in to use this endpoint."), "not_authenticated", 401)
 
     @api.exception_handler(PermissionDenied)
     def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return _error(request, str(exc) or "You may not do that.", "forbidden", 403)
+        return _error(request, str(exc) or _("You may not do that."), "forbidden", 403)
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return _error(request, "Not found.", "not_found", 404)
+        return _error(request, _("Not found."), "not_found", 404)
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if exc.status_code == 403 and "csrf" in str(exc).lower():
             return _error(
                 request,
-                "The CSRF token is missing or wrong; reload the page and try again.",
+                _("The CSRF token is missing or wrong; reload the page and try again."),
                 "csrf_failed",
                 403,
             )

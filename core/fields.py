@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from django.core import checks
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
+from django.utils.translation import gettext_lazy as _
 
 from core import crypto
 
@@ -133,7 +134,7 @@ def encrypted_fields(model: type[models.Model]) -> list[EncryptedTextField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
 
 
-UNREADABLE = "This entry could not be read. Your clinic's operator has been told."
+UNREADABLE = _("This entry could not be read. Your clinic's operator has been told.")
 M = TypeVar("M", bound=models.Model)
 
 _log = logging.getLogger("duet.encryption")

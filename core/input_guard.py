@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-DETAIL = (
+DETAIL = gettext_lazy(
     "The request contains a character that can't be used (a NUL or an unpaired surrogate). "
     "Remove it and try again."
 )
@@ -71,13 +73,13 @@ class InputGuardMiddleware:
     @staticmethod
     def _refuse(request: HttpRequest, status: int) -> HttpResponse:
         if request.path_info.startswith("/api/"):
-            detail = DETAIL if status == 400 else "Not found."
+            detail = str(DETAIL) if status == 400 else _("Not found.")
             return JsonResponse(
                 {"detail": detail, "code": CODE if status == 400 else "not_found"}, status=status
             )
         if status == 404:
-            title, message = "We couldn't find that page", "The link may be damaged."
+            title, message = _("We couldn't find that page"), _("The link may be damaged.")
         else:
-            title, message = "That request was not understood", DETAIL
+            title, message = _("That request was not understood"), str(DETAIL)
         context = {"status": status, "title": title, "message": message}
         return render(request, "errors/error.html", context, status=status)

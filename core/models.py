@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedTextField
 
@@ -29,8 +30,8 @@ class AuditEvent(models.Model):
     """
 
     class Outcome(models.TextChoices):
-        OK = "ok", "Allowed"
-        DENIED = "denied", "Denied"
+        OK = "ok", _("Allowed")
+        DENIED = "denied", _("Denied")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from core.api_errors import API_PREFIX, error_response
 
 RETRY_AFTER_SECONDS = 5
-DETAIL = "Duet is very busy right now. Please try again in a few seconds."
+DETAIL = _("Duet is very busy right now. Please try again in a few seconds.")
 
 
 def is_pool_timeout(exc: BaseException | None) -> bool:
@@ -29,7 +30,7 @@ def busy_response(request: HttpRequest) -> HttpResponse:
     rendered with no request, so no context processor reads the user or their
     notifications."""
     if request.path.startswith(API_PREFIX):
-        response: HttpResponse = error_response(DETAIL, "busy", 503)
+        response: HttpResponse = error_response(str(DETAIL), "busy", 503)
     else:
         response = HttpResponse(
             render_to_string("errors/busy.html"),

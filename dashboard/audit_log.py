@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import role_required
 from core.audit import audit_record
@@ -18,13 +19,13 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(required=False, max_length=60, label="Action starts with")
-    actor = forms.CharField(required=False, max_length=254, label="Who (email contains)")
+    action = forms.CharField(required=False, max_length=60, label=_("Action starts with"))
+    actor = forms.CharField(required=False, max_length=254, label=_("Who (email contains)"))
     outcome = forms.ChoiceField(
-        required=False, choices=[("", "Any"), *AuditEvent.Outcome.choices], label="Outcome"
+        required=False, choices=[("", _("Any")), *AuditEvent.Outcome.choices], label=_("Outcome")
     )
-    since = forms.DateField(required=False, label="From (UTC)", widget=DATE)
-    until = forms.DateField(required=False, label="Until (UTC)", widget=DATE)
+    since = forms.DateField(required=False, label=_("From (UTC)"), widget=DATE)
+    until = forms.DateField(required=False, label=_("Until (UTC)"), widget=DATE)
 
 
 @role_required("clinic_admin")

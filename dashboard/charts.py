@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext as _
+
+from core.l10n import format_local
+
 UNITS = ("count", "percent", "rating")
 
 
@@ -29,15 +33,16 @@ class Chart:
 
     def text(self, value: float | None) -> str:
         if value is None:
-            return "no data"
+            return _("no data")
         shown = f"{value:g}"
-        return f"{shown}%" if self.unit == "percent" else shown
+        return _("%(value)s%%") % {"value": shown} if self.unit == "percent" else shown
 
     @property
     def rows(self) -> list[tuple[str, str]]:
         """(week label, value) for the table beside the chart."""
         return [
-            (f"{w.day} {w:%b}", self.text(v)) for w, v in zip(self.weeks, self.values, strict=True)
+            (format_local(w, "j M"), self.text(v))
+            for w, v in zip(self.weeks, self.values, strict=True)
         ]
 
     @property
@@ -45,11 +50,12 @@ class Chart:
         """One sentence for the canvas's accessible name: the latest week and the range."""
         present = [v for v in self.values if v is not None]
         if not present:
-            return "no data in these weeks"
-        return (
-            f"latest week {self.text(self.values[-1])}; "
-            f"lowest {self.text(min(present))}, highest {self.text(max(present))}"
-        )
+            return _("no data in these weeks")
+        return _("latest week %(latest)s; lowest %(lowest)s, highest %(highest)s") % {
+            "latest": self.text(self.values[-1]),
+            "lowest": self.text(min(present)),
+            "highest": self.text(max(present)),
+        }
 
     def spec(self, *, title: str) -> dict:
         """What overview_charts.js needs, JSON-safe."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.decorators import role_required
 from dashboard import charts
@@ -23,13 +24,13 @@ def clinic_panels(clinic, *, now) -> dict:
     panels = [
         (
             "held",
-            "Sessions held per week",
+            _("Sessions held per week"),
             charts.build([w.held for w in weeks], labels),
-            "Confirmed or completed sessions whose time has passed, without no-shows.",
+            _("Confirmed or completed sessions whose time has passed, without no-shows."),
         ),
         (
             "no_show",
-            "No-show rate",
+            _("No-show rate"),
             charts.build(
                 [_percent(w.no_show_rate) for w in weeks],
                 labels,
@@ -37,11 +38,11 @@ def clinic_panels(clinic, *, now) -> dict:
                 unit="percent",
                 max_value=100,
             ),
-            "Past sessions where no partner joined the room, of all past sessions.",
+            _("Past sessions where no partner joined the room, of all past sessions."),
         ),
         (
             "cancelled",
-            "Cancellation rate",
+            _("Cancellation rate"),
             charts.build(
                 [_percent(w.cancellation_rate) for w in weeks],
                 labels,
@@ -49,11 +50,11 @@ def clinic_panels(clinic, *, now) -> dict:
                 unit="percent",
                 max_value=100,
             ),
-            "Cancelled in time, of all sessions on the calendar that week.",
+            _("Cancelled in time, of all sessions on the calendar that week."),
         ),
         (
             "late_cancelled",
-            "Late-cancellation rate",
+            _("Late-cancellation rate"),
             charts.build(
                 [_percent(w.late_cancellation_rate) for w in weeks],
                 labels,
@@ -61,22 +62,25 @@ def clinic_panels(clinic, *, now) -> dict:
                 unit="percent",
                 max_value=100,
             ),
-            f"Cancelled within {clinic.late_cancel_hours} h of the start, of all sessions.",
+            _("Cancelled within %(hours)s h of the start, of all sessions.")
+            % {"hours": clinic.late_cancel_hours},
         ),
         (
             "dropout",
-            "Couples who dropped out",
+            _("Couples who dropped out"),
             charts.build([w.dropouts for w in weeks], labels),
-            "At each week's end: couples seen in the two months before, with no session in "
-            "30 days and nothing booked.",
+            _(
+                "At each week's end: couples seen in the two months before, with no session in "
+                "30 days and nothing booked."
+            ),
         ),
         (
             "rating",
-            "Average post-session rating",
+            _("Average post-session rating"),
             charts.build(
                 [w.average_rating for w in weeks], labels, kind="line", unit="rating", max_value=5
             ),
-            "Partners' ratings from 1 to 5 after each session; gaps are weeks nobody rated.",
+            _("Partners' ratings from 1 to 5 after each session; gaps are weeks nobody rated."),
         ),
     ]
     latest = weeks[-1]

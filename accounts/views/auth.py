@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import QueuedPasswordResetForm, SignupForm
@@ -19,8 +20,8 @@ from core.next_url import safe_next
 def _accept_invitation_in(target: str | None, user) -> str:
     """Someone who signs up from a partner invitation ("Create my account") has said yes
     already: accept it now instead of asking them to press Accept again. Returns the
-    inviter's name, or "" (no invitation, or one that no longer works: the invitation page
-    then explains why)."""
+    message that says whom they joined, or "" (no invitation, or one that no longer works:
+    the invitation page then explains why)."""
     if not target:
         return ""
     try:
@@ -36,7 +37,9 @@ def _accept_invitation_in(target: str | None, user) -> str:
     except DomainError:
         return ""
     partner = couple.partner_of(user)
-    return partner.name if partner else "your partner"
+    if partner is None:
+        return _("You joined your partner on Duet.")
+    return _("You joined %(name)s on Duet.") % {"name": partner.name}
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -73,11 +76,11 @@ def signup_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
         messages.info(request, exc.detail)
         return redirect("accounts:login")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(request, f"Welcome to Duet, {user.name}.")
+    messages.success(request, _("Welcome to Duet, %(name)s.") % {"name": user.name})
     target = safe_next(request)
     joined = _accept_invitation_in(target, user)
     if joined:
-        messages.success(request, f"You joined {joined} on Duet.")
+        messages.success(request, joined)
         return redirect("dashboard:dashboard")
     return redirect(target or "dashboard:dashboard")
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -39,7 +40,9 @@ def couple(request: HttpRequest) -> HttpResponse:
                 form.add_error("email", exc.detail)
             else:
                 messages.success(
-                    request, f"Invitation sent to {invitation.email}. The link works for 7 days."
+                    request,
+                    _("Invitation sent to %(email)s. The link works for 7 days.")
+                    % {"email": invitation.email},
                 )
                 return redirect("accounts:couple")
     context = {
@@ -67,7 +70,7 @@ def couple_start(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, "Your couple is set up. Now invite your partner.")
+        messages.success(request, _("Your couple is set up. Now invite your partner."))
     return redirect("accounts:couple")
 
 
@@ -75,14 +78,16 @@ def couple_start(request: HttpRequest) -> HttpResponse:
 @role_required("client")
 def couple_leave_view(request: HttpRequest) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
-        messages.error(request, "Tick the box to confirm that you want to leave the couple.")
+        messages.error(request, _("Tick the box to confirm that you want to leave the couple."))
         return redirect("accounts:couple")
     try:
         couple_leave(user=request.user, now=timezone.now())
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, "You have left the couple. Your own account and data stay yours.")
+        messages.success(
+            request, _("You have left the couple. Your own account and data stay yours.")
+        )
     return redirect("accounts:couple")
 
 
@@ -109,7 +114,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 {"problem": exc, "token": token},
                 status=exc.status,
             )
-        messages.success(request, f"You joined {invite.invited_by.name} on Duet.")
+        messages.success(
+            request, _("You joined %(name)s on Duet.") % {"name": invite.invited_by.name}
+        )
         return redirect("dashboard:dashboard")
     return render(request, "accounts/invitation.html", {"invite": invite})
 

@@ -6,6 +6,7 @@ import sys
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from core.overload import busy_response, is_pool_timeout
 
@@ -20,17 +21,19 @@ def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpRe
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(request, 400, "That request was not understood", "Go back and try again.")
+    return _page(request, 400, _("That request was not understood"), _("Go back and try again."))
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _page(
         request,
         403,
-        "You don't have access to this page",
+        _("You don't have access to this page"),
         str(exception)
         if exception and str(exception)
-        else "It belongs to another account. If you think this is a mistake, contact your clinic.",
+        else _(
+            "It belongs to another account. If you think this is a mistake, contact your clinic."
+        ),
     )
 
 
@@ -38,8 +41,8 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return _page(
         request,
         404,
-        "We couldn't find that page",
-        "It may have moved, or the link may be incomplete.",
+        _("We couldn't find that page"),
+        _("It may have moved, or the link may be incomplete."),
     )
 
 
@@ -50,6 +53,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         500,
-        "Something went wrong on our side",
-        "We have been notified. Please try again in a moment.",
+        _("Something went wrong on our side"),
+        _("We have been notified. Please try again in a moment."),
     )

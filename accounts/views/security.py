@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -36,12 +38,14 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=gettext_lazy("Code"),
         max_length=20,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
         ),
-        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        help_text=gettext_lazy(
+            "The 6-digit code from your authenticator app, or one of your recovery codes."
+        ),
     )
 
 
@@ -72,7 +76,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user, backend=BACKEND)
             if twofactor.requires_2fa(user):
                 request.session[ENROL_REQUIRED] = True
-                messages.info(request, "Set up two-step sign-in to protect your clients' data.")
+                messages.info(request, _("Set up two-step sign-in to protect your clients' data."))
                 return redirect("accounts:twofactor_setup")
             return redirect(next_url or "dashboard:dashboard")
         throttle.login_failure_record(email=email, ip=ip, now=timezone.now())
@@ -85,7 +89,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(PENDING)
     if not pending or time.time() - pending["at"] > PENDING_MAX_AGE:
         request.session.pop(PENDING, None)
-        messages.info(request, "Please sign in again.")
+        messages.info(request, _("Please sign in again."))
         return redirect("accounts:login")
     user = User.objects.filter(pk=pending["uid"], is_active=True).first()
     if user is None:
@@ -104,7 +108,9 @@ def login_verify(request: HttpRequest) -> HttpResponse:
         else:
             throttle.code_failure_record(email=user.email, ip=ip, now=timezone.now())
             audit_record(actor=user, action="auth.2fa_failed", request=request, outcome="denied")
-            form.add_error("code", "That code is not valid. Codes work once; wait for a new one.")
+            form.add_error(
+                "code", _("That code is not valid. Codes work once; wait for a new one.")
+            )
     return render(request, "accounts/login_verify.html", {"form": form})
 
 
@@ -116,7 +122,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         audit_record(actor=user, action="auth.logout", obj=user, request=request)
         user_sessions_revoke(user=user, reason="logout")
     logout(request)
-    messages.info(request, "You are signed out on all your devices.")
+    messages.info(request, _("You are signed out on all your devices."))
     return redirect("accounts:login")
 
 
@@ -153,7 +159,7 @@ def twofactor_setup(request: HttpRequest) -> HttpResponse:
         device = twofactor.totp_device_start(user=user)
         request.session[SETUP_DEVICE] = str(device.pk)
     form = CodeForm(request.POST or None)
-    form.fields["code"].help_text = "The 6-digit code your app shows for Duet."
+    form.fields["code"].help_text = _("The 6-digit code your app shows for Duet.")
     if request.method == "POST" and form.is_valid():
         try:
             codes = twofactor.totp_device_confirm(
@@ -189,7 +195,7 @@ def recovery_codes_new(request: HttpRequest) -> HttpResponse:
         or not form.is_valid()
         or not twofactor.totp_verify(device=device, token=form.cleaned_data["code"])
     ):
-        messages.error(request, "Enter a current code from your authenticator app to do that.")
+        messages.error(request, _("Enter a current code from your authenticator app to do that."))
         return redirect("accounts:security")
     codes = twofactor.recovery_codes_regenerate(user=user)
     audit_record(actor=user, action="2fa.recovery_codes_new", obj=user, request=request)
@@ -207,7 +213,7 @@ def twofactor_disable(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, "Two-step sign-in is off.")
+        messages.success(request, _("Two-step sign-in is off."))
     return redirect("accounts:security")
 
 
@@ -219,6 +225,6 @@ def password_change(request: HttpRequest) -> HttpResponse:
         user = form.save()  # the post_save receiver ends every session of this person
         audit_record(actor=user, action="auth.password_change", obj=user, request=request)
         logout(request)
-        messages.success(request, "Password changed. You were signed out everywhere; sign in.")
+        messages.success(request, _("Password changed. You were signed out everywhere; sign in."))
         return redirect("accounts:login")
     return render(request, "accounts/password_change.html", {"form": form})

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.account_deletion import account_delete, retained_summary
@@ -18,11 +20,12 @@ from core.audit import audit_record
 
 class DeleteForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=gettext_lazy("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    confirm = forms.CharField(label="Type DELETE to confirm", max_length=10)
+    # Translators: keep the word DELETE as it is: people type exactly that word.
+    confirm = forms.CharField(label=gettext_lazy("Type DELETE to confirm"), max_length=10)
 
     def __init__(self, user, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -31,12 +34,13 @@ class DeleteForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your current password.")
+            raise forms.ValidationError(_("That is not your current password."))
         return password
 
     def clean_confirm(self) -> str:
         if self.cleaned_data["confirm"].strip() != "DELETE":
-            raise forms.ValidationError("Type DELETE in capitals to confirm.")
+            # Translators: keep the word DELETE as it is: people type exactly that word.
+            raise forms.ValidationError(_("Type DELETE in capitals to confirm."))
         return "DELETE"
 
 
@@ -67,7 +71,7 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         account_delete(user=request.user, request=request, now=timezone.now())
         logout(request)
-        messages.success(request, "Your account is deleted. Thank you for trusting Duet.")
+        messages.success(request, _("Your account is deleted. Thank you for trusting Duet."))
         return redirect("accounts:login")
     return render(
         request,
