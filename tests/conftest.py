@@ -209,3 +209,13 @@ def new_context(browser):
     yield make
     for ctx in contexts:
         ctx.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_language_carried_over():
+    """A request leaves its language active in the thread: every test starts in English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -81,7 +81,7 @@ def therapist_invitation_create(
         )
         invitation_email_queue(
             invitation=invitation,
-            subject=f"{clinic.name} invited you to Duet",
+            subject=lambda: _("%(clinic)s invited you to Duet") % {"clinic": clinic.name},
             template="therapists/emails/invitation",
             context={"inviter": invited_by, "clinic": clinic, "name": full_name.strip()},
             now=now,
