@@ -58,6 +58,10 @@ def check_password_pair(form: forms.Form, data: dict, *, email: str, full_name: 
             form.add_error("password1", exc)
 
 
+# Each language is named in itself ("日本語", "Polski"): never translated.
+ENDONYMS = {"translate": "no"}
+
+
 class SignupForm(forms.Form):
     full_name = forms.CharField(max_length=150, label=_("Full name"))
     display_name = forms.CharField(
@@ -79,6 +83,7 @@ class SignupForm(forms.Form):
         initial=settings.LANGUAGE_CODE,
         required=False,  # left out: the language this page is shown in
         help_text=_("Pages, emails and reminders reach you in this language."),
+        widget=forms.Select(attrs=ENDONYMS),
     )
 
     def clean_email(self) -> str:
@@ -111,7 +116,12 @@ class ProfileForm(forms.Form):
     full_name = forms.CharField(max_length=150, label=_("Full name"))
     display_name = forms.CharField(max_length=60, required=False, label=_("Display name"))
     time_zone = TimeZoneField(label=_("Time zone"))
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        required=False,
+        widget=forms.Select(attrs=ENDONYMS),
+    )
 
 
 class InviteForm(forms.Form):

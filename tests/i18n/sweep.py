@@ -8,6 +8,7 @@ therapist typed) or a string that never went through gettext.
 from __future__ import annotations
 
 import re
+import zoneinfo
 from html.parser import HTMLParser
 
 _BRACKETED = re.compile(r"⟦[^⟦⟧]*⟧")
@@ -143,7 +144,32 @@ def database_data() -> Data:
                 if len(value) <= 200:
                     words.update(_WORD.findall(value))
                 long_parts.append(value)
+    names = reference_names()
+    long_parts.extend(names)
+    for name in names:
+        words.update(_WORD.findall(name))
     return Data("\n".join(long_parts), words)
+
+
+def reference_names() -> list[str]:
+    """Names that come from reference data, not from our catalogs: CLDR's language,
+    country and currency names (Babel; the pseudo-locale has none, so it gets English) and ISO
+    3166-2 subdivisions (pycountry: no CLDR names exist for states and provinces)."""
+    import pycountry
+    from babel import Locale
+
+    english = Locale.parse("en")
+    names = [*english.languages.values(), *english.territories.values()]
+    names += [*english.currencies.values()]
+    names += [c.name for c in pycountry.currencies]
+    names += [c.name for c in pycountry.countries]
+    names += [getattr(c, "common_name", "") for c in pycountry.countries]
+    names += [s.name for s in pycountry.subdivisions]
+    names += [lang.name for lang in pycountry.languages]
+    # IANA zone names are shown as they are, in every language (with spaces for "_").
+    zones = zoneinfo.available_timezones()
+    names += [*zones, *(z.replace("_", " ") for z in zones)]
+    return [n for n in names if n]
 
 
 def unmarked(texts: list[str], data: Data) -> list[str]:
