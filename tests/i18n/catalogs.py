@@ -112,7 +112,9 @@ def pseudo(text: str) -> str:
         last = match.end()
     parts.append(core[last:].translate(_ACCENTS))
     letters = sum(ch.isalpha() for ch in core)
-    padding = " " + "·" * max(2, int(letters * 0.4)) if letters > 3 else ""
+    # Grown like real text: in words of up to six characters, never one unbreakable run.
+    extra = max(2, int(letters * 0.4)) if letters > 3 else 0
+    padding = "".join(" " + "·" * min(6, extra - i) for i in range(0, extra, 6))
     return f"{lead}⟦{''.join(parts)}{padding}⟧{trail}"
 
 
