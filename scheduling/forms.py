@@ -21,19 +21,25 @@ def parse_ranges(text: str) -> list[tuple[time, time]]:
     for part in [p for p in re.split(r"[,;]", text or "") if p.strip()]:
         m = RANGE.match(part)
         if not m:
-            raise forms.ValidationError(f"“{part.strip()}” is not like 09:00-17:00.")
+            raise forms.ValidationError(
+                _("“%(range)s” is not like 09:00-17:00.") % {"range": part.strip()}
+            )
         h1, m1, h2, m2 = (int(g) for g in m.groups())
         if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
-            raise forms.ValidationError(f"“{part.strip()}” is not a time of day.")
+            raise forms.ValidationError(
+                _("“%(range)s” is not a time of day.") % {"range": part.strip()}
+            )
         end = time(23, 59) if h2 == 24 else time(h2, m2)
         start = time(h1, m1)
         if end <= start:
-            raise forms.ValidationError(f"“{part.strip()}”: the end must be after the start.")
+            raise forms.ValidationError(
+                _("“%(range)s”: the end must be after the start.") % {"range": part.strip()}
+            )
         out.append((start, end))
     out.sort()
     for a, b in pairwise(out):
         if b[0] < a[1]:
-            raise forms.ValidationError("Ranges on one day must not overlap.")
+            raise forms.ValidationError(_("Ranges on one day must not overlap."))
     return out
 
 
@@ -70,11 +76,14 @@ class WeeklyForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     hours = forms.CharField(
         required=False,
+        label=gettext_lazy("Hours"),
         help_text=gettext_lazy("Leave empty to be unavailable all day."),
-        widget=forms.TextInput(attrs={"placeholder": "e.g. 10:00-14:00"}),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("e.g. 10:00-14:00")}),
     )
 
     def clean_hours(self) -> list:
@@ -88,7 +97,7 @@ class TimeOffForm(forms.Form):
     end_date = forms.DateField(
         label=gettext_lazy("Last day"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    note = forms.CharField(required=False, max_length=120)
+    note = forms.CharField(required=False, max_length=120, label=gettext_lazy("Note"))
 
     def clean(self) -> dict:
         data = super().clean()
@@ -115,12 +124,14 @@ class SessionTypeForm(forms.ModelForm):
             "format",
         ]
         labels = {
-            "length_minutes": "Length (minutes)",
-            "buffer_before_minutes": "Buffer before (minutes)",
-            "buffer_after_minutes": "Buffer after (minutes)",
-            "min_notice_minutes": "Minimum notice (minutes)",
-            "horizon_days": "Bookable up to (days ahead)",
-            "step_minutes": "Start times every (minutes)",
+            "name": gettext_lazy("Name"),
+            "length_minutes": gettext_lazy("Length (minutes)"),
+            "buffer_before_minutes": gettext_lazy("Buffer before (minutes)"),
+            "buffer_after_minutes": gettext_lazy("Buffer after (minutes)"),
+            "min_notice_minutes": gettext_lazy("Minimum notice (minutes)"),
+            "horizon_days": gettext_lazy("Bookable up to (days ahead)"),
+            "step_minutes": gettext_lazy("Start times every (minutes)"),
+            "format": gettext_lazy("Format"),
         }
 
 

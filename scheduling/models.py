@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from core.site import site_host
 
@@ -142,13 +142,13 @@ class Booking(models.Model):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, gettext_lazy("Monday")
+    TUESDAY = 1, gettext_lazy("Tuesday")
+    WEDNESDAY = 2, gettext_lazy("Wednesday")
+    THURSDAY = 3, gettext_lazy("Thursday")
+    FRIDAY = 4, gettext_lazy("Friday")
+    SATURDAY = 5, gettext_lazy("Saturday")
+    SUNDAY = 6, gettext_lazy("Sunday")
 
 
 class SessionType(models.Model):
@@ -183,7 +183,10 @@ class SessionType(models.Model):
         ordering = ["therapist", "-length_minutes", "name"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.length_minutes} min)"
+        return gettext("%(name)s (%(minutes)s min)") % {
+            "name": self.name,
+            "minutes": self.length_minutes,
+        }
 
     @property
     def length(self) -> timedelta:
@@ -228,7 +231,7 @@ class DateOverride(models.Model):
 
     def __str__(self) -> str:
         if self.start_time is None:
-            return f"{self.date} unavailable"
+            return gettext("%(date)s unavailable") % {"date": self.date}
         return f"{self.date} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
 
 

@@ -123,7 +123,7 @@ class ProfileIn(Schema):
 
 
 def _coded(pairs: list[tuple[str, str]]) -> list[dict]:
-    return [{"code": c, "name": n} for c, n in pairs]
+    return [{"code": c, "name": str(n)} for c, n in pairs]
 
 
 def _out(request: HttpRequest, p: TherapistProfile, *, detail: bool = False) -> dict:
@@ -172,8 +172,8 @@ def facets(request: HttpRequest) -> dict:
         "specialties": _coded(list(catalog.SPECIALTIES.items())),
         "approaches": _coded(list(catalog.APPROACHES.items())),
         "formats": _coded(list(catalog.FORMATS.items())),
-        "languages": _coded(list(catalog.languages().items())),
-        "jurisdictions": _coded(list(catalog.jurisdictions().items())),
+        "languages": _coded(list(catalog.languages_display().items())),
+        "jurisdictions": _coded(list(catalog.jurisdictions_display().items())),
         "sorts": _coded(list(SORTS.items())),
     }
 

@@ -3,6 +3,12 @@
 Languages (ISO 639-1), countries (ISO 3166-1) and regions (ISO 3166-2) come from
 pycountry, which ships the ISO tables, rather than a hand-kept list that drifts.
 Specialties, approaches and formats are Duet's own short lists.
+
+The tables below are keyed by the stored codes. The ``*_display`` functions name them
+in the reader's language: Duet's own lists through gettext, languages, countries and
+currencies through CLDR (Babel). English keeps the ISO names above, as it always has;
+a name CLDR lacks falls back to English. Subdivisions (US-CA) have no CLDR names: they
+stay as ISO has them, followed by the country's name in the reader's language.
 """
 
 from __future__ import annotations
@@ -12,41 +18,47 @@ from functools import lru_cache
 
 import pycountry
 from django.conf.locale import LANG_INFO
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-SPECIALTIES: dict[str, str] = {
-    "communication": "Communication",
-    "conflict": "Conflict and repair",
-    "trust_infidelity": "Trust and infidelity",
-    "premarital": "Premarital",
-    "parenting_stress": "Parenting stress",
-    "lgbtq_affirming": "LGBTQ+ affirming",
-    "neurodiverse": "Neurodiverse couples",
-    "cross_cultural": "Cross-cultural couples",
-    "long_distance": "Long-distance relationships",
-    "intimacy": "Intimacy and sexuality",
-    "life_transitions": "Life transitions",
-    "separation": "Separation and co-parenting",
-    "grief": "Grief and loss",
-    "blended_families": "Blended families",
+from core.l10n import babel_locale
+
+SPECIALTIES: dict[str, Promise] = {
+    "communication": _("Communication"),
+    "conflict": _("Conflict and repair"),
+    "trust_infidelity": _("Trust and infidelity"),
+    "premarital": _("Premarital"),
+    "parenting_stress": _("Parenting stress"),
+    "lgbtq_affirming": _("LGBTQ+ affirming"),
+    "neurodiverse": _("Neurodiverse couples"),
+    "cross_cultural": _("Cross-cultural couples"),
+    "long_distance": _("Long-distance relationships"),
+    "intimacy": _("Intimacy and sexuality"),
+    "life_transitions": _("Life transitions"),
+    "separation": _("Separation and co-parenting"),
+    "grief": _("Grief and loss"),
+    "blended_families": _("Blended families"),
 }
 
-APPROACHES: dict[str, str] = {
-    "eft": "Emotionally focused (EFT)",
-    "gottman": "Gottman-informed",
-    "cbt": "CBT for couples",
-    "integrative": "Integrative",
-    "imago": "Imago relationship therapy",
-    "narrative": "Narrative therapy",
-    "psychodynamic": "Psychodynamic",
-    "solution_focused": "Solution-focused",
-    "discernment": "Discernment counselling",
+APPROACHES: dict[str, Promise] = {
+    "eft": _("Emotionally focused (EFT)"),
+    "gottman": _("Gottman-informed"),
+    "cbt": _("CBT for couples"),
+    "integrative": _("Integrative"),
+    "imago": _("Imago relationship therapy"),
+    "narrative": _("Narrative therapy"),
+    "psychodynamic": _("Psychodynamic"),
+    "solution_focused": _("Solution-focused"),
+    "discernment": _("Discernment counselling"),
 }
 
 # Hybrid means the therapist offers both, so a couple can alternate.
-FORMATS: dict[str, str] = {
-    "video": "Video",
-    "in_person": "In person",
-    "hybrid": "Hybrid (video and in person)",
+FORMATS: dict[str, Promise] = {
+    "video": _("Video"),
+    "in_person": _("In person"),
+    "hybrid": _("Hybrid (video and in person)"),
 }
 FORMAT_MATCHES: dict[str, tuple[str, ...]] = {
     "video": ("video", "hybrid"),
@@ -100,16 +112,93 @@ def jurisdiction_covers(licensed: str) -> str:
     return licensed.split("-", 1)[0]
 
 
+def _active() -> str:
+    return translation.get_language() or "en"
+
+
+def _is_english(language: str) -> bool:
+    return language.split("-")[0] == "en"
+
+
+def _sorted(names: dict[str, str]) -> dict[str, str]:
+    return dict(sorted(names.items(), key=lambda item: item[1].casefold()))
+
+
+def language_name(code: str) -> str:
+    """A language's name in the reader's language ("japoński", "日本語")."""
+    return languages_display().get(code, code)
+
+
+def languages_display() -> dict[str, str]:
+    """``languages()`` named in the active language, sorted by that name."""
+    return _languages_in(_active())
+
+
+@lru_cache(maxsize=16)
+def _languages_in(language: str) -> dict[str, str]:
+    english = languages()
+    if _is_english(language):
+        return english
+    cldr = babel_locale(language).languages
+    return _sorted({code: cldr.get(code) or name for code, name in english.items()})
+
+
+def jurisdiction_name(code: str) -> str:
+    """A licensing jurisdiction in the reader's language ("Japonia", "California, Stany
+    Zjednoczone": the region as ISO names it, its country as CLDR does)."""
+    return jurisdictions_display().get(code, code)
+
+
+def jurisdictions_display() -> dict[str, str]:
+    """``jurisdictions()`` named in the active language, sorted by that name."""
+    language = _active()
+    if _is_english(language):
+        return jurisdictions()
+    # Translators: a state or province, then its country: "California, United States".
+    return _jurisdictions_in(language, gettext("%(region)s, %(country)s"))
+
+
+@lru_cache(maxsize=16)
+def _jurisdictions_in(language: str, region_in_country: str) -> dict[str, str]:
+    english = jurisdictions()
+    cldr = babel_locale(language).territories
+    names: dict[str, str] = {}
+    for code in english:
+        country = code.split("-", 1)[0]
+        country_name = cldr.get(country) or english.get(country, country)
+        if "-" in code:
+            sub = pycountry.subdivisions.get(code=code)
+            region = sub.name if sub is not None else code
+            names[code] = region_in_country % {"region": region, "country": country_name}
+        else:
+            names[code] = country_name
+    return _sorted(names)
+
+
+def currencies_display() -> dict[str, str]:
+    """``currencies()`` named in the active language (sorted by code, as the codes lead)."""
+    return _currencies_in(_active())
+
+
+@lru_cache(maxsize=16)
+def _currencies_in(language: str) -> dict[str, str]:
+    english = currencies()
+    if _is_english(language):
+        return english
+    cldr = babel_locale(language).currencies
+    return {code: cldr.get(code) or name for code, name in english.items()}
+
+
 def label(kind: str, code: str) -> str:
-    table = {
-        "specialty": SPECIALTIES,
-        "approach": APPROACHES,
-        "format": FORMATS,
-        "language": languages(),
-        "jurisdiction": jurisdictions(),
-    }[kind]
-    return table.get(code, code)
+    """The name of a stored code, in the active language."""
+    if kind == "language":
+        return language_name(code)
+    if kind == "jurisdiction":
+        return jurisdiction_name(code)
+    table = {"specialty": SPECIALTIES, "approach": APPROACHES, "format": FORMATS}[kind]
+    return str(table.get(code, code))
 
 
-def choices(table: dict[str, str]) -> list[tuple[str, str]]:
-    return list(table.items())
+def choices(table: dict[str, str] | dict[str, Promise]) -> list[tuple[str, str]]:
+    """Form choices; lazy names are resolved when the form renders."""
+    return list(table.items())  # type: ignore[arg-type]

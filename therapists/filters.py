@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.errors import DomainError
 from therapists import catalog
@@ -18,13 +19,17 @@ from therapists import catalog
 PAGE_SIZE = 12
 MAX_PAGE = 10_000
 SORTS = {
-    "name": "Name (A–Z)",
-    "soonest": "Soonest availability",
-    "fee": "Fee (lowest first)",
-    "-fee": "Fee (highest first)",
+    "name": gettext_lazy("Name (A–Z)"),
+    "soonest": gettext_lazy("Soonest availability"),
+    "fee": gettext_lazy("Fee (lowest first)"),
+    "-fee": gettext_lazy("Fee (highest first)"),
 }
 # "Has a free slot within N days": the choices offered on the page; the API takes 1-60.
-FREE_WITHIN = {7: "Within a week", 14: "Within 2 weeks", 30: "Within a month"}
+FREE_WITHIN = {
+    7: gettext_lazy("Within a week"),
+    14: gettext_lazy("Within 2 weeks"),
+    30: gettext_lazy("Within a month"),
+}
 MAX_FREE_WITHIN_DAYS = 60
 MULTI = ("specialty", "approach", "language", "lives_in")
 SINGLE = (
@@ -107,24 +112,36 @@ def _values(data: Mapping, name: str) -> list[str]:
 def _single(data: Mapping, name: str) -> str:
     values = _values(data, name) if name != "q" else [str(data.get("q", "") or "").strip()]
     if len(values) > 1:
-        raise InvalidFilter(f"Give one value for {name}, not {len(values)}.", field=name)
+        raise InvalidFilter(
+            _("Give one value for %(name)s, not %(count)s.") % {"name": name, "count": len(values)},
+            field=name,
+        )
     return values[0] if values else ""
 
 
-def _codes(data: Mapping, name: str, table: dict[str, str], example: str) -> tuple[str, ...]:
+def _codes(
+    data: Mapping, name: str, table: Mapping[str, object], unknown: str, codes: str = ""
+) -> tuple[str, ...]:
+    """``unknown``: the message for a value not in ``table`` (``%(value)s``, ``%(codes)s``)."""
     codes = []
     for value in _values(data, name):
         code = value if name != "lives_in" else value.upper()
         if name == "language":
             code = value.lower()
         if code not in table:
-            raise InvalidFilter(
-                f"Unknown {name.replace('_', ' ')} “{value}”. {example}", field=name
-            )
+            raise InvalidFilter(unknown % {"value": value, "codes": codes}, field=name)
         if code not in codes:
             codes.append(code)
     if len(codes) > 10:
-        raise InvalidFilter(f"Choose at most 10 values for {name}.", field=name)
+        raise InvalidFilter(
+            ngettext(
+                "Choose at most %(count)s value for %(name)s.",
+                "Choose at most %(count)s values for %(name)s.",
+                10,
+            )
+            % {"count": 10, "name": name},
+            field=name,
+        )
     return tuple(codes)
 
 
@@ -135,13 +152,15 @@ def _money(data: Mapping, name: str) -> Decimal | None:
     try:
         amount = Decimal(value)
     except InvalidOperation:
-        raise InvalidFilter(f"{name} must be a number, like 120.", field=name) from None
+        amount = Decimal("NaN")
     if not amount.is_finite():
-        raise InvalidFilter(f"{name} must be a number, like 120.", field=name)
+        raise InvalidFilter(_("%(name)s must be a number, like 120.") % {"name": name}, field=name)
     if amount < 0:
         raise InvalidFilter(_("A fee cannot be negative."), field=name)
     if amount > Decimal("1000000"):
-        raise InvalidFilter(f"{name} is larger than any fee on Duet.", field=name)
+        raise InvalidFilter(
+            _("%(name)s is larger than any fee on Duet.") % {"name": name}, field=name
+        )
     return amount
 
 
@@ -150,13 +169,16 @@ def parse_filters(data: Mapping) -> DirectoryFilters:
     unknown = sorted(set(data.keys()) - KNOWN)
     if unknown:
         raise InvalidFilter(
-            f"Unknown filter “{unknown[0]}”. Known filters: {', '.join(sorted(KNOWN))}.",
+            _("Unknown filter “%(name)s”. Known filters: %(known)s.")
+            % {"name": unknown[0], "known": ", ".join(sorted(KNOWN))},
             field=unknown[0],
         )
     fmt = _single(data, "format")
     if fmt and fmt not in catalog.FORMATS:
         raise InvalidFilter(
-            f"Unknown format “{fmt}”. Use one of: {', '.join(catalog.FORMATS)}.", field="format"
+            _("Unknown format “%(value)s”. Use one of: %(codes)s.")
+            % {"value": fmt, "codes": ", ".join(catalog.FORMATS)},
+            field="format",
         )
     fee_min, fee_max = _money(data, "fee_min"), _money(data, "fee_max")
     if fee_min is not None and fee_max is not None and fee_min > fee_max:
@@ -167,7 +189,8 @@ def parse_filters(data: Mapping) -> DirectoryFilters:
     currency = _single(data, "currency").upper()
     if currency and currency not in catalog.currencies():
         raise InvalidFilter(
-            f"Unknown currency “{currency}”. Use an ISO 4217 code such as USD, EUR, GBP, PLN.",
+            _("Unknown currency “%(value)s”. Use an ISO 4217 code such as USD, EUR, GBP, PLN.")
+            % {"value": currency},
             field="currency",
         )
     accepting_raw = _single(data, "accepting").lower()
@@ -176,14 +199,19 @@ def parse_filters(data: Mapping) -> DirectoryFilters:
         raise InvalidFilter(_("accepting must be true or false."), field="accepting")
     sort = _single(data, "sort") or "name"
     if sort not in SORTS:
-        raise InvalidFilter(f"Unknown sort “{sort}”. Use one of: {', '.join(SORTS)}.", field="sort")
+        raise InvalidFilter(
+            _("Unknown sort “%(value)s”. Use one of: %(codes)s.")
+            % {"value": sort, "codes": ", ".join(SORTS)},
+            field="sort",
+        )
     page_raw = _single(data, "page") or "1"
     if not page_raw.isdigit() or not 1 <= int(page_raw) <= MAX_PAGE:
         raise InvalidFilter(_("page must be a whole number from 1."), field="page")
     free_raw = _single(data, "free_within_days")
     if free_raw and (not free_raw.isdigit() or not 1 <= int(free_raw) <= MAX_FREE_WITHIN_DAYS):
         raise InvalidFilter(
-            f"free_within_days must be a whole number of days from 1 to {MAX_FREE_WITHIN_DAYS}.",
+            _("free_within_days must be a whole number of days from 1 to %(max)s.")
+            % {"max": MAX_FREE_WITHIN_DAYS},
             field="free_within_days",
         )
     q = _single(data, "q")
@@ -191,23 +219,33 @@ def parse_filters(data: Mapping) -> DirectoryFilters:
         raise InvalidFilter(_("Search text is limited to 100 characters."), field="q")
     return DirectoryFilters(
         specialties=_codes(
-            data, "specialty", catalog.SPECIALTIES, f"Use one of: {', '.join(catalog.SPECIALTIES)}."
+            data,
+            "specialty",
+            catalog.SPECIALTIES,
+            _("Unknown specialty “%(value)s”. Use one of: %(codes)s."),
+            ", ".join(catalog.SPECIALTIES),
         ),
         approaches=_codes(
-            data, "approach", catalog.APPROACHES, f"Use one of: {', '.join(catalog.APPROACHES)}."
+            data,
+            "approach",
+            catalog.APPROACHES,
+            _("Unknown approach “%(value)s”. Use one of: %(codes)s."),
+            ", ".join(catalog.APPROACHES),
         ),
         languages=_codes(
             data,
             "language",
             catalog.languages(),
-            "Use an ISO 639-1 code such as en, ja or pl.",
+            _("Unknown language “%(value)s”. Use an ISO 639-1 code such as en, ja or pl."),
         ),
         lives_in=_codes(
             data,
             "lives_in",
             catalog.jurisdictions(),
-            "Use a country code such as GB or PL, or a US state, Canadian province or "
-            "Australian state such as US-CA.",
+            _(
+                "Unknown lives in “%(value)s”. Use a country code such as GB or PL, or a US "
+                "state, Canadian province or Australian state such as US-CA."
+            ),
         ),
         format=fmt,
         fee_min=fee_min,

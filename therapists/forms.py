@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -10,10 +11,17 @@ from therapists.photos import MAX_PHOTO_BYTES
 from therapists.services import CLINIC_SETTINGS, ProfileData
 
 
+def _photo_help() -> str:
+    return _(
+        "JPEG, PNG or WebP, up to %(megabytes)s MB. We crop it square and remove location data."
+    ) % {"megabytes": MAX_PHOTO_BYTES // 1024 // 1024}
+
+
 class ProfileForm(forms.Form):
     headline = forms.CharField(
         max_length=160,
         required=False,
+        label=gettext_lazy("Headline"),
         help_text=gettext_lazy(
             "One line couples see first, e.g. “Gottman-informed therapy for busy parents”."
         ),
@@ -22,6 +30,7 @@ class ProfileForm(forms.Form):
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 7}),
+        label=gettext_lazy("Bio"),
         help_text=gettext_lazy(
             "How you work and who you work best with. Blank lines start paragraphs."
         ),
@@ -29,8 +38,8 @@ class ProfileForm(forms.Form):
     photo = forms.FileField(
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-        help_text=f"JPEG, PNG or WebP, up to {MAX_PHOTO_BYTES // 1024 // 1024} MB. "
-        "We crop it square and remove location data.",
+        label=gettext_lazy("Photo"),
+        help_text=lazy(_photo_help, str)(),
     )
     remove_photo = forms.BooleanField(
         required=False, label=gettext_lazy("Remove the current photo")
@@ -38,23 +47,26 @@ class ProfileForm(forms.Form):
     specialties = forms.MultipleChoiceField(
         choices=catalog.choices(catalog.SPECIALTIES),
         required=False,
+        label=gettext_lazy("Specialties"),
         widget=forms.CheckboxSelectMultiple,
     )
     approaches = forms.MultipleChoiceField(
         choices=catalog.choices(catalog.APPROACHES),
         required=False,
+        label=gettext_lazy("Approaches"),
         widget=forms.CheckboxSelectMultiple,
     )
     languages = forms.MultipleChoiceField(
-        choices=lambda: catalog.choices(catalog.languages()),
+        choices=lambda: catalog.choices(catalog.languages_display()),
         required=False,
+        label=gettext_lazy("Languages"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=gettext_lazy(
             "Every language you can hold a session in. Hold Ctrl or ⌘ to pick several."
         ),
     )
     jurisdictions = forms.MultipleChoiceField(
-        choices=lambda: catalog.choices(catalog.jurisdictions()),
+        choices=lambda: catalog.choices(catalog.jurisdictions_display()),
         required=False,
         label=gettext_lazy("Licensed in"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
@@ -73,6 +85,7 @@ class ProfileForm(forms.Form):
         max_length=400,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("Office address"),
         help_text=gettext_lazy("Required when you offer in-person or hybrid sessions."),
     )
     fee = forms.DecimalField(
@@ -83,10 +96,14 @@ class ProfileForm(forms.Form):
         label=gettext_lazy("Fee per session"),
     )
     currency = forms.ChoiceField(
-        choices=lambda: [(code, f"{code} · {name}") for code, name in catalog.currencies().items()]
+        choices=lambda: _currency_choices(), label=gettext_lazy("Currency")
     )
-    years_in_practice = forms.IntegerField(min_value=0, max_value=70, required=False)
-    accepting_new_couples = forms.BooleanField(required=False)
+    years_in_practice = forms.IntegerField(
+        min_value=0, max_value=70, required=False, label=gettext_lazy("Years in practice")
+    )
+    accepting_new_couples = forms.BooleanField(
+        required=False, label=gettext_lazy("Accepting new couples")
+    )
 
     def clean(self) -> dict:
         data = super().clean()
@@ -142,7 +159,9 @@ class InviteTherapistForm(forms.Form):
         super().__init__(*args, **kwargs)
         clinics = list(clinics)
         if len(clinics) > 1:
-            self.fields["clinic"] = forms.ChoiceField(choices=[(c.pk, c.name) for c in clinics])
+            self.fields["clinic"] = forms.ChoiceField(
+                choices=[(c.pk, c.name) for c in clinics], label=gettext_lazy("Clinic")
+            )
 
 
 class JoinForm(forms.Form):
@@ -173,24 +192,32 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, couples=(), therapists=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["couple"].choices = [("", "Choose a couple")] + [
+        self.fields["couple"].choices = [("", _("Choose a couple"))] + [
             (c.pk, _couple_label(c)) for c in couples
         ]
-        self.fields["therapist"].choices = [("", "Choose a therapist")] + [
+        self.fields["therapist"].choices = [("", _("Choose a therapist"))] + [
             (t.pk, t.full_name) for t in therapists
         ]
 
 
 def _couple_label(couple) -> str:
     current = getattr(couple, "current_assignments", [])
-    suffix = f" — now with {current[0].therapist.full_name}" if current else " — no therapist"
-    return f"{couple}{suffix}"
+    if current:
+        return _("%(couple)s — now with %(therapist)s") % {
+            "couple": couple,
+            "therapist": current[0].therapist.full_name,
+        }
+    return _("%(couple)s — no therapist") % {"couple": couple}
+
+
+def _currency_choices() -> list[tuple[str, str]]:
+    return [(code, f"{code} · {name}") for code, name in catalog.currencies_display().items()]
 
 
 class ClinicSettingsForm(forms.ModelForm):
     time_zone = TimeZoneField(label=gettext_lazy("Clinic time zone"))
     currency = forms.ChoiceField(
-        choices=lambda: [(code, f"{code} · {name}") for code, name in catalog.currencies().items()]
+        choices=lambda: _currency_choices(), label=gettext_lazy("Currency")
     )
 
     class Meta:
@@ -199,10 +226,11 @@ class ClinicSettingsForm(forms.ModelForm):
         model = Clinic
         fields = list(CLINIC_SETTINGS)  # what clinic_settings_update may change
         labels = {
-            "late_cancel_hours": "Late-cancellation window (hours)",
-            "late_cancel_fee": "Late-cancellation fee",
-            "private_messages": "Private messages",
-            "serves_outside_license": "Serve couples outside therapists' licences",
+            "name": gettext_lazy("Name"),
+            "late_cancel_hours": gettext_lazy("Late-cancellation window (hours)"),
+            "late_cancel_fee": gettext_lazy("Late-cancellation fee"),
+            "private_messages": gettext_lazy("Private messages"),
+            "serves_outside_license": gettext_lazy("Serve couples outside therapists' licences"),
         }
         widgets = {"private_messages": forms.RadioSelect}
 

@@ -37,7 +37,7 @@ class Clinic(models.Model):
     )
     serves_outside_license = models.BooleanField(
         default=False,
-        help_text=(
+        help_text=gettext_lazy(
             "List this clinic's therapists for couples living outside the places they are "
             "licensed in (for example coaching, or where the law allows it)."
         ),

@@ -11,6 +11,7 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.errors import DomainError
@@ -33,18 +34,22 @@ def process_photo(upload: UploadedFile) -> ContentFile:
     """A square JPEG of the upload, or ``InvalidPhoto`` saying what to fix."""
     if upload.size is not None and upload.size > MAX_PHOTO_BYTES:
         raise InvalidPhoto(
-            f"This photo is {upload.size / 1024 / 1024:.1f} MB; the limit is "
-            f"{MAX_PHOTO_BYTES // 1024 // 1024} MB. Export a smaller JPEG or PNG.",
+            _("This photo is %(size)s MB; the limit is %(limit)s MB. Export a smaller JPEG or PNG.")
+            % {
+                "size": f"{upload.size / 1024 / 1024:.1f}",
+                "limit": MAX_PHOTO_BYTES // 1024 // 1024,
+            },
             code="photo_too_large",
         )
     data = upload.read()
     if len(data) > MAX_PHOTO_BYTES:
         raise InvalidPhoto(
-            f"This photo is over the {MAX_PHOTO_BYTES // 1024 // 1024} MB limit.",
+            _("This photo is over the %(limit)s MB limit.")
+            % {"limit": MAX_PHOTO_BYTES // 1024 // 1024},
             code="photo_too_large",
         )
     not_image = InvalidPhoto(
-        "This file is not a photo we can read. Upload a JPEG, PNG or WebP image.",
+        _("This file is not a photo we can read. Upload a JPEG, PNG or WebP image."),
         code="photo_not_image",
     )
     try:
@@ -56,18 +61,22 @@ def process_photo(upload: UploadedFile) -> ContentFile:
         raise not_image from None
     if fmt not in ALLOWED_FORMATS:
         raise InvalidPhoto(
-            f"{fmt} images are not accepted. Upload a JPEG, PNG or WebP image.",
+            _("%(format)s images are not accepted. Upload a JPEG, PNG or WebP image.")
+            % {"format": fmt},
             code="photo_format",
         )
     if width * height > MAX_SOURCE_PIXELS:
         raise InvalidPhoto(
-            "This image has too many pixels. Resize it below 40 megapixels.",
+            _("This image has too many pixels. Resize it below 40 megapixels."),
             code="photo_too_large",
         )
     if min(width, height) < MIN_SIDE:
         raise InvalidPhoto(
-            f"This photo is {width}×{height} pixels; use one at least {MIN_SIDE} pixels on "
-            "each side so it looks sharp.",
+            _(
+                "This photo is %(width)s×%(height)s pixels; use one at least %(min)s pixels on "
+                "each side so it looks sharp."
+            )
+            % {"width": width, "height": height, "min": MIN_SIDE},
             code="photo_too_small",
         )
     try:

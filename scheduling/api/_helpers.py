@@ -22,7 +22,10 @@ def _zone(name: str, field: str = "tz") -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise DomainError(
-            f"Unknown time zone '{name}'.", code="invalid", status=422, field=field
+            _("Unknown time zone '%(name)s'.") % {"name": name},
+            code="invalid",
+            status=422,
+            field=field,
         ) from None
 
 
@@ -34,7 +37,8 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 def _in_calendar(value: date, field: str) -> None:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise DomainError(
-            f"{field}: pick a date between {FIRST_YEAR} and {LAST_YEAR}.",
+            _("%(field)s: pick a date between %(first)s and %(last)s.")
+            % {"field": field, "first": FIRST_YEAR, "last": LAST_YEAR},
             code="date_out_of_range",
             status=422,
             field=field,
@@ -44,7 +48,8 @@ def _in_calendar(value: date, field: str) -> None:
 def _aware(value: datetime, field: str) -> datetime:
     if value.tzinfo is None:
         raise DomainError(
-            f"{field}: include a UTC offset (for example 2026-05-01T17:00:00Z).",
+            _("%(field)s: include a UTC offset (for example 2026-05-01T17:00:00Z).")
+            % {"field": field},
             code="invalid",
             status=422,
             field=field,

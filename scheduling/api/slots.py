@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Couple, User
 from core.errors import DomainError
@@ -102,7 +103,12 @@ def slots(
         )
     if (end - start).days > MAX_RANGE_DAYS:
         raise DomainError(
-            f"Ask for at most {MAX_RANGE_DAYS} days at a time.",
+            ngettext(
+                "Ask for at most %(days)s day at a time.",
+                "Ask for at most %(days)s days at a time.",
+                MAX_RANGE_DAYS,
+            )
+            % {"days": MAX_RANGE_DAYS},
             code="invalid",
             status=422,
             field="end",
@@ -112,8 +118,12 @@ def slots(
     last_day = (now + timedelta(days=session_type.horizon_days)).astimezone(zone).date()
     if end > last_day:
         raise DomainError(
-            f"Bookings open at most {session_type.horizon_days} days ahead "
-            f"(the last date is {last_day:%Y-%m-%d}).",
+            ngettext(
+                "Bookings open at most %(days)s day ahead (the last date is %(last)s).",
+                "Bookings open at most %(days)s days ahead (the last date is %(last)s).",
+                session_type.horizon_days,
+            )
+            % {"days": session_type.horizon_days, "last": f"{last_day:%Y-%m-%d}"},
             code="beyond_horizon",
             status=422,
             field="end",

@@ -27,7 +27,8 @@ def _validate_ranges(ranges: list[tuple[time, time]], field: str) -> list[tuple[
     for i, (s, e) in enumerate(ranges):
         if e <= s:
             raise DomainError(
-                f"{s:%H:%M}-{e:%H:%M}: the end must be after the start.",
+                _("%(start)s-%(end)s: the end must be after the start.")
+                % {"start": f"{s:%H:%M}", "end": f"{e:%H:%M}"},
                 code="invalid",
                 field=field,
             )

@@ -56,7 +56,14 @@ def series_occurrences(
         )
     if count is not None and not 1 <= count <= MAX_SERIES:
         raise DomainError(
-            f"A series has 1 to {MAX_SERIES} sessions.", code="invalid", field="count"
+            ngettext(
+                "A series has 1 to %(max)s session.",
+                "A series has 1 to %(max)s sessions.",
+                MAX_SERIES,
+            )
+            % {"max": MAX_SERIES},
+            code="invalid",
+            field="count",
         )
     interval = 7 if frequency == BookingSeries.Frequency.WEEKLY else 14
     if frequency not in BookingSeries.Frequency.values:
@@ -105,8 +112,14 @@ def series_preview(
     last_day = now + timedelta(days=session_type.horizon_days)
     if first_start > last_day:
         raise DomainError(
-            f"Bookings open at most {session_type.horizon_days} days ahead; start the "
-            "series sooner (its later sessions may go beyond that).",
+            ngettext(
+                "Bookings open at most %(days)s day ahead; start the series sooner "
+                "(its later sessions may go beyond that).",
+                "Bookings open at most %(days)s days ahead; start the series sooner "
+                "(its later sessions may go beyond that).",
+                session_type.horizon_days,
+            )
+            % {"days": session_type.horizon_days},
             code="beyond_horizon",
             status=422,
             field="starts_at",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from functools import lru_cache
 from html.parser import HTMLParser
 
 _BRACKETED = re.compile(r"⟦[^⟦⟧]*⟧")
@@ -172,6 +173,38 @@ def reference_names() -> list[str]:
     return [n for n in names if n]
 
 
+_NAME_SEPARATORS = re.compile(r", | · ")
+
+
+@lru_cache(maxsize=1)
+def cldr_names() -> frozenset[str]:
+    """Names of languages, countries and currencies, and currency codes.
+
+    Shown in the reader's language through CLDR (Babel), like month names; the
+    pseudo-locale has no CLDR data, so it shows CLDR's English ones (or the ISO English
+    names where CLDR has none)."""
+    from babel import Locale
+
+    from therapists import catalog
+
+    english = Locale.parse("en")
+    names: set[str] = set()
+    for table in (english.languages, english.territories, english.currencies):
+        names.update(str(name) for name in table.values())
+    for table in (catalog.languages(), catalog.jurisdictions(), catalog.currencies()):
+        names.update(table.values())
+    names.update(catalog.currencies())
+    return frozenset(names)
+
+
+def _only_names(fragment: str) -> bool:
+    """Language, country and currency names, or a list of them ("English, Japanese")."""
+    names = cldr_names()
+    if fragment.strip() in names:  # "St. Helena, Ascension & Tristan da Cunha"
+        return True
+    return all(part.strip() in names for part in _NAME_SEPARATORS.split(fragment.strip()))
+
+
 def unmarked(texts: list[str], data: Data) -> list[str]:
     """English fragments left in ``texts`` that no data explains."""
     found = []
@@ -179,7 +212,7 @@ def unmarked(texts: list[str], data: Data) -> list[str]:
         for fragment in unbracketed(text):
             if not _WORD.search(fragment):
                 continue
-            if data.covers(fragment):
+            if data.covers(fragment) or _only_names(fragment):
                 continue
             found.append(fragment[:120])
     return found

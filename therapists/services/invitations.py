@@ -55,7 +55,8 @@ def therapist_invitation_create(
         ).exists()
     ):
         raise Conflict(
-            f"{existing.full_name} is already on this roster. Reactivate them instead.",
+            _("%(name)s is already on this roster. Reactivate them instead.")
+            % {"name": existing.full_name},
             code="already_member",
         )
     days = settings.INVITATION_MAX_AGE_DAYS
@@ -150,8 +151,11 @@ def therapist_invitation_accept(
         )
         if other is not None:
             raise Conflict(
-                f"You are an active therapist at {other.clinic.name}. Ask that clinic to "
-                "deactivate you first; a profile lists one clinic.",
+                _(
+                    "You are an active therapist at %(clinic)s. Ask that clinic to "
+                    "deactivate you first; a profile lists one clinic."
+                )
+                % {"clinic": other.clinic.name},
                 code="member_elsewhere",
             )
         try:

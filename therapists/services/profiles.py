@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -47,11 +48,15 @@ class ProfileData:
     formats: list[str] = field(default_factory=list)
 
 
-def _check_codes(kind: str, codes: list[str], table: dict[str, str]) -> list[str]:
+def _check_codes(kind: str, codes: list[str], table: Mapping[str, object]) -> list[str]:
     unknown = [c for c in codes if c not in table]
     if unknown:
         raise DomainError(
-            f"Unknown {kind}: {', '.join(unknown)}.", code="invalid", status=422, field=kind
+            # Translators: "field" is the API field's name (specialties, languages...).
+            _("Unknown %(field)s: %(codes)s.") % {"field": kind, "codes": ", ".join(unknown)},
+            code="invalid",
+            status=422,
+            field=kind,
         )
     return list(dict.fromkeys(codes))
 
@@ -90,7 +95,10 @@ def therapist_profile_update(
         )
     if data.currency not in catalog.currencies():
         raise DomainError(
-            f"Unknown currency {data.currency}.", code="invalid", status=422, field="currency"
+            _("Unknown currency %(currency)s.") % {"currency": data.currency},
+            code="invalid",
+            status=422,
+            field="currency",
         )
     # Decode the photo before touching the database: a bad upload changes nothing.
     new_photo = process_photo(photo) if photo is not None else None

@@ -47,7 +47,10 @@ def therapist_deactivate(*, membership: ClinicMembership, by: User, now: datetim
     with transaction.atomic():
         membership = _locked_membership(membership)
         if not membership.is_active:
-            raise Conflict(f"{membership.user.full_name} is already deactivated.", code="inactive")
+            raise Conflict(
+                _("%(name)s is already deactivated.") % {"name": membership.user.full_name},
+                code="inactive",
+            )
         membership.is_active = False
         membership.save(update_fields=["is_active"])
         _log(
@@ -68,7 +71,10 @@ def therapist_reactivate(
     with transaction.atomic():
         membership = _locked_membership(membership)
         if membership.is_active:
-            raise Conflict(f"{membership.user.full_name} is already active.", code="active")
+            raise Conflict(
+                _("%(name)s is already active.") % {"name": membership.user.full_name},
+                code="active",
+            )
         elsewhere = (
             ClinicMembership.objects.filter(
                 user=membership.user, role=ClinicMembership.Role.THERAPIST, is_active=True
@@ -78,7 +84,8 @@ def therapist_reactivate(
         )
         if elsewhere:
             raise Conflict(
-                f"{membership.user.full_name} is now active at another clinic.",
+                _("%(name)s is now active at another clinic.")
+                % {"name": membership.user.full_name},
                 code="member_elsewhere",
             )
         membership.is_active = True
@@ -168,7 +175,8 @@ def _active_therapist(clinic: Clinic, therapist: User) -> None:
         clinic=clinic, user=therapist, role=ClinicMembership.Role.THERAPIST, is_active=True
     ).exists():
         raise DomainError(
-            f"{therapist.full_name} is not an active therapist of {clinic.name}.",
+            _("%(therapist)s is not an active therapist of %(clinic)s.")
+            % {"therapist": therapist.full_name, "clinic": clinic.name},
             code="not_active_therapist",
             status=422,
             field="therapist",
@@ -212,7 +220,9 @@ def couple_assign(
             )
         if current is not None and current.therapist_id == therapist.pk:
             raise Conflict(
-                f"This couple is already with {therapist.full_name}.", code="already_assigned"
+                _("This couple is already with %(therapist)s.")
+                % {"therapist": therapist.full_name},
+                code="already_assigned",
             )
         if current is not None:
             current.ended_at = now

@@ -36,8 +36,8 @@ def _choices() -> dict:
     return {
         "specialties": catalog.SPECIALTIES,
         "approaches": catalog.APPROACHES,
-        "languages": catalog.languages(),
-        "jurisdictions": catalog.jurisdictions(),
+        "languages": catalog.languages_display(),
+        "jurisdictions": catalog.jurisdictions_display(),
         "formats": catalog.FORMATS,
         "currencies": ["USD", "EUR", "GBP", "PLN", "CAD", "AUD", "JPY", "CHF"],
         "sorts": SORTS,
@@ -64,14 +64,6 @@ def couple_languages(user) -> tuple[str, ...]:
         if code in known and code not in codes:
             codes.append(code)
     return tuple(codes)
-
-
-def language_name(code: str) -> str:
-    """A language's name in the reader's language (the catalog's English name in English)."""
-    english = catalog.languages().get(code, code)
-    if (translation.get_language() or "en").split("-")[0] == "en":
-        return english
-    return babel_locale(translation.get_language()).languages.get(code) or english
 
 
 def _language_query(data: QueryDict) -> tuple[QueryDict, bool]:
@@ -117,7 +109,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         else "",
     }
     if own:
-        names = [language_name(code) for code in own]
+        names = [catalog.language_name(code) for code in own]
         context["own_languages"] = format_list(
             names, style="or", locale=babel_locale(translation.get_language())
         )

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.decorators import role_required
 from core.errors import DomainError
@@ -52,8 +53,13 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as exc:
                 form_error(form, exc)
             else:
-                who = "Your profile" if is_self else f"{profile.user.full_name}'s profile"
-                messages.success(request, f"{who} is saved.")
+                if is_self:
+                    messages.success(request, _("Your profile is saved."))
+                else:
+                    messages.success(
+                        request,
+                        _("%(name)s's profile is saved.") % {"name": profile.user.full_name},
+                    )
                 return redirect("therapists:profile_edit", pk=profile.pk)
     else:
         form = ProfileForm(initial=ProfileForm.initial_for(profile))

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -100,17 +101,20 @@ def deactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
         return redirect("therapists:roster_therapist", membership_id=membership.pk)
-    note = (
-        f" They have {len(future)} upcoming session{'s' if len(future) != 1 else ''} "
-        "to reassign, listed below."
-        if future
-        else ""
-    )
-    messages.success(
-        request,
-        f"{membership.user.full_name} is deactivated: hidden from the directory and "
-        f"closed to new bookings.{note}",
-    )
+    name = membership.user.full_name
+    if future:
+        message = ngettext(
+            "%(name)s is deactivated: hidden from the directory and closed to new bookings. "
+            "They have %(count)s upcoming session to reassign, listed below.",
+            "%(name)s is deactivated: hidden from the directory and closed to new bookings. "
+            "They have %(count)s upcoming sessions to reassign, listed below.",
+            len(future),
+        ) % {"name": name, "count": len(future)}
+    else:
+        message = _(
+            "%(name)s is deactivated: hidden from the directory and closed to new bookings."
+        ) % {"name": name}
+    messages.success(request, message)
     return redirect("therapists:roster_therapist", membership_id=membership.pk)
 
 
@@ -123,7 +127,9 @@ def reactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, f"{membership.user.full_name} is active again.")
+        messages.success(
+            request, _("%(name)s is active again.") % {"name": membership.user.full_name}
+        )
     return redirect("therapists:roster_therapist", membership_id=membership.pk)
 
 
@@ -166,8 +172,8 @@ def invite(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Invitation sent to {invitation.email}. The link works until "
-                f"{invitation.expires_at:%d %b %Y}.",
+                _("Invitation sent to %(email)s. The link works until %(date)s.")
+                % {"email": invitation.email, "date": f"{invitation.expires_at:%d %b %Y}"},
             )
             return redirect("dashboard:dashboard")
     return render(
@@ -202,7 +208,11 @@ def assign(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form_error(form, exc)
         else:
-            messages.success(request, f"{couple} is now with {therapist.full_name}.")
+            messages.success(
+                request,
+                _("%(couple)s is now with %(therapist)s.")
+                % {"couple": couple, "therapist": therapist.full_name},
+            )
             return redirect("therapists:assign")
     context = {
         "form": form,
@@ -288,7 +298,8 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             request,
-            f"Welcome to {invitation.clinic.name}. Fill in your profile so couples can find you.",
+            _("Welcome to %(clinic)s. Fill in your profile so couples can find you.")
+            % {"clinic": invitation.clinic.name},
         )
         return redirect("therapists:my_profile")
     context = {"invitation": invitation, "form": form, "has_account": has_account}
