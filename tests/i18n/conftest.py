@@ -22,3 +22,8 @@ def pseudo_locale(settings, pseudo_locale_dir):
     settings.LANGUAGES = [*settings.LANGUAGES, (catalogs.PSEUDO, "Pseudo")]
     settings.LOCALE_PATHS = [*settings.LOCALE_PATHS, str(pseudo_locale_dir)]
     return catalogs.PSEUDO
+
+
+# Every page of the room is in the sweeps: bookings come with both partners' locations
+# confirmed, as the intake step leaves them (otherwise the room redirects to that step).
+from tests.signaling.conftest import _partners_said_where_they_are  # noqa: E402, F401
