@@ -61,6 +61,8 @@ def save(catalog: Catalog, lang: str, domain: str) -> None:
 
 
 def _missing(message, count: int) -> bool:  # type: ignore[no-untyped-def]
+    if message.fuzzy:  # msgmerge's guess from a similar old string: never shown, redo it
+        return True
     if isinstance(message.id, tuple):
         strings = message.string if isinstance(message.string, tuple) else ()
         return len([s for s in strings if s]) < count
