@@ -27,6 +27,8 @@ FORMATS: dict[str, tuple[str | None, bool, bool]] = {
     "j F Y": ("yMMMMd", False, False),
     "D j M Y": ("yMMMEd", False, False),
     "D j M Y, H:i T": ("yMMMEd", True, True),
+    "d M Y": ("yMMMd", False, False),
+    "D d M Y, H:i T": ("yMMMEd", True, True),
     "l j F Y": ("yMMMMEEEEd", False, False),
     "j M": ("MMMd", False, False),
     "D j M": ("MMMEd", False, False),

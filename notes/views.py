@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -24,9 +24,7 @@ from notes.models import SessionNote
 
 def _when(local: datetime) -> str:
     """A session's start in the list of sessions to write a note for (reader's clock)."""
-    if (translation.get_language() or "en").split("-")[0] == "en":
-        return f"{local:%a %d %b %Y, %H:%M %Z}"
-    return format_local(local, "j M Y, H:i T")
+    return format_local(local, "D d M Y, H:i T")
 
 
 class NewNoteForm(forms.Form):

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.models import User
+from core.l10n import format_local
 from scheduling.ics import calendar_for
 from scheduling.models import Booking
 from sessions_app.models import Reminder
@@ -40,14 +41,15 @@ def language_of(user: User) -> str:
 def local_when(moment: datetime, user: User) -> dict:
     """A moment on the person's own clock, formatted in their language."""
     local = moment.astimezone(user.tz)
-    with translation.override(language_of(user)):
-        return {
-            "local": local,
-            "date": formats.date_format(local, "l j F Y"),
-            "time": formats.time_format(local, "H:i"),
-            "zone": user.time_zone,
-            "abbrev": local.tzname(),
-        }
+    language = language_of(user)
+    return {
+        "local": local,
+        # CLDR's order and names ("2026年12月3日木曜日", "czwartek, 3 grudnia 2026")
+        "date": format_local(local, "l j F Y", language=language),
+        "time": format_local(local, "H:i", language=language),
+        "zone": user.time_zone,
+        "abbrev": local.tzname(),
+    }
 
 
 def message_id(reminder: Reminder, channel: str = "email") -> str:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from core.errors import DomainError
+from core.l10n import format_local
 from core.refusals import form_error
 from therapists.forms import (
     AssignForm,
@@ -173,7 +174,12 @@ def invite(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("Invitation sent to %(email)s. The link works until %(date)s.")
-                % {"email": invitation.email, "date": f"{invitation.expires_at:%d %b %Y}"},
+                % {
+                    "email": invitation.email,
+                    "date": format_local(
+                        invitation.expires_at.astimezone(request.user.tz), "d M Y"
+                    ),
+                },
             )
             return redirect("dashboard:dashboard")
     return render(
