@@ -91,7 +91,7 @@ def _week(
         days[index]["slots"].append(
             {
                 "starts_at": s.isoformat(),
-                "label": f"{local:%H:%M}",
+                "label": format_local(local, "H:i"),
                 "other": other_label,
                 "title": _("%(when)s for you") % {"when": format_local(local, "D H:i")},
             }
