@@ -11,7 +11,7 @@ RUN pip install --no-cache-dir . && useradd --system --home /app duet \
     && mkdir -p /var/lib/duet && chown duet /var/lib/duet
 COPY . .
 RUN DUET_VAR_DIR=/tmp/build SECRET_KEY=build-only-secret-key-not-used-at-runtime-000 \
-    python manage.py collectstatic --noinput
+    sh -c "python manage.py compile_catalogs && python manage.py collectstatic --noinput"
 USER duet
 EXPOSE 8000
 CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]
