@@ -17,6 +17,7 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal
+from django.template.defaultfilters import floatformat
 from django.utils import formats, translation
 
 # Django format string -> (date skeleton or None, show the time, show the zone).
@@ -107,9 +108,11 @@ def format_local(
 def format_money(
     amount: Decimal | int | float, currency: str, *, language: str | None = None
 ) -> str:
-    """An amount in its currency, written the reader's way ("120,00 zł", "R$ 120,00")."""
-    locale = babel_locale(language) if not _is_english(language) else Locale.parse("en_GB")
-    return format_currency(amount, currency.upper(), locale=locale)
+    """An amount in its currency, written the reader's way: "60 USD" in English (as Duet
+    always wrote it), "120,00 zł", "R$ 120,00", "US$60.00" elsewhere (CLDR)."""
+    if _is_english(language):
+        return f"{floatformat(amount, '-2')} {currency.upper()}"
+    return format_currency(amount, currency.upper(), locale=babel_locale(language))
 
 
 def format_number(value: Decimal | int | float, *, language: str | None = None) -> str:
