@@ -88,10 +88,10 @@ def test_japanese_and_polish_partners_each_in_their_own_language(
     assert User.objects.get(email="kasia@example.com").language == "pl"
     assert kasia.get_attribute("html", "lang") == "pl"
 
-    # Aiko books the therapist's first free slot.
+    # Aiko books the last free slot of the week shown (days ahead: every reminder exists).
     aiko.goto(f"{base}/scheduling/book/{therapist.pk}/")
     aiko.wait_for_selector("[data-testid=slot]")
-    aiko.locator("[data-testid=slot]").first.click()
+    aiko.locator("[data-testid=slot]").last.click()
     aiko.wait_for_selector("[data-testid=policy]")
     aiko.get_by_role("button", name=t("ja", "Confirm booking")).click()
     aiko.wait_for_selector("[data-testid=add-to-calendar]")
@@ -125,8 +125,7 @@ def test_japanese_and_polish_partners_each_in_their_own_language(
         assert summary == title % {"therapist": therapist.full_name}
 
     # The session reminder: Aiko's in Japanese, Kasia's in Polish, each date written her
-    # way ("2026年12月3日", "3 gru 2026"). Sent at the last one's moment (a slot soon after
-    # booking has no day-before reminder).
+    # way ("2026年12月3日", "3 gru 2026"), sent when the last one is due.
     mail.outbox.clear()
     due = Reminder.objects.filter(booking=booking, kind="session").order_by("due_at")
     assert due.exists()
