@@ -1,6 +1,6 @@
-"""Every page at phone width in the pseudo-locale, in Chromium, after its scripts ran:
-text the page scripts write is translated too (JavaScriptCatalog), and strings about 40 %
-longer than English (as German-length or Polish-length text is) never overflow 390 px."""
+"""Every page in the pseudo-locale, in Chromium, after its scripts ran: text the page
+scripts write is translated too (JavaScriptCatalog), and strings about 40 % longer than
+English (as Polish or Portuguese text often is) overflow neither 390 px nor 1280 px."""
 
 from __future__ import annotations
 
@@ -44,16 +44,18 @@ def pseudo_site(django_db_setup, django_db_blocker, pseudo_locale_dir):
     server.stop()
 
 
+@pytest.mark.parametrize("size", list(harness.SIZES))
 @pytest.mark.parametrize("role", harness.ROLES)
-def test_pages_in_pseudo_locale_at_phone_width(pseudo_site, pseudo_locale, browser, settings, role):
+def test_pages_in_pseudo_locale(pseudo_site, pseudo_locale, browser, settings, role, size):
     from accounts.models import User
 
     harness.seed()
     User.objects.update(language=pseudo_locale)
     pages = [p for p in harness.catalogue() if p.role == role]
     data = sweep.database_data()
+    width, height = harness.SIZES[size]
     ctx = browser.new_context(
-        viewport={"width": 390, "height": 844}, permissions=["camera", "microphone"]
+        viewport={"width": width, "height": height}, permissions=["camera", "microphone"]
     )
     ctx.set_default_timeout(20_000)
     ctx.add_cookies(harness.session_cookie(role, pseudo_site.url))
@@ -79,4 +81,4 @@ def test_pages_in_pseudo_locale_at_phone_width(pseudo_site, pseudo_locale, brows
     finally:
         ctx.close()
     report = "\n".join(f"{path}:\n  " + "\n  ".join(probs) for path, probs in found.items())
-    assert not found, f"{role} at 390x844 in the pseudo-locale:\n{report}"
+    assert not found, f"{role} at {width}x{height} in the pseudo-locale:\n{report}"
