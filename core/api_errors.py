@@ -129,6 +129,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         return _error(request, exc.detail, exc.code, exc.status, **exc.extra)
 
+    # (pydantic's own messages are English only: each kind gets a sentence of ours, in the
+    # request's language; ``type`` keeps pydantic's code for programs)
     @api.exception_handler(ValidationError)
     def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         fields = []
@@ -136,8 +138,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
             loc = [
                 str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")
             ]
-            fields.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
-        first = fields[0] if fields else {"field": None, "message": "invalid input"}
+            fields.append(
+                {
+                    "field": ".".join(loc) or None,
+                    "message": _validation_message(err),
+                    "type": err.get("type", "invalid"),
+                }
+            )
+        first = fields[0] if fields else {"field": None, "message": _("The input is not valid.")}
         message = str(first["message"])
         detail = f"{first['field']}: {message}" if first["field"] else message
         return _error(request, detail, "invalid", 422, errors=fields)
@@ -177,3 +185,33 @@ def install_error_handlers(api: NinjaAPI) -> None:
             409: "conflict",
         }.get(exc.status_code, "error")
         return _error(request, str(exc), code, exc.status_code)
+
+
+def _validation_message(err: dict) -> str:
+    kind = str(err.get("type", ""))
+    messages = {
+        "missing": _("This field is required."),
+        "int_parsing": _("Enter a whole number."),
+        "int_type": _("Enter a whole number."),
+        "float_parsing": _("Enter a number."),
+        "bool_parsing": _("Enter true or false."),
+        "date_parsing": _("Enter a date as YYYY-MM-DD."),
+        "date_from_datetime_parsing": _("Enter a date as YYYY-MM-DD."),
+        "datetime_parsing": _("Enter a date and time with a UTC offset (ISO 8601)."),
+        "datetime_from_date_parsing": _("Enter a date and time with a UTC offset (ISO 8601)."),
+        "uuid_parsing": _("Enter a valid id."),
+        "string_too_long": _("This text is too long."),
+        "string_too_short": _("This text is too short."),
+        "string_type": _("Enter text."),
+        "enum": _("Choose one of the allowed values."),
+        "literal_error": _("Choose one of the allowed values."),
+        "greater_than_equal": _("This number is too small."),
+        "greater_than": _("This number is too small."),
+        "less_than_equal": _("This number is too large."),
+        "less_than": _("This number is too large."),
+        "json_invalid": _("The request body is not valid JSON."),
+        "list_type": _("Send a list."),
+        "dict_type": _("Send an object."),
+        "model_attributes_type": _("Send an object."),
+    }
+    return str(messages.get(kind, _("This value is not valid.")))

@@ -35,3 +35,18 @@ def test_domain_error_follows_the_account_language(pseudo_locale, partner_a):
     assert 400 <= answer.status_code < 500, answer.content
     body = answer.json()
     assert body["code"] and _is_pseudo(body["detail"]), body
+
+
+def test_validation_messages_are_sentences_in_the_request_language(pseudo_locale, partner_a):
+    partner_a.language = pseudo_locale
+    partner_a.save(update_fields=["language"])
+    client = Client()
+    client.force_login(partner_a)
+    answer = client.get(
+        "/api/scheduling/slots",
+        {"therapist_id": "x", "session_type_id": 1, "start": "2026-13-01", "end": "2026-12-01"},
+    )
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["code"] == "invalid"
+    assert all(_is_pseudo(e["message"]) and e["type"] for e in body["errors"]), body
