@@ -11,19 +11,11 @@ from babel.messages.mofile import write_mo
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import translation
 
 from accounts.models import User
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _language_reset():
-    """A request leaves its language active in this thread: later tests start afresh."""
-    yield
-    translation.deactivate()
 
 
 POLISH = {

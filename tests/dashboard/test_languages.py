@@ -8,19 +8,12 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import User
 from scheduling.models import Booking
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _language_reset():
-    """A request leaves its language active in this thread: later tests start afresh."""
-    yield
-    translation.deactivate()
 
 
 PAGES = {

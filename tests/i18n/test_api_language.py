@@ -22,11 +22,16 @@ def test_anonymous_error_follows_accept_language(pseudo_locale):
     assert _is_pseudo(pseudo.json()["detail"]), pseudo.json()
 
 
-def test_domain_error_follows_the_account_language(pseudo_locale, partner_a):
-    partner_a.language = pseudo_locale
-    partner_a.save(update_fields=["language"])
+def _signed_in_in(language: str, user) -> Client:
+    user.language = language
+    user.save(update_fields=["language"])
     client = Client()
-    client.force_login(partner_a)
+    client.force_login(user)
+    return client
+
+
+def test_domain_error_follows_the_account_language(pseudo_locale, partner_a):
+    client = _signed_in_in(pseudo_locale, partner_a)
     # A year no calendar reaches: refused with a sentence, never a 500.
     answer = client.get(
         "/api/scheduling/slots",
@@ -38,10 +43,7 @@ def test_domain_error_follows_the_account_language(pseudo_locale, partner_a):
 
 
 def test_validation_messages_are_sentences_in_the_request_language(pseudo_locale, partner_a):
-    partner_a.language = pseudo_locale
-    partner_a.save(update_fields=["language"])
-    client = Client()
-    client.force_login(partner_a)
+    client = _signed_in_in(pseudo_locale, partner_a)
     answer = client.get(
         "/api/scheduling/slots",
         {"therapist_id": "x", "session_type_id": 1, "start": "2026-13-01", "end": "2026-12-01"},
