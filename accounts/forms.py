@@ -141,7 +141,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
         html_email_template_name=None,
     ) -> None:
         # In the account holder's language, whatever language the form was shown in.
-        with translation.override(context["user"].language or None):
+        with translation.override(context["user"].language):
             subject = "".join(render_to_string(subject_template_name, context).splitlines())
             message = EmailMultiAlternatives(
                 subject, render_to_string(email_template_name, context), from_email, [to_email]

@@ -123,9 +123,8 @@ class UserLanguageMiddleware(LocaleMiddleware):
 
     def process_request(self, request: HttpRequest) -> None:
         user = getattr(request, "user", None)
-        language = getattr(user, "language", "") if user is not None else ""
-        if user is not None and user.is_authenticated and language:
-            translation.activate(language)
+        if user is not None and user.is_authenticated:
+            translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
             return
         super().process_request(request)

@@ -55,7 +55,7 @@ FIXED = {"Y-m-d", "Y-m-d H:i", "Y-m-d H:i:s", "c"}
 
 def babel_locale(language: str | None = None) -> Locale:
     """Babel's locale for a Django language code ("pt-br" -> pt_BR); default: active."""
-    return _babel_locale(language or translation.get_language() or "en")
+    return _babel_locale(language or reader_language())
 
 
 @lru_cache(maxsize=32)
@@ -66,8 +66,14 @@ def _babel_locale(language: str) -> Locale:
         return Locale.parse("en")  # the tests' pseudo-locale has no CLDR data
 
 
-def _is_english(language: str | None) -> bool:
-    return (language or translation.get_language() or "en").split("-")[0] == "en"
+def reader_language() -> str:
+    """The active language (the request's, or an email recipient's inside an override)."""
+    return translation.get_language() or "en"
+
+
+def is_english(language: str | None = None) -> bool:
+    """English readers keep Duet's own formats and ISO/pycountry names."""
+    return (language or reader_language()).split("-")[0] == "en"
 
 
 def format_local(
@@ -80,7 +86,7 @@ def format_local(
     """
     if value is None or value == "":
         return ""
-    if fmt in FIXED or _is_english(language):
+    if fmt in FIXED or is_english(language):
         if language is None:
             return (
                 formats.date_format(value, fmt)
@@ -110,11 +116,28 @@ def format_money(
 ) -> str:
     """An amount in its currency, written the reader's way: "60 USD" in English (as Duet
     always wrote it), "120,00 zł", "R$ 120,00", "US$60.00" elsewhere (CLDR)."""
-    if _is_english(language):
+    if is_english(language):
         return f"{floatformat(amount, '-2')} {currency.upper()}"
     return format_currency(amount, currency.upper(), locale=babel_locale(language))
 
 
 def format_number(value: Decimal | int | float, *, language: str | None = None) -> str:
-    locale = babel_locale(language) if not _is_english(language) else Locale.parse("en_GB")
+    locale = babel_locale(language) if not is_english(language) else Locale.parse("en_GB")
     return format_decimal(value, locale=locale)
+
+
+@lru_cache(maxsize=2048)
+def _country_in(code: str, language: str) -> str:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    english = (getattr(country, "common_name", None) or country.name) if country else code
+    if is_english(language):
+        return english
+    return babel_locale(language).territories.get(code) or english
+
+
+def country_name(code: str, *, language: str | None = None) -> str:
+    """A country's name for the reader: CLDR's ("Stany Zjednoczone", "アメリカ合衆国"),
+    pycountry's common English name in English and wherever CLDR has none."""
+    return _country_in(code, language or reader_language())

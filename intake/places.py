@@ -9,10 +9,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pycountry
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.l10n import babel_locale
+from core.l10n import country_name, reader_language
 
 # Where a location is asked down to the state or province.
 REGIONAL_COUNTRIES = ("US", "CA", "AU", "IN")
@@ -21,15 +20,12 @@ REGIONAL_COUNTRIES = ("US", "CA", "AU", "IN")
 def countries() -> dict[str, str]:
     """Code -> name in the reader's language (CLDR through Babel; pycountry's English
     names for English and wherever CLDR has no name), sorted by name."""
-    return _countries(translation.get_language() or "en")
+    return _countries(reader_language())
 
 
 @lru_cache(maxsize=8)
 def _countries(language: str) -> dict[str, str]:
-    result = {c.alpha_2: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
-    if language.split("-")[0] != "en":
-        names = babel_locale(language).territories
-        result = {code: names.get(code) or name for code, name in result.items()}
+    result = {c.alpha_2: country_name(c.alpha_2, language=language) for c in pycountry.countries}
     return dict(sorted(result.items(), key=lambda item: item[1]))
 
 

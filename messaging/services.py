@@ -120,7 +120,7 @@ def _notify(message: Message, recipients: list, *, now: datetime) -> None:
     """Tell each recipient by email that a message waits (never its text); sent after commit."""
     link = settings.SITE_URL + reverse("messaging:thread", args=[message.thread_id])
     for user in recipients:
-        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+        with translation.override(user.language):
             subject = gettext("You have a new secure message on Duet")
             body = "\n\n".join(
                 [

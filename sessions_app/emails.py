@@ -33,15 +33,10 @@ def tech_check_url() -> str:
     return absolute("/rooms/tech-check/")
 
 
-def language_of(user: User) -> str:
-    """The language a person's emails, notifications and calendar files are written in."""
-    return getattr(user, "language", "") or settings.LANGUAGE_CODE
-
-
 def local_when(moment: datetime, user: User) -> dict:
     """A moment on the person's own clock, formatted in their language."""
     local = moment.astimezone(user.tz)
-    language = language_of(user)
+    language = user.language
     return {
         "local": local,
         # CLDR's order and names ("2026年12月3日木曜日", "czwartek, 3 grudnia 2026")
@@ -70,7 +65,7 @@ def session_reminder_email(
     once for all its recipients."""
     booking = reminder.booking
     user = reminder.recipient
-    with translation.override(language_of(user)):
+    with translation.override(user.language):
         return _session_reminder_email(reminder, booking, user, now=now, ics_cache=ics_cache)
 
 
@@ -129,7 +124,7 @@ def homework_due_email(
         "url": absolute(reverse("sessions_app:homework_detail", args=[assignment.pk])),
         "prefs_url": absolute(reverse("sessions_app:reminder_settings")),
     }
-    with translation.override(language_of(user)):
+    with translation.override(user.language):
         body = render_to_string("sessions_app/emails/homework_due.txt", context)
         subject = gettext("An exercise from your therapist is due soon")
     return EmailMultiAlternatives(
@@ -154,7 +149,7 @@ def follow_up_email(
         "reflect_url": absolute(reverse("sessions_app:reflect", args=[booking.pk])),
         "homework_url": absolute(reverse("sessions_app:homework_list")),
     }
-    with translation.override(language_of(user)):
+    with translation.override(user.language):
         body = render_to_string("sessions_app/emails/follow_up.txt", context)
         subject = gettext("How did your session go?")
     return EmailMultiAlternatives(
@@ -176,7 +171,7 @@ def safety_alert_email(
         "when": when,
         "url": absolute(reverse("sessions_app:prepare", args=[booking.pk])),
     }
-    with translation.override(language_of(user)):
+    with translation.override(user.language):
         body = render_to_string("sessions_app/emails/safety_alert.txt", context)
         subject = gettext("Please review a check-in before your next session")
     return EmailMultiAlternatives(

@@ -11,7 +11,7 @@ from accounts.signals import partner_left_couple
 from measures.signals import safety_concern
 from scheduling import signals
 from scheduling.models import Booking
-from sessions_app.emails import language_of, local_when
+from sessions_app.emails import local_when
 from sessions_app.models import Notification
 from sessions_app.services.attendance import attendance_record_join, session_close
 from sessions_app.services.notifications import notification_create
@@ -30,7 +30,7 @@ def _sessions_url(user) -> str:
 
 def _title_for(person, make_title, *args) -> str:
     """A notification's title in the recipient's language (it is stored as text)."""
-    with translation.override(language_of(person)):
+    with translation.override(person.language):
         return str(make_title(*args))
 
 
@@ -130,7 +130,7 @@ def tell_therapists_a_partner_left(sender, couple, user, now, **kwargs) -> None:
     ahead = Booking.objects.filter(couple=couple, status="confirmed", starts_at__gt=now)
     for therapist in {b.therapist for b in ahead.select_related("therapist")}:
         count = ahead.filter(therapist=therapist).count()
-        with translation.override(language_of(therapist)):
+        with translation.override(therapist.language):
             title = ngettext(
                 "%(name)s left their couple; %(count)s booked session with you remains.",
                 "%(name)s left their couple; %(count)s booked sessions with you remain.",

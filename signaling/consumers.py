@@ -63,7 +63,7 @@ class RoomConsumer(FrameIntake, ClientMessages, AsyncWebsocketConsumer):
         if cached:
             return cached
         user = self.scope.get("user")
-        code = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        code = user.language if user is not None and user.is_authenticated else ""
         code = code or self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
         try:
             self.language = translation.get_supported_language_variant(code)

@@ -18,12 +18,11 @@ from functools import lru_cache
 
 import pycountry
 from django.conf.locale import LANG_INFO
-from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.l10n import babel_locale
+from core.l10n import babel_locale, country_name, is_english, reader_language
 
 SPECIALTIES: dict[str, Promise] = {
     "communication": _("Communication"),
@@ -94,7 +93,7 @@ def jurisdictions() -> dict[str, str]:
     """Licensing jurisdiction code (``GB``, ``PL``, ``US-CA``) -> display name."""
     result: dict[str, str] = {}
     for country in pycountry.countries:
-        name = getattr(country, "common_name", None) or country.name
+        name = country_name(country.alpha_2, language="en")
         result[country.alpha_2] = name
         if country.alpha_2 in REGIONAL_LICENSING:
             for sub in pycountry.subdivisions.get(country_code=country.alpha_2) or []:
@@ -112,14 +111,6 @@ def jurisdiction_covers(licensed: str) -> str:
     return licensed.split("-", 1)[0]
 
 
-def _active() -> str:
-    return translation.get_language() or "en"
-
-
-def _is_english(language: str) -> bool:
-    return language.split("-")[0] == "en"
-
-
 def _sorted(names: dict[str, str]) -> dict[str, str]:
     return dict(sorted(names.items(), key=lambda item: item[1].casefold()))
 
@@ -131,13 +122,13 @@ def language_name(code: str) -> str:
 
 def languages_display() -> dict[str, str]:
     """``languages()`` named in the active language, sorted by that name."""
-    return _languages_in(_active())
+    return _languages_in(reader_language())
 
 
 @lru_cache(maxsize=16)
 def _languages_in(language: str) -> dict[str, str]:
     english = languages()
-    if _is_english(language):
+    if is_english(language):
         return english
     cldr = babel_locale(language).languages
     return _sorted({code: cldr.get(code) or name for code, name in english.items()})
@@ -151,8 +142,8 @@ def jurisdiction_name(code: str) -> str:
 
 def jurisdictions_display() -> dict[str, str]:
     """``jurisdictions()`` named in the active language, sorted by that name."""
-    language = _active()
-    if _is_english(language):
+    language = reader_language()
+    if is_english(language):
         return jurisdictions()
     # Translators: a state or province, then its country: "California, United States".
     return _jurisdictions_in(language, gettext("%(region)s, %(country)s"))
@@ -160,30 +151,27 @@ def jurisdictions_display() -> dict[str, str]:
 
 @lru_cache(maxsize=16)
 def _jurisdictions_in(language: str, region_in_country: str) -> dict[str, str]:
-    english = jurisdictions()
-    cldr = babel_locale(language).territories
     names: dict[str, str] = {}
-    for code in english:
-        country = code.split("-", 1)[0]
-        country_name = cldr.get(country) or english.get(country, country)
+    for code in jurisdictions():
+        country = country_name(code.split("-", 1)[0], language=language)
         if "-" in code:
             sub = pycountry.subdivisions.get(code=code)
             region = sub.name if sub is not None else code
-            names[code] = region_in_country % {"region": region, "country": country_name}
+            names[code] = region_in_country % {"region": region, "country": country}
         else:
-            names[code] = country_name
+            names[code] = country
     return _sorted(names)
 
 
 def currencies_display() -> dict[str, str]:
     """``currencies()`` named in the active language (sorted by code, as the codes lead)."""
-    return _currencies_in(_active())
+    return _currencies_in(reader_language())
 
 
 @lru_cache(maxsize=16)
 def _currencies_in(language: str) -> dict[str, str]:
     english = currencies()
-    if _is_english(language):
+    if is_english(language):
         return english
     cldr = babel_locale(language).currencies
     return {code: cldr.get(code) or name for code, name in english.items()}

@@ -173,7 +173,7 @@ def _render(
     reminder.sent_late = reminder.kind == Reminder.Kind.SESSION and (
         now - reminder.due_at > LATE_AFTER
     )
-    with translation.override(emails.language_of(reminder.recipient)):
+    with translation.override(reminder.recipient.language):
         kind, title, url = _in_app(reminder, now)
     rows = [
         Delivery(

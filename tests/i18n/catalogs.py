@@ -11,7 +11,6 @@ marked; lengthened text shows what overflows at 390 px.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import subprocess
@@ -20,7 +19,9 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import write_po
+
+from core.catalogs import read_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 PSEUDO = "qps"
@@ -75,12 +76,7 @@ def extract(dest: Path, language: str = PSEUDO) -> dict[str, Path]:
     return {domain: out / f"{domain}.po" for domain in ("django", "djangojs")}
 
 
-def read(path: Path, locale: str | None = None) -> Catalog:
-    # A catalog fresh from makemessages has xgettext's placeholder plural header.
-    text = path.read_bytes().replace(
-        b"nplurals=INTEGER; plural=EXPRESSION;", b"nplurals=2; plural=(n != 1);"
-    )
-    return read_po(io.BytesIO(text), locale=locale)
+read = read_catalog
 
 
 def msgids(path: Path) -> set[str | tuple[str, ...]]:

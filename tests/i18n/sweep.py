@@ -152,54 +152,39 @@ def database_data() -> Data:
     return Data("\n".join(long_parts), words)
 
 
-def reference_names() -> list[str]:
-    """Names that come from reference data, not from our catalogs: CLDR's language,
-    country and currency names (Babel; the pseudo-locale has none, so it gets English) and ISO
-    3166-2 subdivisions (pycountry: no CLDR names exist for states and provinces)."""
-    import pycountry
-    from babel import Locale
-
-    english = Locale.parse("en")
-    names = [*english.languages.values(), *english.territories.values()]
-    names += [*english.currencies.values()]
-    names += [c.name for c in pycountry.currencies]
-    names += [c.name for c in pycountry.countries]
-    names += [getattr(c, "common_name", "") for c in pycountry.countries]
-    names += [s.name for s in pycountry.subdivisions]
-    names += [lang.name for lang in pycountry.languages]
-    # IANA zone names are shown as they are, in every language (with spaces for "_").
-    zones = zoneinfo.available_timezones()
-    names += [*zones, *(z.replace("_", " ") for z in zones)]
-    return [n for n in names if n]
-
-
-_NAME_SEPARATORS = re.compile(r", | · ")
-
-
 @lru_cache(maxsize=1)
-def cldr_names() -> frozenset[str]:
-    """Names of languages, countries and currencies, and currency codes.
-
-    Shown in the reader's language through CLDR (Babel), like month names; the
-    pseudo-locale has no CLDR data, so it shows CLDR's English ones (or the ISO English
-    names where CLDR has none)."""
+def reference_names() -> frozenset[str]:
+    """Names that come from reference data, not from our catalogs, shown in the reader's
+    language through CLDR like month names (the pseudo-locale has no CLDR data, so it
+    shows the English ones): languages, countries and currencies (Babel, and the ISO
+    names `therapists.catalog` falls back to), currency codes, ISO 3166-2 subdivisions
+    (no CLDR names exist for states) and IANA zones (shown as they are, "_" or spaces)."""
+    import pycountry
     from babel import Locale
 
     from therapists import catalog
 
     english = Locale.parse("en")
-    names: set[str] = set()
-    for table in (english.languages, english.territories, english.currencies):
-        names.update(str(name) for name in table.values())
+    names = {
+        str(n)
+        for t in (english.languages, english.territories, english.currencies)
+        for n in t.values()
+    }
     for table in (catalog.languages(), catalog.jurisdictions(), catalog.currencies()):
         names.update(table.values())
     names.update(catalog.currencies())
-    return frozenset(names)
+    names.update(s.name for s in pycountry.subdivisions)
+    zones = zoneinfo.available_timezones()
+    names.update(zones, (z.replace("_", " ") for z in zones))
+    return frozenset(n for n in names if n)
+
+
+_NAME_SEPARATORS = re.compile(r", | · ")
 
 
 def _only_names(fragment: str) -> bool:
     """Language, country and currency names, or a list of them ("English, Japanese")."""
-    names = cldr_names()
+    names = reference_names()
     if fragment.strip() in names:  # "St. Helena, Ascension & Tristan da Cunha"
         return True
     return all(part.strip() in names for part in _NAME_SEPARATORS.split(fragment.strip()))

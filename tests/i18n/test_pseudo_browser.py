@@ -53,32 +53,21 @@ def test_pages_in_pseudo_locale(pseudo_site, pseudo_locale, browser, settings, r
     User.objects.update(language=pseudo_locale)
     pages = [p for p in harness.catalogue() if p.role == role]
     data = sweep.database_data()
+    language = {"name": settings.LANGUAGE_COOKIE_NAME, "value": pseudo_locale}
+    cookies = [
+        *harness.session_cookie(role, pseudo_site.url),
+        {**language, "url": pseudo_site.url},
+    ]
+
+    def check(page) -> list[str]:
+        page.wait_for_load_state("networkidle")
+        overflow = harness.look(page, axe=False)
+        left = sweep.unmarked(page.evaluate(VISIBLE_TEXT), data)
+        return [x for x in overflow if x.startswith("horizontal overflow")] + [
+            f"unmarked: {x}" for x in sorted(set(left))
+        ]
+
+    found = harness.walk(browser, pseudo_site.url, pages, size, cookies, check)
     width, height = harness.SIZES[size]
-    ctx = browser.new_context(
-        viewport={"width": width, "height": height}, permissions=["camera", "microphone"]
-    )
-    ctx.set_default_timeout(20_000)
-    ctx.add_cookies(harness.session_cookie(role, pseudo_site.url))
-    ctx.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": pseudo_locale, "url": pseudo_site.url}]
-    )
-    page = ctx.new_page()
-    found: dict[str, list[str]] = {}
-    try:
-        for p in pages:
-            response = page.goto(pseudo_site.url + p.path, wait_until="load")
-            assert response is not None and response.status < 400, p.path
-            page.wait_for_load_state("networkidle")
-            problems = [
-                x for x in harness.look(page, axe=False) if x.startswith("horizontal overflow")
-            ]
-            problems += [
-                f"unmarked: {x}"
-                for x in sorted(set(sweep.unmarked(page.evaluate(VISIBLE_TEXT), data)))
-            ]
-            if problems:
-                found[p.path] = problems
-    finally:
-        ctx.close()
-    report = "\n".join(f"{path}:\n  " + "\n  ".join(probs) for path, probs in found.items())
+    report = harness.report(found)
     assert not found, f"{role} at {width}x{height} in the pseudo-locale:\n{report}"

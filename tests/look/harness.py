@@ -176,3 +176,32 @@ def look(page, *, axe: bool = True) -> list[str]:
         load_axe(page)
         problems += page.evaluate(AXE_RUN)
     return problems
+
+
+def walk(browser, base: str, pages: list[Page], size: str, cookies: list[dict], check) -> dict:
+    """Open each page in one Chromium context at ``size`` and collect ``check(page)``'s
+    problems per path (pages that answer an error fail at once)."""
+    width, height = SIZES[size]
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height}, permissions=["camera", "microphone"]
+    )
+    ctx.set_default_timeout(20_000)
+    ctx.add_cookies(cookies)
+    page = ctx.new_page()
+    found: dict[str, list[str]] = {}
+    try:
+        for p in pages:
+            response = page.goto(base + p.path, wait_until="load")
+            assert response is not None and response.status < 400, (
+                f"{p.path}: {response and response.status}"
+            )
+            problems = check(page)
+            if problems:
+                found[p.path] = problems
+    finally:
+        ctx.close()
+    return found
+
+
+def report(found: dict[str, list[str]]) -> str:
+    return "\n".join(f"{path}:\n  " + "\n  ".join(probs) for path, probs in found.items())

@@ -15,26 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.mark.parametrize("role", harness.ROLES)
 def test_every_page_looks_right(demo_site, browser, role, size):
     server, pages, cookies = demo_site
+    mine = [p for p in pages if p.role == role]
+    assert mine, f"no pages listed for {role}"
+    found = harness.walk(browser, server.url, mine, size, cookies[role], harness.look)
     width, height = harness.SIZES[size]
-    ctx = browser.new_context(
-        viewport={"width": width, "height": height}, permissions=["camera", "microphone"]
-    )
-    ctx.set_default_timeout(20_000)
-    ctx.add_cookies(cookies[role])
-    page = ctx.new_page()
-    found = {}
-    try:
-        mine = [p for p in pages if p.role == role]
-        assert mine, f"no pages listed for {role}"
-        for p in mine:
-            response = page.goto(server.url + p.path, wait_until="load")
-            assert response is not None and response.status < 400, (
-                f"{p.path}: {response and response.status}"
-            )
-            problems = harness.look(page)
-            if problems:
-                found[p.path] = problems
-    finally:
-        ctx.close()
-    report = "\n".join(f"{path}:\n  " + "\n  ".join(probs) for path, probs in found.items())
-    assert not found, f"{role} at {size} ({width}x{height}) sees:\n{report}"
+    assert not found, f"{role} at {size} ({width}x{height}) sees:\n{harness.report(found)}"

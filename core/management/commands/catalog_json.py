@@ -13,14 +13,15 @@ translations back, clears ``fuzzy`` and sets each language's plural rule (below)
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import write_po
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from core.catalogs import read_catalog
 
 # gettext plural rules. CLDR's extra "many" form of Spanish and Portuguese only applies to
 # exact millions ("1 000 000 de sesiones"), which Duet never counts: two forms there.
@@ -40,12 +41,7 @@ def po_path(lang: str, domain: str) -> Path:
 
 
 def load(lang: str, domain: str) -> Catalog:
-    text = (
-        po_path(lang, domain)
-        .read_bytes()
-        .replace(b"nplurals=INTEGER; plural=EXPRESSION;", b"nplurals=2; plural=(n != 1);")
-    )
-    catalog = read_po(io.BytesIO(text))
+    catalog = read_catalog(po_path(lang, domain))
     catalog.locale = lang
     count, expr = PLURALS[lang]
     # Babel writes the Plural-Forms header from these (gettext's rule, not CLDR's).
