@@ -76,7 +76,7 @@ def test_the_default_needs_a_signed_in_partner_of_a_couple(client, directory, pa
 
 
 def test_portuguese_account_maps_to_the_language_code(client, directory, couple, partner_a):
-    from therapists.views.directory import couple_languages
+    from therapists.selectors import couple_languages
 
     partner_a.language = "pt-br"
     partner_a.save(update_fields=["language"])

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from accounts.models import User
+from accounts.selectors import active_couple_for
 from therapists import catalog
 from therapists.bookings import bookings
 
@@ -223,3 +224,20 @@ def licence_places_of(therapist: User) -> list[str]:
             profile__user=therapist, kind=ProfileFacet.Kind.JURISDICTION
         ).values_list("code", flat=True)
     )
+
+
+def couple_languages(user: User) -> tuple[str, ...]:
+    """The directory language codes of a signed-in client's couple: their own account
+    language first, then their partner's ("pt-br" is "pt"); empty for anyone else."""
+    if not user.is_authenticated or not user.is_client:
+        return ()
+    couple = active_couple_for(user)
+    if couple is None:
+        return ()
+    known = catalog.languages()
+    codes: list[str] = []
+    for person in sorted(couple.partners, key=lambda p: p.pk != user.pk):
+        code = (person.language or "").split("-")[0].lower()
+        if code in known and code not in codes:
+            codes.append(code)
+    return tuple(codes)

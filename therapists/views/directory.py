@@ -8,10 +8,9 @@ from babel.lists import format_list
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.selectors import active_couple_for
 from core.l10n import babel_locale
 from therapists import catalog
 from therapists.filters import (
@@ -21,7 +20,7 @@ from therapists.filters import (
     InvalidFilter,
     parse_filters,
 )
-from therapists.selectors import directory_page, public_profiles
+from therapists.selectors import couple_languages, directory_page, public_profiles
 
 
 def booking_url(profile) -> str:
@@ -49,23 +48,6 @@ def _choices() -> dict:
 ANY_LANGUAGE = "any"
 
 
-def couple_languages(user) -> tuple[str, ...]:
-    """The directory language codes of a signed-in client's couple: their own account
-    language first, then their partner's ("pt-br" is "pt"); empty for anyone else."""
-    if not user.is_authenticated or not user.is_client:
-        return ()
-    couple = active_couple_for(user)
-    if couple is None:
-        return ()
-    known = catalog.languages()
-    codes: list[str] = []
-    for person in sorted(couple.partners, key=lambda p: p.pk != user.pk):
-        code = (person.language or "").split("-")[0].lower()
-        if code in known and code not in codes:
-            codes.append(code)
-    return tuple(codes)
-
-
 def _language_query(data: QueryDict) -> tuple[QueryDict, bool]:
     """The query without ``language=any``, and whether a language choice was made (a
     language or ``any``): then the couple's default languages stay out of it."""
@@ -86,13 +68,12 @@ def directory(request: HttpRequest) -> HttpResponse:
     data, language_chosen = _language_query(request.GET)
     # Only looked up when it can matter (an explicit language keeps queries as they were).
     own = () if language_chosen else couple_languages(request.user)
-    defaults = own
     try:
         filters = parse_filters(data)
     except InvalidFilter as exc:
         error, filters = exc, DirectoryFilters()
-    if defaults and not error:
-        filters = replace(filters, any_languages=defaults)
+    if own and not error:
+        filters = replace(filters, any_languages=own)
     page = None if error else directory_page(filters, now=timezone.now())
     query = request.GET.copy()
     query.pop("page", None)
@@ -110,9 +91,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     }
     if own:
         names = [catalog.language_name(code) for code in own]
-        context["own_languages"] = format_list(
-            names, style="or", locale=babel_locale(translation.get_language())
-        )
+        context["own_languages"] = format_list(names, style="or", locale=babel_locale())
     if filters.any_languages:
         everyone = query.copy()
         everyone.setlist("language", [ANY_LANGUAGE])
