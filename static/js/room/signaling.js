@@ -138,7 +138,11 @@ const handlers = {
   async peer_joined(msg) {
     const peer = upsertPeer(msg.peer);
     if (!msg.resumed) announce(format(_("%(name)s joined."), { name: msg.peer.name }));
-    if (peer.info.initiator && !isWorking(peer)) startOffer(peer);
+    if (!peer.info.initiator || isWorking(peer)) return;
+    // Back on a new socket with the same page: it kept its connection to us, so repair
+    // that one (a fresh connection's offer would not fit theirs).
+    if (msg.resumed && peer.negotiated) restartRequested(peer);
+    else startOffer(peer);
   },
   async peer_left(msg) {
     const peer = state.peers.get(msg.peer_id);
@@ -156,12 +160,24 @@ const handlers = {
     renderTileState(peer);
   },
   async offer(msg) {
-    const peer = ensurePeer(msg.from);
-    const pc = peer.pc;
+    let peer = ensurePeer(msg.from);
+    let pc = peer.pc;
     const collision = peer.makingOffer || pc.signalingState !== "stable";
     peer.ignoreOffer = !peer.info.polite && collision;
     if (peer.ignoreOffer) return;
-    await pc.setRemoteDescription({ type: "offer", sdp: msg.sdp });
+    try {
+      await pc.setRemoteDescription({ type: "offer", sdp: msg.sdp });
+    } catch (err) {
+      if (!peer.negotiated) throw err;
+      // The other side started a fresh connection (after a reload or a long outage) and
+      // its offer no longer fits ours: meet it with a fresh one rather than stay broken.
+      console.warn("room: offer does not fit this connection, starting afresh", err);
+      const info = peer.info;
+      dropPeer(peer.id);
+      peer = upsertPeer(info);
+      pc = peer.pc;
+      await pc.setRemoteDescription({ type: "offer", sdp: msg.sdp });
+    }
     addLocalTracks(peer);
     await pc.setLocalDescription();
     send({ type: "answer", to: msg.from, sdp: pc.localDescription.sdp });
@@ -171,7 +187,14 @@ const handlers = {
   async answer(msg) {
     const peer = state.peers.get(msg.from);
     if (!peer || peer.pc.signalingState !== "have-local-offer") return;
-    await peer.pc.setRemoteDescription({ type: "answer", sdp: msg.sdp });
+    try {
+      await peer.pc.setRemoteDescription({ type: "answer", sdp: msg.sdp });
+    } catch (err) {
+      // An answer to an offer we have since taken back: the answer to the current one
+      // is still to come (and restartIce re-offers if it never does).
+      console.warn("room: answer to an older offer ignored", err);
+      return;
+    }
     peer.negotiated = true;
     await flushCandidates(peer);
   },
