@@ -69,17 +69,24 @@ def session_expiry_reason(request: HttpRequest, now: datetime) -> str | None:
     return _policy(request.session, now)
 
 
-def stored_session_check(session_key: str | None, now: datetime) -> str | None:
+def stored_session_check(
+    session_key: str | None, now: datetime, *, loaded: SessionBase | None = None
+) -> str | None:
     """The same policy for a websocket (connect and every heartbeat), read from the
     session store as it is now: 'signed_out' if the session is gone (signed out, or
     expired over HTTP), 'idle' / 'lifetime' if it must end now (it is ended here, as
-    HTTP would), else None after refreshing last-seen (a live call is activity)."""
+    HTTP would), else None after refreshing last-seen (a live call is activity).
+
+    ``loaded``: this key's session as read moments ago (a websocket's connect, where
+    the auth middleware has just loaded it), instead of reading it again."""
     if not session_key:
         return "signed_out"
-    store = _store(session_key)
-    if not store.exists(session_key):
+    store = loaded if loaded is not None else _store(session_key)
+    reason = _policy(store, now)  # the one read of the session
+    # Django's session stores forget the key of a session they could not load (signed
+    # out, expired): a gone session, told apart without a second query for every ping.
+    if store.session_key is None:
         return "signed_out"
-    reason = _policy(store, now)
     if reason is None:
         if store.modified:
             store.save(must_create=False)

@@ -14,7 +14,7 @@
     server (``join_p95_ratio_300_rooms``).
 
 Usage:  .venv/bin/python bench/signaling.py [--mesh-rooms 12] [--rooms 100] [--messages 40]
-        [--big-rooms 300] [--joins 30] [--smoke] [--out FILE]
+        [--big-rooms 300] [--joins 60] [--smoke] [--out FILE]
 Prints JSON objects per stage and ends with one JSON line of results.
 
 Here: the run and the figures it reports. The loads are in bench/signaling_load.py, the
@@ -182,7 +182,7 @@ if __name__ == "__main__":
     parser.add_argument("--rooms", type=int, default=100)
     parser.add_argument("--messages", type=int, default=40)
     parser.add_argument("--big-rooms", type=int, default=300)
-    parser.add_argument("--joins", type=int, default=30)
+    parser.add_argument("--joins", type=int, default=60)
     parsed = parser.parse_args()
     if parsed.smoke:
         parsed.mesh_rooms, parsed.rooms, parsed.messages = 1, 4, 5

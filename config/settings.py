@@ -161,6 +161,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "duet.sqlite3",
+            # Keep each thread's connection: opening the file and running the PRAGMAs
+            # below cost more than most queries (a quarter of a busy Daphne's CPU in the
+            # signaling bench), and SQLite has no server whose connections could run out.
+            "CONN_MAX_AGE": None,
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so SQLite serialises
                 # writers and a "lock, re-check, write" transaction is sound.

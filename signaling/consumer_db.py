@@ -29,19 +29,25 @@ class Joined:
     waiting: list[dict]
 
 
-@database_sync_to_async
-def session_ended(scope) -> str | None:
-    """The HTTP session policy (idle timeout, lifetime, signed out) for this socket."""
+def _session_ended(scope, *, just_loaded: bool = False) -> str | None:
+    """The HTTP session policy (idle timeout, lifetime, signed out) for this socket.
+    ``just_loaded``: the scope's session was read for this connect (by the auth
+    middleware) and can be checked as it is; later checks read the store afresh."""
     session = scope.get("session")
     key = session.session_key if session is not None else None
     if key is None:  # a user not taken from a session cookie: only test scopes do that
         return None
-    return session_control.stored_session_check(key, timezone.now())
+    loaded = session if just_loaded else None
+    return session_control.stored_session_check(key, timezone.now(), loaded=loaded)
 
 
 @database_sync_to_async
-def join(room_id, user, channel_name, resume) -> Joined:
+def join(scope, room_id, user, channel_name, resume) -> Joined:
     """Everything a join reads and writes, in one trip to the database thread."""
+    if user.is_authenticated and _session_ended(scope, just_loaded=True):
+        raise selectors.RoomRefused(
+            "session_expired", str(SESSION_ENDED), services.CLOSE_REASONS["logout"], 401
+        )
     now = timezone.now()
     access = selectors.room_access(room_id=room_id, user=user, now=now)
     connected = services.participant_connect(
@@ -74,6 +80,38 @@ def join(room_id, user, channel_name, resume) -> Joined:
         else []
     )
     return Joined(access=access, connected=connected, admitted=admitted, waiting=waiting)
+
+
+@dataclass
+class Beat:
+    ended: str | None  # the session ended (why): close the socket
+    current: bool  # this socket still speaks for the person
+    stale: list[tuple[str, str]]  # (peer id, state) of connections the sweep cleared
+
+
+@database_sync_to_async
+def heartbeat(scope, booking_id, user_id, channel_name, now) -> Beat:
+    """A ping's reads and writes in one trip (a room of three pings every few seconds, and
+    a join waits behind every trip queued on the database thread)."""
+    ended = _session_ended(scope)
+    if ended:
+        return Beat(ended=ended, current=False, stale=[])
+    current = services.participant_heartbeat(
+        booking_id=booking_id, user_id=user_id, channel_name=channel_name, now=now
+    )
+    if not current:
+        return Beat(ended=None, current=False, stale=[])
+    stale = services.stale_peers_sweep(booking_id=booking_id, now=now)
+    return Beat(ended=None, current=True, stale=stale)
+
+
+@database_sync_to_async
+def admit(booking, by, peer_ids) -> tuple[list[dict], list[dict]]:
+    """Admit waiting partners; (the admitted, who is still waiting), in one trip."""
+    now = timezone.now()
+    admitted = services.participants_admit(booking=booking, by=by, peer_ids=peer_ids, now=now)
+    waiting = selectors.present_participants(booking_id=booking.pk, now=now, state=State.WAITING)
+    return [selectors.peer_view(p) for p in admitted], [selectors.peer_view(p) for p in waiting]
 
 
 @database_sync_to_async

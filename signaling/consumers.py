@@ -50,11 +50,10 @@ class RoomConsumer(FrameIntake, ClientMessages, AsyncWebsocketConsumer):
 
     # --- language ----------------------------------------------------------------------
 
-    async def dispatch(self, message: dict) -> None:
-        """Handle every message in the person's own language: what the server tells
-        them (a refusal, an error's detail) reads like the room page they opened."""
-        with translation.override(self._language()):
-            await super().dispatch(message)
+    def _activate_language(self) -> None:
+        """Everything this connection's task tells the person (a refusal, an error's
+        detail) in their own language, like the room page they opened."""
+        translation.activate(self._language())
 
     def _language(self) -> str:
         """The account's language, else the visitor's language cookie, else the default
@@ -87,11 +86,10 @@ class RoomConsumer(FrameIntake, ClientMessages, AsyncWebsocketConsumer):
         room_id = self.scope["url_route"]["kwargs"]["room_id"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         resume = query.get("resume", [""])[0][:64]
-        if self.user.is_authenticated and await consumer_db.session_ended(self.scope):
-            await self._refuse("session_expired", SESSION_ENDED, services.CLOSE_REASONS["logout"])
-            return
         try:
-            joined = await consumer_db.join(room_id, self.user, self.channel_name, resume)
+            joined = await consumer_db.join(
+                self.scope, room_id, self.user, self.channel_name, resume
+            )
         except selectors.RoomRefused as refused:
             await self._refuse(refused.code, refused.detail, refused.close_code)
             return

@@ -98,14 +98,10 @@ class ClientMessages:
         )
 
     async def on_admit(self, msg: dict) -> None:
-        admitted = await database_sync_to_async(services.participants_admit)(
-            booking=self.booking, by=self.user, peer_ids=msg["peer_ids"], now=timezone.now()
-        )
-        for p in admitted:
-            await self._announce(
-                {"type": "peer_joined", "peer": selectors.peer_view(p), "resumed": False}
-            )
-        await self._announce_waiting()
+        admitted, waiting = await consumer_db.admit(self.booking, self.user, msg["peer_ids"])
+        for peer in admitted:
+            await self._announce({"type": "peer_joined", "peer": peer, "resumed": False})
+        await self._announce_waiting(waiting)
 
     async def on_remove(self, msg: dict) -> None:
         p = await database_sync_to_async(services.participant_remove)(
@@ -124,28 +120,21 @@ class ClientMessages:
         await self._announce({"type": "ended", "reason": "ended_by_therapist"}, audience="all")
 
     async def on_ping(self, msg: dict) -> None:
-        ended = await consumer_db.session_ended(self.scope)
-        if ended:
-            await self.user_close({"reason": ended})
-            return
         now = timezone.now()
-        current = await database_sync_to_async(services.participant_heartbeat)(
-            booking_id=self.booking.pk,
-            user_id=self.user.pk,
-            channel_name=self.channel_name,
-            now=now,
+        beat = await consumer_db.heartbeat(
+            self.scope, self.booking.pk, self.user.pk, self.channel_name, now
         )
-        if not current:
+        if beat.ended:
+            await self.user_close({"reason": beat.ended})
+            return
+        if not beat.current:
             await self._reclaim(now)
             return
         await self._send({"type": "pong"})
-        stale = await database_sync_to_async(services.stale_peers_sweep)(
-            booking_id=self.booking.pk, now=now
-        )
-        for peer_id, state in stale:
+        for peer_id, state in beat.stale:
             if state == State.ADMITTED:
                 await self._announce({"type": "peer_left", "peer_id": peer_id, "reason": "timeout"})
-        if any(state == State.WAITING for _, state in stale):
+        if any(state == State.WAITING for _, state in beat.stale):
             await self._announce_waiting()
 
     async def _reclaim(self, now) -> None:

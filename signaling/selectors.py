@@ -52,7 +52,9 @@ def room_access(*, room_id: str, user: User, now: datetime) -> RoomAccess:
             "not_authenticated", _("Log in to join this session."), CloseCode.SIGNED_OUT, 403
         )
     booking = (
-        Booking.objects.select_related("couple").filter(room_id=room_id, format="video").first()
+        Booking.objects.select_related("couple", "therapist")
+        .filter(room_id=room_id, format="video")
+        .first()
         if room_id
         else None
     )
