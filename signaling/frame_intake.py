@@ -97,6 +97,7 @@ class FrameIntake:
         finally:
             for pump in pumps:
                 pump.cancel()
+            await asyncio.gather(*pumps, return_exceptions=True)
 
     async def websocket_receive(self, message: dict) -> None:
         if self.server_closed:
