@@ -13,17 +13,17 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
+from core.site import link_path
 from scheduling.models import Booking
 
 PRODID = "-//Duet//Couples therapy sessions//EN"
 
 
 def _session_url(booking: Booking) -> str:
-    return settings.SITE_URL + reverse("scheduling:booking", args=[booking.pk])
+    return settings.SITE_URL + link_path("scheduling:booking", booking.pk)
 
 
 def _location(booking: Booking) -> str:
@@ -40,35 +40,55 @@ def office_address(booking: Booking) -> str:
     return address or (clinic.name if clinic else _("The therapist's office"))
 
 
-def _event(booking: Booking, tz: ZoneInfo, *, cancelled: bool) -> Event:
-    event = Event()
-    event.add("uid", booking.ical_uid)
-    event.add("sequence", booking.sequence)
-    event.add("dtstamp", booking.created_at)
-    event.add("dtstart", booking.starts_at.astimezone(tz))
-    event.add("dtend", booking.ends_at.astimezone(tz))
-    # Deliberately neutral: a calendar is often visible to others.
-    event.add(
-        "summary", _("Duet session with %(therapist)s") % {"therapist": booking.therapist.full_name}
-    )
-    event.add("location", vText(_location(booking)))
+def _event_facts(booking: Booking, tz: ZoneInfo, *, cancelled: bool) -> tuple:
+    """Everything the booking's VEVENT says, worked out in the active language: plain
+    hashable values, so a file with the same facts is written once (``_single_event_document``)."""
+    therapist = booking.therapist
     if booking.format == Booking.Format.VIDEO:
-        event.add("url", _session_url(booking))
-        event.add(
-            "description",
+        url = _session_url(booking)
+        video = (
+            url,
             _("Join: %(url)s\nCheck your camera and microphone: %(check_url)s")
-            % {
-                "url": _session_url(booking),
-                "check_url": f"{settings.SITE_URL}{reverse('signaling:tech_check')}",
-            },
+            % {"url": url, "check_url": settings.SITE_URL + link_path("signaling:tech_check")},
         )
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    organizer = vCalAddress(f"mailto:{booking.therapist.email}")
-    organizer.params["cn"] = vText(booking.therapist.full_name)
-    event.add("organizer", organizer)
-    for partner in booking.couple.partners:
-        attendee = vCalAddress(f"mailto:{partner.email}")
-        attendee.params["cn"] = vText(partner.full_name)
+    else:
+        video = None
+    return (
+        booking.ical_uid,
+        booking.sequence,
+        booking.created_at,
+        booking.starts_at.astimezone(tz),
+        booking.ends_at.astimezone(tz),
+        # Deliberately neutral: a calendar is often visible to others.
+        _("Duet session with %(therapist)s") % {"therapist": therapist.full_name},
+        _location(booking),
+        video,
+        "CANCELLED" if cancelled else "CONFIRMED",
+        (therapist.email, therapist.full_name),
+        tuple((partner.email, partner.full_name) for partner in booking.couple.partners),
+    )
+
+
+def _event(facts: tuple) -> Event:
+    uid, sequence, stamp, start, end, summary, location, video, status, organizer, attendees = facts
+    event = Event()
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    event.add("location", vText(location))
+    if video is not None:
+        event.add("url", video[0])
+        event.add("description", video[1])
+    event.add("status", status)
+    address = vCalAddress(f"mailto:{organizer[0]}")
+    address.params["cn"] = vText(organizer[1])
+    event.add("organizer", address)
+    for email, name in attendees:
+        attendee = vCalAddress(f"mailto:{email}")
+        attendee.params["cn"] = vText(name)
         event.add("attendee", attendee, encode=0)
     return event
 
@@ -91,6 +111,26 @@ def _vtimezone(zone: str, first_year: int, last_year: int) -> bytes:
 def calendar_for(bookings: Iterable[Booking], *, zone: str, method: str | None = None) -> bytes:
     """An .ics document with the events in ``zone`` (VTIMEZONE included)."""
     tz = ZoneInfo(zone)
+    facts = tuple(
+        _event_facts(booking, tz, cancelled=booking.is_cancelled or method == "CANCEL")
+        for booking in bookings
+    )
+    if len(facts) == 1:
+        return _single_event_document(zone, method, facts)
+    return _document(zone, method, facts)
+
+
+@lru_cache(maxsize=1024)
+def _single_event_document(zone: str, method: str | None, facts: tuple) -> bytes:
+    """One session's file, written once per process for the same facts: reminders
+    attach the file to every email, over far fewer bookings, zones and languages, and
+    writing it was a reminder's largest single cost. The key holds every value the
+    file shows (the facts are in the active language), so a changed booking is a new
+    key. A feed's many-event files are not kept (large, and each asked for once)."""
+    return _document(zone, method, facts)
+
+
+def _document(zone: str, method: str | None, facts: tuple) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -99,10 +139,9 @@ def calendar_for(bookings: Iterable[Booking], *, zone: str, method: str | None =
         cal.add("method", method)
     cal.add("x-wr-timezone", zone)
     years: set[int] = set()
-    for booking in bookings:
-        cancelled = booking.is_cancelled or method == "CANCEL"
-        cal.add_component(_event(booking, tz, cancelled=cancelled))
-        years.update((booking.starts_at.astimezone(tz).year, booking.ends_at.astimezone(tz).year))
+    for event in facts:
+        cal.add_component(_event(event))
+        years.update((event[3].year, event[4].year))
     document = cal.to_ical()
     if years and zone in cal.get_missing_tzids():
         # The cached VTIMEZONE goes where icalendar's add_missing_timezones puts it:

@@ -4,16 +4,18 @@ and links; never notes, check-in answers or homework content."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.models import User
 from core.l10n import format_local
+from core.site import link_path
 from scheduling.ics import calendar_for
 from scheduling.models import Booking
 from sessions_app.models import Reminder
@@ -35,14 +37,21 @@ def tech_check_url() -> str:
 
 def local_when(moment: datetime, user: User) -> dict:
     """A moment on the person's own clock, formatted in their language."""
-    local = moment.astimezone(user.tz)
-    language = user.language
+    return dict(_local_when(moment, user.time_zone, user.language))
+
+
+@lru_cache(maxsize=4096)
+def _local_when(moment: datetime, zone: str, language: str) -> dict:
+    # Kept per process: a dispatcher batch asks for the same session on the same clock
+    # for its in-app title and its email, and for every partner who shares a zone. The
+    # result depends on the instant (aware datetimes hash by it), zone and language only.
+    local = moment.astimezone(ZoneInfo(zone))
     return {
         "local": local,
         # CLDR's order and names ("2026年12月3日木曜日", "czwartek, 3 grudnia 2026")
         "date": format_local(local, "l j F Y", language=language),
         "time": format_local(local, "H:i", language=language),
-        "zone": user.time_zone,
+        "zone": zone,
         "abbrev": local.tzname(),
     }
 
@@ -58,19 +67,15 @@ def _other_people(booking: Booking, user: User) -> str:
     return booking.therapist.name
 
 
-def session_reminder_email(
-    reminder: Reminder, *, now: datetime, ics_cache: dict | None = None
-) -> EmailMultiAlternatives:
-    """``ics_cache`` (the dispatcher's, per batch) builds each booking's calendar file
-    once for all its recipients."""
+def session_reminder_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
     booking = reminder.booking
     user = reminder.recipient
     with translation.override(user.language):
-        return _session_reminder_email(reminder, booking, user, now=now, ics_cache=ics_cache)
+        return _session_reminder_email(reminder, booking, user, now=now)
 
 
 def _session_reminder_email(
-    reminder: Reminder, booking: Booking, user: User, *, now: datetime, ics_cache: dict | None
+    reminder: Reminder, booking: Booking, user: User, *, now: datetime
 ) -> EmailMultiAlternatives:
     when = local_when(booking.starts_at, user)
     minutes_left = int((booking.starts_at - now).total_seconds() // 60)
@@ -85,10 +90,10 @@ def _session_reminder_email(
         "late": reminder.sent_late,
         "minutes_left": minutes_left,
         "hours_left": round(minutes_left / 60),
-        "prefs_url": absolute(reverse("sessions_app:reminder_settings")),
-        "check_in_url": absolute(reverse("sessions_app:check_in", args=[booking.pk]))
+        "prefs_url": absolute(link_path("sessions_app:reminder_settings")),
+        "check_in_url": absolute(link_path("sessions_app:check_in", booking.pk))
         if user.pk != booking.therapist_id
-        else absolute(reverse("sessions_app:prepare", args=[booking.pk])),
+        else absolute(link_path("sessions_app:prepare", booking.pk)),
     }
     parts = {"date": when["date"], "time": when["time"], "zone": when["abbrev"]}
     if reminder.sent_late:
@@ -103,26 +108,21 @@ def _session_reminder_email(
     )
     msg.attach_alternative(html, "text/html")
     # The same event (UID, SEQUENCE) as the confirmation email, the download and the feed;
-    # built once per booking, zone and language for a dispatcher batch (``ics_cache``).
-    cache = ics_cache if ics_cache is not None else {}
-    ics_key = (booking.pk, user.time_zone, translation.get_language())
-    if ics_key not in cache:
-        cache[ics_key] = calendar_for([booking], zone=user.time_zone, method="PUBLISH")
-    msg.attach("session.ics", cache[ics_key], "text/calendar")
+    # written once per process for each booking, zone and language (scheduling.ics).
+    ics = calendar_for([booking], zone=user.time_zone, method="PUBLISH")
+    msg.attach("session.ics", ics, "text/calendar")
     return msg
 
 
-def homework_due_email(
-    reminder: Reminder, *, now: datetime, ics_cache: dict | None = None
-) -> EmailMultiAlternatives:
+def homework_due_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
     user = reminder.recipient
     assignment = reminder.assignment
     when = local_when(assignment.due_at, user)
     context = {
         "user": user,
         "when": when,
-        "url": absolute(reverse("sessions_app:homework_detail", args=[assignment.pk])),
-        "prefs_url": absolute(reverse("sessions_app:reminder_settings")),
+        "url": absolute(link_path("sessions_app:homework_detail", assignment.pk)),
+        "prefs_url": absolute(link_path("sessions_app:reminder_settings")),
     }
     with translation.override(user.language):
         body = render_to_string("sessions_app/emails/homework_due.txt", context)
@@ -135,9 +135,7 @@ def homework_due_email(
     )
 
 
-def follow_up_email(
-    reminder: Reminder, *, now: datetime, ics_cache: dict | None = None
-) -> EmailMultiAlternatives:
+def follow_up_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
     user = reminder.recipient
     booking = reminder.booking
     when = local_when(booking.starts_at, user)
@@ -146,8 +144,8 @@ def follow_up_email(
         "when": when,
         "therapist": booking.therapist.name,
         "homework_count": booking.homework.filter(cancelled_at__isnull=True).count(),
-        "reflect_url": absolute(reverse("sessions_app:reflect", args=[booking.pk])),
-        "homework_url": absolute(reverse("sessions_app:homework_list")),
+        "reflect_url": absolute(link_path("sessions_app:reflect", booking.pk)),
+        "homework_url": absolute(link_path("sessions_app:homework_list")),
     }
     with translation.override(user.language):
         body = render_to_string("sessions_app/emails/follow_up.txt", context)
@@ -160,16 +158,14 @@ def follow_up_email(
     )
 
 
-def safety_alert_email(
-    reminder: Reminder, *, now: datetime, ics_cache: dict | None = None
-) -> EmailMultiAlternatives:
+def safety_alert_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
     user = reminder.recipient
     booking = reminder.booking
     when = local_when(booking.starts_at, user)
     context = {
         "user": user,
         "when": when,
-        "url": absolute(reverse("sessions_app:prepare", args=[booking.pk])),
+        "url": absolute(link_path("sessions_app:prepare", booking.pk)),
     }
     with translation.override(user.language):
         body = render_to_string("sessions_app/emails/safety_alert.txt", context)

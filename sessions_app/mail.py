@@ -14,6 +14,9 @@ import hashlib
 import json
 import os
 import uuid
+import zlib
+from email.policy import Compat32
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -72,24 +75,58 @@ def seal(message: EmailMultiAlternatives, *, message_id: str) -> str:
             for name, content, mimetype in message.attachments
         ],
     }
-    return crypto.encrypt(json.dumps(data, separators=(",", ":")), identity=_identity(message_id))
+    # Compressed first: the ciphertext cannot be compressed, and the text (an .ics with its
+    # VTIMEZONE, the HTML) shrinks to a third, which is most of what the database writes,
+    # reads and clears per email while the outbox drains.
+    document = zlib.compress(json.dumps(data, separators=(",", ":")).encode())
+    return crypto.encrypt_bytes(document, identity=_identity(message_id))
+
+
+class _RememberedFolding(Compat32):
+    """The standard library's own (compat32) header folding, remembered per header.
+    Folding runs the ``email.header`` machinery for every header of every part, and a
+    reminder's headers (Content-Type, MIME-Version, From, its subject and address...)
+    repeat from message to message; only Message-ID and Date are new each time. The
+    output is the standard library's, byte for byte: the key holds everything the
+    folding reads."""
+
+    def fold_binary(self, name, value):
+        if not isinstance(value, str):  # a Header object: fold it afresh
+            return super().fold_binary(name, value)
+        return _fold_binary(name, value, self.linesep, self.max_line_length, self.cte_type)
+
+
+@lru_cache(maxsize=4096)
+def _fold_binary(
+    name: str, value: str, linesep: str, max_line_length: int | None, cte_type: str
+) -> bytes:
+    policy = Compat32(linesep=linesep, max_line_length=max_line_length, cte_type=cte_type)
+    return policy.fold_binary(name, value)
+
+
+REMEMBERED_FOLDING = _RememberedFolding()
 
 
 class OutboxMessage(EmailMultiAlternatives):
     """An email from the outbox. Its MIME boundaries are random tokens set up front:
     the standard library otherwise draws one and compiles a regular expression per
-    part to prove it absent from the text, a large share of the send's CPU at volume."""
+    part to prove it absent from the text, a large share of the send's CPU at volume.
+    Its headers are folded through ``REMEMBERED_FOLDING`` (the same output, cheaper)."""
 
     def message(self, *args, **kwargs):
         msg = super().message(*args, **kwargs)
         for part in msg.walk():
             if part.is_multipart() and part.get_boundary() is None:
                 part.set_boundary(f"=_duet_{uuid.uuid4().hex}")
+        # The generator writes every part with the top message's policy.
+        msg.policy = REMEMBERED_FOLDING
         return msg
 
 
 def unseal(payload: str, *, message_id: str) -> EmailMultiAlternatives:
-    data = json.loads(crypto.decrypt(payload, identity=_identity(message_id)))
+    document = crypto.decrypt_bytes(payload, identity=_identity(message_id))
+    # Emails queued before payloads were compressed hold the JSON itself.
+    data = json.loads(document if document.startswith(b"{") else zlib.decompress(document))
     message = OutboxMessage(
         data["subject"],
         data["body"],

@@ -26,12 +26,13 @@ from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection as db
 from django.db import transaction
 from django.db.models import F, prefetch_related_objects
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from core.site import link_path
 from scheduling.models import Booking
 from sessions_app import emails, mail
 from sessions_app.models import Delivery, HomeworkAssignment, Notification, Reminder
@@ -105,23 +106,23 @@ def _in_app(reminder: Reminder, now: datetime) -> tuple[str, str, str]:
             title = gettext("Late reminder: Your session is on %(date)s at %(time)s (%(zone)s)")
         else:
             title = gettext("Your session is on %(date)s at %(time)s (%(zone)s)")
-        return Notification.Kind.REMINDER, title % parts, reverse("scheduling:my_sessions")
+        return Notification.Kind.REMINDER, title % parts, link_path("scheduling:my_sessions")
     if kind == Reminder.Kind.HOMEWORK_DUE:
         return (
             Notification.Kind.HOMEWORK,
             gettext("An exercise is due within a day"),
-            reverse("sessions_app:homework_detail", args=[reminder.assignment_id]),
+            link_path("sessions_app:homework_detail", reminder.assignment_id),
         )
     if kind == Reminder.Kind.FOLLOW_UP:
         return (
             Notification.Kind.REFLECTION,
             gettext("How did your session go? Your reflection and homework are ready"),
-            reverse("sessions_app:reflect", args=[reminder.booking_id]),
+            link_path("sessions_app:reflect", reminder.booking_id),
         )
     return (
         Notification.Kind.CHECK_IN,
         gettext("A check-in needs your attention before the session"),
-        reverse("sessions_app:prepare", args=[reminder.booking_id]),
+        link_path("sessions_app:prepare", reminder.booking_id),
     )
 
 
@@ -164,12 +165,9 @@ def _load(ids: list[int]) -> list[Reminder]:
     return reminders
 
 
-def _render(
-    reminder: Reminder, now: datetime, ics_cache: dict
-) -> tuple[list[Delivery], Notification]:
+def _render(reminder: Reminder, now: datetime) -> tuple[list[Delivery], Notification]:
     """The reminder's delivery rows (email queued with its sealed message) and its
-    in-app notification, both in the recipient's language. ``ics_cache`` holds the
-    batch's calendar files by (booking, zone, language)."""
+    in-app notification, both in the recipient's language."""
     reminder.sent_late = reminder.kind == Reminder.Kind.SESSION and (
         now - reminder.due_at > LATE_AFTER
     )
@@ -187,9 +185,7 @@ def _render(
     ]
     if _wants_email(reminder):
         message_id = emails.message_id(reminder)
-        message = emails.BUILDERS[Reminder.Kind(reminder.kind)](
-            reminder, now=now, ics_cache=ics_cache
-        )
+        message = emails.BUILDERS[Reminder.Kind(reminder.kind)](reminder, now=now)
         rows.append(
             Delivery(
                 reminder=reminder,
@@ -235,7 +231,6 @@ def reminders_claim_batch(
         deliveries: list[Delivery] = []
         notifications = []
         sent, late = [], []
-        ics_cache: dict = {}
         for reminder in reminders:
             if reminder.pk in done_before:
                 by_status.setdefault(Reminder.Status.SENT, []).append(reminder.pk)
@@ -247,7 +242,7 @@ def reminders_claim_batch(
                     by_status.setdefault(verdict, []).append(reminder.pk)
                     counts[verdict] += 1
                     continue
-                rows, notification = _render(reminder, now, ics_cache)
+                rows, notification = _render(reminder, now)
             except Exception as exc:
                 log.exception("reminder %s could not be rendered", reminder.pk)
                 counts[_record_failure(reminder, exc)] += 1
@@ -280,6 +275,35 @@ def _record_failure(reminder: Reminder, exc: Exception) -> str:
     return "failed" if status == Reminder.Status.FAILED else "retry"
 
 
+def _lock_group(size: int, skip: set[int]) -> list[tuple[int, str, str]]:
+    """(id, message_id, payload) of up to ``size`` queued emails, locked so that other
+    senders skip them. SQL rather than the ORM: this and ``_mark_sent`` run once per
+    SEND_GROUP emails, and building their querysets cost as much CPU as the rest of the
+    send's database work. Only the quoted table name and placeholders are formatted in."""
+    table = db.ops.quote_name(Delivery._meta.db_table)
+    not_skipped = f"AND id NOT IN ({', '.join(['%s'] * len(skip))})" if skip else ""
+    # Backends without row locks (SQLite) serialise whole transactions instead.
+    locked = db.features.has_select_for_update_skip_locked
+    lock = db.ops.for_update_sql(skip_locked=True) if locked else ""
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, message_id, payload FROM {table} "  # noqa: S608
+            f"WHERE status = %s {not_skipped} ORDER BY id LIMIT %s {lock}",
+            [Delivery.Status.QUEUED, *skip, size],
+        )
+        return cursor.fetchall()
+
+
+def _mark_sent(ids: list[int]) -> None:
+    table = db.ops.quote_name(Delivery._meta.db_table)
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s, payload = '' "  # noqa: S608
+            f"WHERE id IN ({', '.join(['%s'] * len(ids))})",
+            [Delivery.Status.SENT, db.ops.adapt_datetimefield_value(timezone.now()), *ids],
+        )
+
+
 def deliveries_send_group(
     *,
     connection: BaseEmailBackend | None = None,
@@ -293,18 +317,14 @@ def deliveries_send_group(
     skip = skip if skip is not None else set()
     connection = connection or get_connection()
     with transaction.atomic():
-        rows = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(status=Delivery.Status.QUEUED)
-            .exclude(pk__in=skip)
-            .order_by("pk")
-            .only("pk", "message_id", "payload", "attempts")[:size]
-        )
+        rows = _lock_group(size, skip)
         if not rows:
             return None
-        ids = [row.pk for row in rows]
+        ids = [pk for pk, _, _ in rows]
         try:
-            messages = [mail.unseal(row.payload, message_id=row.message_id) for row in rows]
+            messages = [
+                mail.unseal(payload, message_id=message_id) for _, message_id, payload in rows
+            ]
             connection.send_messages(messages)
         except Exception as exc:
             log.warning("mail server refused %d emails: %s", len(rows), exc)
@@ -315,9 +335,7 @@ def deliveries_send_group(
             )
             skip.update(ids)
             return 0, len(ids)
-        Delivery.objects.filter(pk__in=ids).update(
-            status=Delivery.Status.SENT, sent_at=timezone.now(), payload=""
-        )
+        _mark_sent(ids)
         return len(ids), 0
 
 
@@ -345,6 +363,7 @@ def reminders_dispatch_due(
     now: datetime | Callable[[], datetime],
     budget_seconds: float = 50.0,
     batch_size: int = BATCH_SIZE,
+    on_backlog: Callable[[], object] | None = None,
 ) -> dict[str, int]:
     """Drain due reminders and the outbox until both are empty or the budget is spent.
 
@@ -352,7 +371,8 @@ def reminders_dispatch_due(
     clock (``timezone.now``, the task) each one is judged at the time it is claimed,
     so lateness is measured truly. Any number of dispatchers may run at once: SKIP
     LOCKED hands each different rows. A reminder or email that failed is left for the
-    next run (it keeps its attempt count).
+    next run (it keeps its attempt count). ``on_backlog`` is called once, the first
+    time a claim fills a whole batch (more are waiting): the task asks for a helper.
     """
     counts = {**dict.fromkeys(OUTCOMES, 0), "emails_sent": 0, "emails_failed": 0}
     started = time.monotonic()
@@ -370,6 +390,9 @@ def reminders_dispatch_due(
             )
             for key, value in (claimed or {}).items():
                 counts[key] += value
+            if on_backlog is not None and claimed and sum(claimed.values()) >= batch_size:
+                on_backlog()
+                on_backlog = None
             sent = deliveries_send_queued(
                 connection=connection, budget_seconds=left, skip=failed_emails
             )

@@ -254,3 +254,61 @@ def test_outbox_backend_writes_each_message_id_once(tmp_path, couple, booking, n
     assert len(list(tmp_path.glob("*.eml"))) == 6
     parsed = message_from_bytes(files[0].read_bytes())
     assert parsed["Message-ID"].startswith("<reminder-")
+
+
+def test_a_remembered_calendar_file_follows_the_booking(couple, therapist, booking):
+    """Files are kept per process by what they say: a change writes a new file, the same
+    as one written from scratch."""
+    from scheduling import ics
+
+    first = ics.calendar_for([booking], zone="Asia/Tokyo", method="PUBLISH")
+    assert ics.calendar_for([booking], zone="Asia/Tokyo", method="PUBLISH") is first
+    therapist.full_name = "Dr. Renamed"
+    booking.sequence += 1
+    changed = ics.calendar_for([booking], zone="Asia/Tokyo", method="PUBLISH")
+    assert b"Dr. Renamed" in changed and b"SEQUENCE:1" in changed and changed != first
+    ics._single_event_document.cache_clear()
+    assert ics.calendar_for([booking], zone="Asia/Tokyo", method="PUBLISH") == changed
+
+
+def test_outbox_headers_are_folded_exactly_as_the_standard_library_folds_them():
+    from email.policy import compat32
+
+    from sessions_app.mail import OutboxMessage
+
+    subject = "Przypomnienie: sesja Duet w czwartek 3 grudnia 2026 o 18:00 (CET), 日本語も " * 2
+    email = OutboxMessage(subject, "body", to=["aiko@example.com"], headers={"Message-ID": "<x@y>"})
+    email.attach_alternative("<p>html</p>", "text/html")
+    email.attach("session.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    msg = email.message()
+    for linesep in ("\n", "\r\n"):
+        remembered = msg.as_bytes(linesep=linesep)
+        remembered_again = msg.as_bytes(linesep=linesep)
+        msg.policy = compat32
+        assert remembered == remembered_again == msg.as_bytes(linesep=linesep)
+        msg = email.message()
+
+
+def test_an_email_queued_before_payloads_were_compressed_still_goes_out():
+    import json
+
+    from core import crypto
+    from sessions_app import mail as outbox
+
+    data = {
+        "subject": "Reminder",
+        "body": "Hello",
+        "from": "Duet <no-reply@duet.local>",
+        "to": ["sam@example.com"],
+        "headers": {"Message-ID": "<m@duet.local>"},
+        "alternatives": [["<p>Hello</p>", "text/html"]],
+        "attachments": [["session.ics", "BEGIN:VCALENDAR", "text/calendar"]],
+    }
+    identity = outbox._identity("<m@duet.local>")
+    old = crypto.encrypt(json.dumps(data), identity=identity)
+    message = outbox.unseal(old, message_id="<m@duet.local>")
+    assert message.subject == "Reminder" and message.to == ["sam@example.com"]
+    assert message.alternatives[0][0] == "<p>Hello</p>"
+    assert message.attachments[0][1] == "BEGIN:VCALENDAR"
+    new = outbox.seal(message, message_id="<m@duet.local>")
+    assert outbox.unseal(new, message_id="<m@duet.local>").body == "Hello"

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from sessions_app import emails
+from scheduling import ics
 from sessions_app.exercise_library import BUILT_IN_EXERCISES, library_text
 from sessions_app.models import ExerciseTemplate, Notification
 from sessions_app.services.dispatch import reminders_dispatch_due
@@ -24,13 +24,14 @@ def test_each_recipient_gets_their_own_language_and_calendar_file(
     partner_b.language = "ja"
     partner_b.save(update_fields=["language"])
     built: list[tuple[str, str | None]] = []
-    real = emails.calendar_for
+    real = ics._document
 
-    def spy(bookings, *, zone, method):
+    def spy(zone, method, facts):
         built.append((zone, translation.get_language()))
-        return real(bookings, zone=zone, method=method)
+        return real(zone, method, facts)
 
-    monkeypatch.setattr(emails, "calendar_for", spy)
+    monkeypatch.setattr(ics, "_document", spy)
+    ics._single_event_document.cache_clear()  # files kept from earlier tests hide writes
     reminders_sync_for_booking(booking=booking, now=now)
     with translation.override("pl"):  # the dispatcher's own language never leaks in
         reminders_dispatch_due(now=booking.starts_at - timedelta(hours=24) + timedelta(minutes=1))
