@@ -117,14 +117,9 @@ def _aad(identity: str) -> bytes:
 
 
 def encrypt(plaintext: str, *, identity: str, ring: KeyRing | None = None) -> str:
-    return encrypt_bytes(plaintext.encode(), identity=identity, ring=ring)
-
-
-def encrypt_bytes(data: bytes, *, identity: str, ring: KeyRing | None = None) -> str:
-    """A token like ``encrypt``'s for bytes (a compressed document, say)."""
     ring = ring or key_ring()
     nonce = secrets.token_bytes(12)
-    sealed = AESGCM(ring.key(ring.current)).encrypt(nonce, data, _aad(identity))
+    sealed = AESGCM(ring.key(ring.current)).encrypt(nonce, plaintext.encode(), _aad(identity))
     body = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
     return f"{PREFIX}:{ring.current}:{body}"
 
@@ -137,10 +132,6 @@ def token_key_id(token: str) -> str:
 
 
 def decrypt(token: str, *, identity: str, ring: KeyRing | None = None) -> str:
-    return decrypt_bytes(token, identity=identity, ring=ring).decode()
-
-
-def decrypt_bytes(token: str, *, identity: str, ring: KeyRing | None = None) -> bytes:
     ring = ring or key_ring()
     key_id = token_key_id(token)
     body = token.split(":", 2)[2]
@@ -156,4 +147,4 @@ def decrypt_bytes(token: str, *, identity: str, ring: KeyRing | None = None) -> 
         raise DecryptionError(
             f"authentication failed for {identity} (tampered, moved, or wrong key)"
         ) from None
-    return plain
+    return plain.decode()

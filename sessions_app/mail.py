@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import uuid
-import zlib
 from email.policy import Compat32
 from functools import lru_cache
 from pathlib import Path
@@ -75,11 +74,9 @@ def seal(message: EmailMultiAlternatives, *, message_id: str) -> str:
             for name, content, mimetype in message.attachments
         ],
     }
-    # Compressed first: the ciphertext cannot be compressed, and the text (an .ics with its
-    # VTIMEZONE, the HTML) shrinks to a third, which is most of what the database writes,
-    # reads and clears per email while the outbox drains.
-    document = zlib.compress(json.dumps(data, separators=(",", ":")).encode())
-    return crypto.encrypt_bytes(document, identity=_identity(message_id))
+    # Not compressed before sealing: compressed length would tell something about the
+    # content (names next to clinical text), and at-rest encryption should not.
+    return crypto.encrypt(json.dumps(data, separators=(",", ":")), identity=_identity(message_id))
 
 
 class _RememberedFolding(Compat32):
@@ -124,9 +121,7 @@ class OutboxMessage(EmailMultiAlternatives):
 
 
 def unseal(payload: str, *, message_id: str) -> EmailMultiAlternatives:
-    document = crypto.decrypt_bytes(payload, identity=_identity(message_id))
-    # Emails queued before payloads were compressed hold the JSON itself.
-    data = json.loads(document if document.startswith(b"{") else zlib.decompress(document))
+    data = json.loads(crypto.decrypt(payload, identity=_identity(message_id)))
     message = OutboxMessage(
         data["subject"],
         data["body"],
