@@ -24,6 +24,9 @@ def test_couple_filters_by_language_and_jurisdiction_and_opens_a_profile(
     _log_in(page, base, partner_a.email)
     page.click("nav >> text=Find a therapist")
     page.wait_for_selector("[data-testid=result-count]")
+    # The cards are in the HTML; the filters apply themselves only once the page's
+    # module has run (before "load"): a choice made sooner is a plain select, no visit.
+    page.wait_for_load_state()
     assert page.locator("[data-testid=therapist-card]").count() == 4
 
     # Each choice applies at once (no submit click needed).
