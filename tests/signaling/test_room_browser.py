@@ -93,6 +93,40 @@ def test_three_way_call_in_chromium(
     )
     _wait_mesh(pages, server)
 
+    # One side starts a connection afresh while the other kept its end (as after a
+    # reload whose leave never reached the other page), and the new offer does not fit
+    # the kept connection (its sections differ): Chromium refuses it there, so the other
+    # side meets it with a fresh connection of its own.
+    offerer = "() => [...window.duetRoom.peers.values()].find(p => p.info.initiator)"
+    starter = next(p for p in pages.values() if p.evaluate(f"() => !!({offerer})()"))
+    starter_id = starter.evaluate("() => window.duetRoom.peerId")
+    keeper_id = starter.evaluate(f"() => ({offerer})().id")
+    keeper = next(
+        p for p in pages.values() if p.evaluate("() => window.duetRoom.peerId") == keeper_id
+    )
+    keeper.evaluate("(id) => { window.__keptPc = window.duetRoom.peers.get(id).pc; }", starter_id)
+    starter.evaluate(
+        f"""async () => {{
+          const src = document.querySelector('script[type=module][src*="js/room.js"]').src;
+          const module = (name) => import(new URL(`./room/${{name}}.js`, src));  // the room's own
+          const peers = await module("peers"), chat = await module("chat");
+          const peer = peers.renewPeer(({offerer})());
+          // The chat channel is offered alone first, the media after it: a new order.
+          chat.wireChat(peer, peer.pc.createDataChannel("chat"));
+          for (let i = 0; i < 500 && peer.pc.signalingState === "stable"; i++) {{
+            await new Promise((done) => setTimeout(done, 10));
+          }}
+          peers.addLocalTracks(peer);
+        }}"""
+    )
+    keeper.wait_for_function(
+        """(id) => { const p = window.duetRoom.peers.get(id);
+                     return p.pc !== window.__keptPc && p.pc.connectionState === 'connected'; }""",
+        arg=starter_id,
+        timeout=20_000,
+    )
+    _wait_mesh(pages, server)
+
     # Names on tiles; muting shows on the others' tiles.
     assert sorted(t.locator("#stage .remote-tile .tile-name").all_inner_texts()) == ["Aiko", "Sam"]
     _press(sam, "#btn-mic")

@@ -89,14 +89,31 @@ export function addLocalTracks(peer) {
 }
 
 export function startOffer(peer) {
-  if (peer.pc.signalingState === "closed" || peer.negotiated) {
-    // A broken connection from before: start clean rather than patch it.
-    const info = peer.info;
-    dropPeer(peer.id);
-    peer = upsertPeer(info);
-  }
+  // A broken connection from before: start clean rather than patch it.
+  if (peer.pc.signalingState === "closed" || peer.negotiated) peer = renewPeer(peer);
   if (!peer.chat) wireChat(peer, peer.pc.createDataChannel("chat"));
   addLocalTracks(peer); // fires negotiationneeded -> offer
+}
+
+/** The same person on a new, empty connection (and a new tile); the old one is closed. */
+export function renewPeer(peer) {
+  const info = peer.info;
+  dropPeer(peer.id);
+  return upsertPeer(info);
+}
+
+/** A connection that is not working while the other side's page kept its end (their
+ * socket came back, or ours did): the pair's offerer repairs a negotiated connection
+ * with an ICE restart, or starts one; the other side asks it to restart. A fresh
+ * connection here would not fit theirs. */
+export function repair(peer) {
+  if (isWorking(peer)) return;
+  if (peer.info.initiator) {
+    if (peer.negotiated) restartIce(peer);
+    else startOffer(peer);
+  } else if (peer.negotiated) {
+    send({ type: "restart_ice", to: peer.id });
+  }
 }
 
 export function dropPeer(peerId) {

@@ -8,6 +8,8 @@ import {
   ensurePeer,
   flushCandidates,
   isWorking,
+  renewPeer,
+  repair,
   restartRequested,
   startOffer,
   upsertPeer,
@@ -138,11 +140,10 @@ const handlers = {
   async peer_joined(msg) {
     const peer = upsertPeer(msg.peer);
     if (!msg.resumed) announce(format(_("%(name)s joined."), { name: msg.peer.name }));
-    if (!peer.info.initiator || isWorking(peer)) return;
-    // Back on a new socket with the same page: it kept its connection to us, so repair
-    // that one (a fresh connection's offer would not fit theirs).
-    if (msg.resumed && peer.negotiated) restartRequested(peer);
-    else startOffer(peer);
+    if (!peer.info.initiator) return;
+    // Back on a new socket with the same page: it kept its connection to us.
+    if (msg.resumed) repair(peer);
+    else if (!isWorking(peer)) startOffer(peer);
   },
   async peer_left(msg) {
     const peer = state.peers.get(msg.peer_id);
@@ -172,9 +173,7 @@ const handlers = {
       // The other side started a fresh connection (after a reload or a long outage) and
       // its offer no longer fits ours: meet it with a fresh one rather than stay broken.
       console.warn("room: offer does not fit this connection, starting afresh", err);
-      const info = peer.info;
-      dropPeer(peer.id);
-      peer = upsertPeer(info);
+      peer = renewPeer(peer);
       pc = peer.pc;
       await pc.setRemoteDescription({ type: "offer", sdp: msg.sdp });
     }
@@ -251,15 +250,8 @@ async function applyState(msg) {
   if (msg.rejoined) for (const id of [...state.peers.keys()]) dropPeer(id);
   const listed = new Set(msg.peers.map((p) => p.peer_id));
   for (const id of [...state.peers.keys()]) if (!listed.has(id)) dropPeer(id);
-  for (const info of msg.peers) {
-    const peer = upsertPeer(info);
-    if (isWorking(peer)) continue;
-    // Resumed (not rejoined): the other side kept its connection to us, so repair ours
-    // with an ICE restart; a fresh connection would meet theirs with the wrong keys.
-    if (info.initiator && peer.negotiated) restartRequested(peer);
-    else if (info.initiator) startOffer(peer);
-    else if (peer.negotiated) send({ type: "restart_ice", to: info.peer_id });
-  }
+  // Resumed (not rejoined): the others kept their connections to us.
+  for (const info of msg.peers) repair(upsertPeer(info));
 }
 
 document.addEventListener("visibilitychange", () => {
