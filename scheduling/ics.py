@@ -8,8 +8,9 @@ all come from here, so one session is one event in a person's calendar.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -40,53 +41,68 @@ def office_address(booking: Booking) -> str:
     return address or (clinic.name if clinic else _("The therapist's office"))
 
 
-def _event_facts(booking: Booking, tz: ZoneInfo, *, cancelled: bool) -> tuple:
-    """Everything the booking's VEVENT says, worked out in the active language: plain
-    hashable values, so a file with the same facts is written once (``_single_event_document``)."""
+class EventFacts(NamedTuple):
+    """Everything a booking's VEVENT says, worked out in the active language: plain
+    hashable values, so a file with the same facts is written once
+    (``_single_event_document``)."""
+
+    uid: str
+    sequence: int
+    stamp: datetime
+    start: datetime  # in the file's zone
+    end: datetime
+    summary: str
+    location: str
+    url: str | None  # video sessions: the room link, and how to join
+    description: str | None
+    status: str
+    organizer: tuple[str, str]  # (email, name)
+    attendees: tuple[tuple[str, str], ...]
+
+
+def _event_facts(booking: Booking, tz: ZoneInfo, *, cancelled: bool) -> EventFacts:
     therapist = booking.therapist
+    url = description = None
     if booking.format == Booking.Format.VIDEO:
         url = _session_url(booking)
-        video = (
-            url,
-            _("Join: %(url)s\nCheck your camera and microphone: %(check_url)s")
-            % {"url": url, "check_url": settings.SITE_URL + link_path("signaling:tech_check")},
-        )
-    else:
-        video = None
-    return (
-        booking.ical_uid,
-        booking.sequence,
-        booking.created_at,
-        booking.starts_at.astimezone(tz),
-        booking.ends_at.astimezone(tz),
+        description = _("Join: %(url)s\nCheck your camera and microphone: %(check_url)s") % {
+            "url": url,
+            "check_url": settings.SITE_URL + link_path("signaling:tech_check"),
+        }
+    return EventFacts(
+        uid=booking.ical_uid,
+        sequence=booking.sequence,
+        stamp=booking.created_at,
+        start=booking.starts_at.astimezone(tz),
+        end=booking.ends_at.astimezone(tz),
         # Deliberately neutral: a calendar is often visible to others.
-        _("Duet session with %(therapist)s") % {"therapist": therapist.full_name},
-        _location(booking),
-        video,
-        "CANCELLED" if cancelled else "CONFIRMED",
-        (therapist.email, therapist.full_name),
-        tuple((partner.email, partner.full_name) for partner in booking.couple.partners),
+        summary=_("Duet session with %(therapist)s") % {"therapist": therapist.full_name},
+        location=_location(booking),
+        url=url,
+        description=description,
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        organizer=(therapist.email, therapist.full_name),
+        attendees=tuple((p.email, p.full_name) for p in booking.couple.partners),
     )
 
 
-def _event(facts: tuple) -> Event:
-    uid, sequence, stamp, start, end, summary, location, video, status, organizer, attendees = facts
+def _event(facts: EventFacts) -> Event:
     event = Event()
-    event.add("uid", uid)
-    event.add("sequence", sequence)
-    event.add("dtstamp", stamp)
-    event.add("dtstart", start)
-    event.add("dtend", end)
-    event.add("summary", summary)
-    event.add("location", vText(location))
-    if video is not None:
-        event.add("url", video[0])
-        event.add("description", video[1])
-    event.add("status", status)
-    address = vCalAddress(f"mailto:{organizer[0]}")
-    address.params["cn"] = vText(organizer[1])
+    event.add("uid", facts.uid)
+    event.add("sequence", facts.sequence)
+    event.add("dtstamp", facts.stamp)
+    event.add("dtstart", facts.start)
+    event.add("dtend", facts.end)
+    event.add("summary", facts.summary)
+    event.add("location", vText(facts.location))
+    if facts.url is not None:
+        event.add("url", facts.url)
+        event.add("description", facts.description)
+    event.add("status", facts.status)
+    address = vCalAddress(f"mailto:{facts.organizer[0]}")
+    address.params["cn"] = vText(facts.organizer[1])
     event.add("organizer", address)
-    for email, name in attendees:
+    for email, name in facts.attendees:
         attendee = vCalAddress(f"mailto:{email}")
         attendee.params["cn"] = vText(name)
         event.add("attendee", attendee, encode=0)
@@ -121,7 +137,7 @@ def calendar_for(bookings: Iterable[Booking], *, zone: str, method: str | None =
 
 
 @lru_cache(maxsize=1024)
-def _single_event_document(zone: str, method: str | None, facts: tuple) -> bytes:
+def _single_event_document(zone: str, method: str | None, facts: tuple[EventFacts, ...]) -> bytes:
     """One session's file, written once per process for the same facts: reminders
     attach the file to every email, over far fewer bookings, zones and languages, and
     writing it was a reminder's largest single cost. The key holds every value the
@@ -130,7 +146,7 @@ def _single_event_document(zone: str, method: str | None, facts: tuple) -> bytes
     return _document(zone, method, facts)
 
 
-def _document(zone: str, method: str | None, facts: tuple) -> bytes:
+def _document(zone: str, method: str | None, facts: tuple[EventFacts, ...]) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -141,7 +157,7 @@ def _document(zone: str, method: str | None, facts: tuple) -> bytes:
     years: set[int] = set()
     for event in facts:
         cal.add_component(_event(event))
-        years.update((event[3].year, event[4].year))
+        years.update((event.start.year, event.end.year))
     document = cal.to_ical()
     if years and zone in cal.get_missing_tzids():
         # The cached VTIMEZONE goes where icalendar's add_missing_timezones puts it:

@@ -29,7 +29,7 @@ class Joined:
     waiting: list[dict]
 
 
-def _session_ended(scope, *, just_loaded: bool = False) -> str | None:
+def _session_ended(scope, now, *, just_loaded: bool = False) -> str | None:
     """The HTTP session policy (idle timeout, lifetime, signed out) for this socket.
     ``just_loaded``: the scope's session was read for this connect (by the auth
     middleware) and can be checked as it is; later checks read the store afresh."""
@@ -38,17 +38,17 @@ def _session_ended(scope, *, just_loaded: bool = False) -> str | None:
     if key is None:  # a user not taken from a session cookie: only test scopes do that
         return None
     loaded = session if just_loaded else None
-    return session_control.stored_session_check(key, timezone.now(), loaded=loaded)
+    return session_control.stored_session_check(key, now, loaded=loaded)
 
 
 @database_sync_to_async
 def join(scope, room_id, user, channel_name, resume) -> Joined:
     """Everything a join reads and writes, in one trip to the database thread."""
-    if user.is_authenticated and _session_ended(scope, just_loaded=True):
+    now = timezone.now()
+    if user.is_authenticated and _session_ended(scope, now, just_loaded=True):
         raise selectors.RoomRefused(
             "session_expired", str(SESSION_ENDED), services.CLOSE_REASONS["logout"], 401
         )
-    now = timezone.now()
     access = selectors.room_access(room_id=room_id, user=user, now=now)
     connected = services.participant_connect(
         booking=access.booking,
@@ -93,7 +93,7 @@ class Beat:
 def heartbeat(scope, booking_id, user_id, channel_name, now) -> Beat:
     """A ping's reads and writes in one trip (a room of three pings every few seconds, and
     a join waits behind every trip queued on the database thread)."""
-    ended = _session_ended(scope)
+    ended = _session_ended(scope, now)
     if ended:
         return Beat(ended=ended, current=False, stale=[])
     current = services.participant_heartbeat(

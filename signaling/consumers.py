@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from signaling import consumer_db, protocol, selectors, services
-from signaling.consumer_db import SESSION_ENDED
 from signaling.frame_intake import FrameIntake
 from signaling.local_delivery import LOCAL_PEERS, LOCAL_ROOMS, PROCESS_ID
 from signaling.models import RoomParticipant
@@ -41,7 +40,7 @@ CLOSE_ABUSE = protocol.CloseCode.ABUSE
 # Closes that mean "I am leaving"; anything else (1006 network loss, ...) may come back.
 NORMAL_CLOSES = (1000, 1001)
 
-__all__ = ["LOCAL_PEERS", "LOCAL_ROOMS", "PROCESS_ID", "SESSION_ENDED", "RoomConsumer"]
+__all__ = ["LOCAL_PEERS", "LOCAL_ROOMS", "PROCESS_ID", "RoomConsumer"]
 
 
 class RoomConsumer(FrameIntake, ClientMessages, AsyncWebsocketConsumer):

@@ -17,13 +17,6 @@ from django.utils.translation import gettext as _
 from signaling import protocol
 
 
-class _PumpFailed:
-    """A message source broke: re-raised in the consumer's own loop, as Channels would."""
-
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
 class FrameIntake:
     """Mixed into RoomConsumer ahead of AsyncWebsocketConsumer; relies on its
     ``server_closed`` flag, ``_error`` reply and ``_language`` choice."""
@@ -64,39 +57,41 @@ class FrameIntake:
         self._activate_language()
         arrivals: asyncio.Queue = asyncio.Queue()
 
-        async def from_socket() -> None:
+        async def from_socket() -> dict:
+            message = await receive()
+            if message["type"] == "websocket.receive":
+                message["within_rate"] = self.bucket.take()
+            elif message["type"] == "websocket.disconnect":
+                self.client_gone = True
+            return message
+
+        async def pump(source) -> None:
+            """Move messages into the queue; a broken source is raised in the loop below,
+            as Channels would."""
             try:
                 while True:
-                    message = await receive()
-                    if message["type"] == "websocket.receive":
-                        message["within_rate"] = self.bucket.take()
-                    elif message["type"] == "websocket.disconnect":
-                        self.client_gone = True
+                    message = await source()
                     arrivals.put_nowait(message)
                     if message["type"] == "websocket.disconnect":
                         return
             except Exception as exc:
-                arrivals.put_nowait(_PumpFailed(exc))
+                arrivals.put_nowait(exc)
 
-        async def from_layer() -> None:
-            try:
-                while True:
-                    arrivals.put_nowait(await self.channel_receive())
-            except Exception as exc:
-                arrivals.put_nowait(_PumpFailed(exc))
-
-        pumps = [asyncio.create_task(from_socket()), asyncio.create_task(from_layer())]
+        pumps = [
+            asyncio.create_task(pump(from_socket)),
+            asyncio.create_task(pump(self.channel_receive)),
+        ]
         try:
             while True:
                 message = await arrivals.get()
-                if isinstance(message, _PumpFailed):
-                    raise message.exc
+                if isinstance(message, Exception):
+                    raise message
                 await self.dispatch(message)
         except StopConsumer:
             pass
         finally:
-            for pump in pumps:
-                pump.cancel()
+            for task in pumps:
+                task.cancel()
             await asyncio.gather(*pumps, return_exceptions=True)
 
     async def websocket_receive(self, message: dict) -> None:
