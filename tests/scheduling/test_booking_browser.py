@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from scheduling.models import Booking
 
@@ -34,13 +35,11 @@ def test_partner_in_los_angeles_books_and_partner_in_tokyo_sees_tokyo_time(
     assert "America/Los_Angeles" in sam.inner_text("[data-testid=week-zone]")
     # switch the shown zone and back: the week re-renders in that zone
     sam.select_option("[data-testid=zone-select]", "Europe/Warsaw")
-    sam.wait_for_function(
-        "document.querySelector('[data-testid=week-zone]').innerText.includes('Europe/Warsaw')"
-    )
+    # expect() polls from Playwright's own world; a plain-expression wait_for_function
+    # re-evaluates a string on every poll, which the page's CSP (no 'unsafe-eval') refuses
+    expect(sam.locator("[data-testid=week-zone]")).to_contain_text("Europe/Warsaw")
     sam.select_option("[data-testid=zone-select]", "America/Los_Angeles")
-    sam.wait_for_function(
-        "document.querySelector('[data-testid=week-zone]').innerText.includes('America/Los_Angeles')"
-    )
+    expect(sam.locator("[data-testid=week-zone]")).to_contain_text("America/Los_Angeles")
 
     slot = sam.locator("[data-testid=slot]").first
     label = slot.inner_text()
