@@ -20,24 +20,37 @@ def _on_login(sender, request, user, **kwargs) -> None:
     audit_record(actor=user, action="auth.login", obj=user, request=request)
 
 
+# A credential a query did not load (``.only()`` lists of names): reading it here would
+# load it, and that load would run this receiver again, without end.
+NOT_LOADED = object()
+
+
+def _credentials(instance: User) -> tuple:
+    loaded = instance.__dict__
+    return (loaded.get("password", NOT_LOADED), loaded.get("is_active", NOT_LOADED))
+
+
 @receiver(post_init, sender=User)
 def _remember_credentials(sender, instance: User, **kwargs) -> None:
-    instance._duet_loaded = (instance.password, instance.is_active)
+    instance._duet_loaded = _credentials(instance)
 
 
 @receiver(post_save, sender=User)
 def _revoke_on_credential_change(sender, instance: User, created: bool, **kwargs) -> None:
     before = getattr(instance, "_duet_loaded", None)
-    instance._duet_loaded = (instance.password, instance.is_active)
+    instance._duet_loaded = _credentials(instance)
     if created or before is None:
         return
     update_fields = kwargs.get("update_fields")
     if update_fields is not None and set(update_fields) == {"password"}:
         return  # Django re-hashing on login with stronger parameters, not a change
     old_password, was_active = before
-    if was_active and not instance.is_active:
+    password, is_active = instance._duet_loaded
+    # A credential set on an instance that never loaded it counts as changed: the old
+    # value is unknown, and signing out once too often is the safe side.
+    if is_active is False and was_active is not False:
         user_sessions_revoke(user=instance, reason="deactivated")
-    elif old_password != instance.password:
+    elif password is not NOT_LOADED and old_password != password:
         user_sessions_revoke(user=instance, reason="password_changed")
 
 

@@ -2,7 +2,7 @@
 
 (1) Join-to-full-mesh for three aiortc peers through Daphne (therapist signs in with
     the second factor; p50/p95 over many rooms), as a ratio to three aiortc peers meshed
-    directly in-process (``join_ratio``).
+    directly in-process (``join_ratio``); the two alternate room by room.
 (2) 100 rooms x 3 peers on one Daphne process, each peer sending ICE messages to the
     others: relayed messages per second as a ratio to a minimal asyncio relay on
     ``websockets`` (``relay_ratio`` on the Redis pub/sub layer when REDIS_URL is set,
@@ -11,10 +11,10 @@
     (bench/trivial_asgi.py, ``cpu_per_msg_ratio``).
 (3) 300 rooms x 3 peers connected with heartbeats on one Daphne: the p95 time for three
     peers to join a room and see each other, as a ratio to the same joins on an idle
-    server (``join_p95_ratio_300_rooms``).
+    server (``join_p95_ratio_300_rooms``); idle and busy joins take turns, three times.
 
-Usage:  .venv/bin/python bench/signaling.py [--mesh-rooms 12] [--rooms 100] [--messages 40]
-        [--big-rooms 300] [--joins 60] [--smoke] [--out FILE]
+Usage:  .venv/bin/python bench/signaling.py [--mesh-rooms 24] [--rooms 100] [--messages 40]
+        [--big-rooms 300] [--joins 90] [--smoke] [--out FILE]
 Prints JSON objects per stage and ends with one JSON line of results.
 
 Here: the run and the figures it reports. The loads are in bench/signaling_load.py, the
@@ -59,7 +59,14 @@ from bench.signaling_baselines import (  # noqa: E402
     minimal_connector,
     minimal_relay_server,
 )
-from bench.signaling_load import busy_rooms, mesh_rooms, relay_load, relay_stage, ws_join  # noqa: E402
+from bench.signaling_load import (  # noqa: E402
+    busy_rooms,
+    mesh_rooms,
+    relay_load,
+    relay_stage,
+    settled,
+    ws_join,
+)
 from bench.signaling_parts import (  # noqa: E402
     cpu_seconds,
     emit,
@@ -71,6 +78,8 @@ from bench.signaling_parts import (  # noqa: E402
     stop,
 )
 
+ROUNDS = 3  # stage 3 alternates idle and busy joins this many times
+
 
 async def main(args) -> dict:
     call_command("migrate", verbosity=0)
@@ -78,14 +87,18 @@ async def main(args) -> dict:
     people = (therapist, a, b)
     results: dict = {}
 
-    # (1) joins with media, against three peers meshed in-process
-    direct = [await direct_mesh3() for _ in range(args.mesh_rooms)]
-    emit({"stage": "direct_mesh3", "p50_ms": statistics.median(direct)})
+    # (1) joins with media, against three peers meshed in-process. The two alternate, room
+    # by room, so a noisy neighbour's burst lands on both sides of the ratio.
+    direct: list[float] = []
+    mesh: list[float] = []
     proc, url = start_daphne("memory")
     try:
-        mesh = await mesh_rooms(url, people, make_bookings(therapist, couple, args.mesh_rooms))
+        for booking in make_bookings(therapist, couple, args.mesh_rooms):
+            direct.append(await direct_mesh3())
+            mesh += await mesh_rooms(url, people, [booking])
     finally:
         stop(proc)
+    emit({"stage": "direct_mesh3", "p50_ms": statistics.median(direct)})
     emit({"stage": "mesh_join", "p50_ms": statistics.median(mesh), "p95_ms": pct(mesh, 95)})
     results.update(
         join_p50_ms=round(statistics.median(mesh), 1),
@@ -143,25 +156,31 @@ async def main(args) -> dict:
         messages_per_peer=args.messages,
     )
 
-    # (3) joins on an idle server, then with every other room busy
+    # (3) joins on an idle server, then with every other room busy. Idle and busy take
+    # turns (ROUNDS of each), so a slow minute on a shared machine is not all on one side.
+    idle: list[float] = []
+    busy: list[float] = []
+    connected, refused = [], 0
+    per_round = max(1, args.joins // ROUNDS)
     proc, url = start_daphne(main_layer)
     try:
-        idle = [
-            await ws_join(url, bk, cookies)
-            for bk in make_bookings(therapist, couple, args.joins, admitted=(a, b))
-        ]
-        sockets, tasks, refused = await busy_rooms(
-            url, make_bookings(therapist, couple, args.big_rooms, admitted=(a, b)), cookies
-        )
-        busy = [
-            await ws_join(url, bk, cookies)
-            for bk in make_bookings(therapist, couple, args.joins, admitted=(a, b))
-        ]
-        for t in tasks:
-            t.cancel()
-        for ws in sockets:
-            with contextlib.suppress(Exception):
-                await ws.close()
+        for bk in make_bookings(therapist, couple, 3, admitted=(a, b)):
+            await ws_join(url, bk, cookies)  # warm-up, not counted: a new process's first joins
+        for _ in range(ROUNDS):
+            for bk in make_bookings(therapist, couple, per_round, admitted=(a, b)):
+                idle.append(await ws_join(url, bk, cookies))
+            big = make_bookings(therapist, couple, args.big_rooms, admitted=(a, b))
+            sockets, tasks, failed = await busy_rooms(url, big, cookies)
+            connected.append(len(sockets))
+            refused += failed
+            for bk in make_bookings(therapist, couple, per_round, admitted=(a, b)):
+                busy.append(await ws_join(url, bk, cookies))
+            for t in tasks:
+                t.cancel()
+            for ws in sockets:
+                with contextlib.suppress(Exception):
+                    await ws.close()
+            await settled(big)
     finally:
         stop(proc)
     emit({"stage": "joins", "idle_p95_ms": pct(idle, 95), "busy_p95_ms": pct(busy, 95)})
@@ -169,7 +188,7 @@ async def main(args) -> dict:
         join_idle_p95_ms=round(pct(idle, 95), 1),
         join_busy_p95_ms=round(pct(busy, 95), 1),
         big_rooms=args.big_rooms,
-        busy_sockets_connected=len(sockets),
+        busy_sockets_connected=min(connected),
         busy_sockets_refused=refused,
         join_p95_ratio_300_rooms=round(pct(busy, 95) / pct(idle, 95), 2),
     )
@@ -178,11 +197,11 @@ async def main(args) -> dict:
 
 if __name__ == "__main__":
     parser = bench_parser(__doc__)
-    parser.add_argument("--mesh-rooms", type=int, default=12)
+    parser.add_argument("--mesh-rooms", type=int, default=24)
     parser.add_argument("--rooms", type=int, default=100)
     parser.add_argument("--messages", type=int, default=40)
     parser.add_argument("--big-rooms", type=int, default=300)
-    parser.add_argument("--joins", type=int, default=60)
+    parser.add_argument("--joins", type=int, default=90)
     parsed = parser.parse_args()
     if parsed.smoke:
         parsed.mesh_rooms, parsed.rooms, parsed.messages = 1, 4, 5

@@ -205,6 +205,21 @@ async def busy_rooms(url: str, bookings, cookies) -> tuple[list, list]:
     return sockets, tasks, failed
 
 
+async def settled(bookings, timeout: float = 120) -> None:
+    """Until the server has run every disconnect of these rooms (their participants hold no
+    connection): joins timed as "idle" must not queue behind 900 goodbyes."""
+    from signaling.models import RoomParticipant
+
+    ids = [b.pk for b in bookings]
+
+    def quiet() -> bool:
+        return (
+            not RoomParticipant.objects.filter(booking_id__in=ids).exclude(channel_name="").exists()
+        )
+
+    await wait_for(quiet, timeout, "the busy rooms' disconnects", every=0.2)
+
+
 async def relay_stage(layer: str, rooms: int, messages: int, people, couple, cookies) -> dict:
     therapist, a, b = people
     bookings = make_bookings(therapist, couple, rooms, admitted=(a, b))

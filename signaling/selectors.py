@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import CoupleMembership, User
@@ -131,9 +132,29 @@ def peer_view(p: RoomParticipant) -> dict:
     }
 
 
+# What peer_view reads: a join or an admission lists the room with these columns only
+# (compiling and converting every User and Booking column was most of a join's time).
+PEER_VIEW_FIELDS = (
+    "peer_id",
+    "user_id",
+    "booking_id",
+    "seq",
+    "audio_on",
+    "video_on",
+    "user__display_name",
+    "user__full_name",
+    "user__email",
+    "booking__therapist_id",
+)
+
+
+def _peers() -> QuerySet[RoomParticipant]:
+    return RoomParticipant.objects.select_related("user", "booking").only(*PEER_VIEW_FIELDS)
+
+
 def present_participants(*, booking_id: int, now: datetime, state: str) -> list[RoomParticipant]:
     return list(
-        RoomParticipant.objects.select_related("user", "booking")
+        _peers()
         .filter(
             booking_id=booking_id,
             state=state,
@@ -146,7 +167,7 @@ def present_participants(*, booking_id: int, now: datetime, state: str) -> list[
 
 def admitted_peer(*, booking_id: int, peer_id: str, now: datetime) -> RoomParticipant | None:
     return (
-        RoomParticipant.objects.select_related("user", "booking")
+        _peers()
         .filter(
             booking_id=booking_id,
             peer_id=peer_id,

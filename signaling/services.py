@@ -49,6 +49,13 @@ def _locked_booking(booking_id: int) -> Booking:
     return Booking.objects.select_for_update().get(pk=booking_id)
 
 
+def _lock_booking(booking_id: int) -> None:
+    """Serialize changes to one room's participants, for callers that already hold the
+    booking as read in this trip: the lock without building a second Booking (a join
+    pays for every column it compiles). SQLite's write transaction serializes anyway."""
+    list(Booking.objects.select_for_update().filter(pk=booking_id).values_list("pk"))
+
+
 def _next_seq(booking_id: int) -> int:
     top = RoomParticipant.objects.filter(booking_id=booking_id).aggregate(m=Max("seq"))["m"]
     return (top or 0) + 1
@@ -90,7 +97,7 @@ def participant_connect(
     the participant gets a fresh peer id and any older connection is replaced.
     """
     with transaction.atomic():
-        booking = _locked_booking(booking.pk)
+        _lock_booking(booking.pk)
         p, _created = RoomParticipant.objects.select_for_update().get_or_create(
             booking=booking, user=user
         )
@@ -154,7 +161,7 @@ def participant_reclaim(
     room, no waiting room again. None if another connection now speaks for the person or
     the therapist removed them."""
     with transaction.atomic():
-        _locked_booking(booking_id)
+        _lock_booking(booking_id)
         p = (
             RoomParticipant.objects.select_for_update()
             .select_related("user", "booking")
@@ -224,7 +231,7 @@ def participant_remove(
     """Remove a partner from this session for good (they cannot rejoin it)."""
     _therapist_only(booking, by)
     with transaction.atomic():
-        _locked_booking(booking.pk)
+        _lock_booking(booking.pk)
         p = (
             RoomParticipant.objects.select_for_update()
             .filter(booking=booking, peer_id=peer_id)

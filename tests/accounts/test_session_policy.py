@@ -131,6 +131,26 @@ def test_deactivation_ends_every_session(
     assert (partner_a.pk, "deactivated") in revoked
 
 
+def test_a_partly_loaded_person_still_signs_out_everywhere(
+    partner_a, password_login, revoked, django_capture_on_commit_callbacks
+):
+    """A query that loads only some columns (the room lists names only) must not loop
+    on the credentials it did not load, and a credential set on such an instance still
+    counts as a change."""
+    from accounts.models import User
+
+    phone = _signed_in(password_login, partner_a)
+    names_only = User.objects.only("display_name", "full_name").get(pk=partner_a.pk)
+    assert names_only.name == partner_a.name
+    names_only.save(update_fields=["full_name"])
+    assert phone.get("/dashboard/").status_code == 200 and revoked == []
+    with django_capture_on_commit_callbacks(execute=True):
+        names_only.set_password("another-new-passphrase-7")
+        names_only.save()
+    assert phone.get("/dashboard/")["Location"].startswith("/login/")
+    assert (partner_a.pk, "password_changed") in revoked
+
+
 def test_other_people_keep_their_sessions(partner_a, partner_b, password_login):
     a = _signed_in(password_login, partner_a)
     b = _signed_in(password_login, partner_b)
