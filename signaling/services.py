@@ -201,23 +201,32 @@ def _therapist_only(booking: Booking, by: User) -> None:
 def participants_admit(
     *, booking: Booking, by: User, peer_ids: list[str], now: datetime
 ) -> list[RoomParticipant]:
-    """Admit waiting partners (one or both). Unknown or already admitted ids are errors."""
+    """Admit waiting partners (one or both); the newly admitted, in the therapist's order.
+
+    Someone already admitted is skipped, not an error: "Admit both" pressed on a list
+    that was a moment old (a second tab, a double click, the partner admitted in between)
+    still lets the other one in. Anyone neither waiting nor admitted (gone, removed, an
+    unknown id) fails the whole request with ``not_waiting``."""
     _therapist_only(booking, by)
     with transaction.atomic():
         booking = _locked_booking(booking.pk)
-        waiting = {
+        found = {
             p.peer_id: p
             for p in RoomParticipant.objects.select_for_update()
             .select_related("user")
-            .filter(booking=booking, peer_id__in=peer_ids, state=State.WAITING)
+            .filter(
+                booking=booking, peer_id__in=peer_ids, state__in=(State.WAITING, State.ADMITTED)
+            )
             .exclude(channel_name="")
         }
-        missing = [pid for pid in peer_ids if pid not in waiting]
+        missing = [pid for pid in peer_ids if pid not in found]
         if missing:
             raise Conflict(_("That person is no longer waiting."), "not_waiting", peer_ids=missing)
         admitted = []
-        for pid in peer_ids:  # in the therapist's order, so seq follows it
-            p = waiting[pid]
+        for pid in dict.fromkeys(peer_ids):  # in the therapist's order, so seq follows it
+            p = found[pid]
+            if p.state == State.ADMITTED:
+                continue
             p.booking = booking
             _admit(p, now=now)
             p.save()

@@ -171,6 +171,40 @@ def test_admit_both_at_once_gives_a_deterministic_offerer(booking, therapist, pa
     run(scenario)
 
 
+def test_admit_both_from_a_list_a_moment_old_still_lets_the_other_one_in(
+    booking, therapist, partner_a, partner_b
+):
+    """Sam was admitted a moment ago (another tab, a double click); "Admit both" with the
+    old list admits Aiko and does not tell the therapist off. Someone who is gone is still
+    an error, and then nobody in that request is admitted."""
+
+    async def scenario():
+        t, pa, pb = Peer(booking, therapist), Peer(booking, partner_a), Peer(booking, partner_b)
+        await t.connect()
+        await pa.connect()
+        await pb.connect()
+        waiting = await t.expect("waiting")
+        while len(waiting["waiting"]) < 2:
+            waiting = await t.expect("waiting")
+        await t.send(type="admit", peer_ids=[pa.peer_id])
+        await pa.expect("admitted")
+        await t.send(type="admit", peer_ids=[pa.peer_id, pb.peer_id])
+        admitted = await pb.expect("admitted")
+        assert [p["name"] for p in admitted["peers"]] == ["Elena", "Sam"]
+        await t.expect("peer_joined", where=lambda m: m["peer"]["name"] == "Aiko")
+        assert not [m for m in t.inbox if m["type"] == "error"]
+        await t.send(type="admit", peer_ids=[pb.peer_id, "gone-peer-id"])
+        error = await t.expect("error")
+        assert (error["code"], error["ref_type"]) == ("not_waiting", "admit")
+        for p in (t, pa, pb):
+            await p.leave()
+
+    run(scenario)
+    assert set(
+        RoomParticipant.objects.filter(booking=booking).values_list("state", flat=True)
+    ) == {RoomParticipant.State.ADMITTED}
+
+
 def test_partners_cannot_admit_remove_or_end(booking, therapist, partner_a, partner_b):
     async def scenario():
         t, pa, pb = await _room_with_all(booking, therapist, partner_a, partner_b)
