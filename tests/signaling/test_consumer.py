@@ -200,9 +200,9 @@ def test_admit_both_from_a_list_a_moment_old_still_lets_the_other_one_in(
             await p.leave()
 
     run(scenario)
-    assert set(
-        RoomParticipant.objects.filter(booking=booking).values_list("state", flat=True)
-    ) == {RoomParticipant.State.ADMITTED}
+    assert set(RoomParticipant.objects.filter(booking=booking).values_list("state", flat=True)) == {
+        RoomParticipant.State.ADMITTED
+    }
 
 
 def test_partners_cannot_admit_remove_or_end(booking, therapist, partner_a, partner_b):
