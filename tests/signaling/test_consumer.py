@@ -19,8 +19,8 @@ def run(coro_fn, *args):
     return run_async(coro_fn, *args)
 
 
-async def _room_with_all(booking, therapist, a, b):
-    """Therapist in, both partners waiting then admitted; returns the three peers."""
+async def _room_with_both_waiting(booking, therapist, a, b):
+    """Therapist in, both partners in the waiting room; returns the three peers."""
     t, pa, pb = Peer(booking, therapist), Peer(booking, a), Peer(booking, b)
     await t.connect()
     await pa.connect()
@@ -28,6 +28,12 @@ async def _room_with_all(booking, therapist, a, b):
     waiting = await t.expect("waiting")
     while len(waiting["waiting"]) < 2:
         waiting = await t.expect("waiting")
+    return t, pa, pb
+
+
+async def _room_with_all(booking, therapist, a, b):
+    """Therapist in, both partners waiting then admitted; returns the three peers."""
+    t, pa, pb = await _room_with_both_waiting(booking, therapist, a, b)
     await t.send(type="admit", peer_ids=[pa.peer_id, pb.peer_id])
     await pa.expect("admitted")
     await pb.expect("admitted")
@@ -179,13 +185,7 @@ def test_admit_both_from_a_list_a_moment_old_still_lets_the_other_one_in(
     an error, and then nobody in that request is admitted."""
 
     async def scenario():
-        t, pa, pb = Peer(booking, therapist), Peer(booking, partner_a), Peer(booking, partner_b)
-        await t.connect()
-        await pa.connect()
-        await pb.connect()
-        waiting = await t.expect("waiting")
-        while len(waiting["waiting"]) < 2:
-            waiting = await t.expect("waiting")
+        t, pa, pb = await _room_with_both_waiting(booking, therapist, partner_a, partner_b)
         await t.send(type="admit", peer_ids=[pa.peer_id])
         await pa.expect("admitted")
         await t.send(type="admit", peer_ids=[pa.peer_id, pb.peer_id])
