@@ -33,12 +33,17 @@ def test_partner_in_los_angeles_books_and_partner_in_tokyo_sees_tokyo_time(
     sam.click("text=Book a session")
     sam.wait_for_selector("[data-testid=week]")
     assert "America/Los_Angeles" in sam.inner_text("[data-testid=week-zone]")
-    # switch the shown zone and back: the week re-renders in that zone
-    sam.select_option("[data-testid=zone-select]", "Europe/Warsaw")
+    # Switch the shown zone and back: the week re-renders in that zone. Picking a zone
+    # loads the page for it once the page's module has run (by "load"; a choice made
+    # sooner is a plain select, and under CI load the test was that quick).
+    sam.wait_for_load_state()
+    with sam.expect_navigation():
+        sam.select_option("[data-testid=zone-select]", "Europe/Warsaw")
     # expect() polls from Playwright's own world; a plain-expression wait_for_function
     # re-evaluates a string on every poll, which the page's CSP (no 'unsafe-eval') refuses
     expect(sam.locator("[data-testid=week-zone]")).to_contain_text("Europe/Warsaw")
-    sam.select_option("[data-testid=zone-select]", "America/Los_Angeles")
+    with sam.expect_navigation():
+        sam.select_option("[data-testid=zone-select]", "America/Los_Angeles")
     expect(sam.locator("[data-testid=week-zone]")).to_contain_text("America/Los_Angeles")
 
     slot = sam.locator("[data-testid=slot]").first
