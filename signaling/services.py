@@ -223,7 +223,7 @@ def participants_admit(
         if missing:
             raise Conflict(_("That person is no longer waiting."), "not_waiting", peer_ids=missing)
         admitted = []
-        for pid in dict.fromkeys(peer_ids):  # in the therapist's order, so seq follows it
+        for pid in peer_ids:  # in the therapist's order, so seq follows it
             p = found[pid]
             if p.state == State.ADMITTED:
                 continue
